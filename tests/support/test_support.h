@@ -1,0 +1,25 @@
+// Helpers shared by the test suites: locating the shared vectors, reading
+// files, and parsing JSON fixtures with a hard failure on error.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <oidfed/json.h>
+
+namespace oidfed::test {
+
+/// Path of a file under the shared vectors directory (../shared beside the
+/// checkout), taken from $OIDFED_SHARED_DIR, which meson sets for every test.
+std::string sharedPath(std::string_view relative);
+
+/// Whole file as bytes; fails the current test (and throws) if unreadable.
+std::string readFile(const std::string &path);
+
+/// Parses a shared JSON file; fails the current test (and throws) on error.
+Json loadSharedJson(std::string_view relative);
+
+/// Parses JSON text that the test itself wrote; throws on error.
+Json json(std::string_view text);
+
+} // namespace oidfed::test
