@@ -1,2 +1,34 @@
-#include <cstdio>
-int main() { std::puts("oidfed"); return 0; }
+// oidfed — the command-line program. Thin: parses arguments, calls the
+// library, prints. Exceptions stop here and become exit code 1 (internal).
+
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+int main(int argc, char **argv)
+{
+    using namespace oidfed::cli;
+    CommandContext ctx;
+    CLI::App app{"oidfed — OpenID Federation 1.0 trust-chain resolver and entity service"};
+    app.require_subcommand(1);
+    app.add_option("--format", ctx.global.format, "Output format: json (default when stdout is not a terminal) or text")
+        ->check(CLI::IsMember({"json", "text"}));
+
+    addInspectCommand(app, ctx);
+    addKeygenCommand(app, ctx);
+    addPolicyCommand(app, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        int rc = app.exit(e);
+        return rc == 0 ? kExitOk : kExitUsage;
+    } catch (const std::exception &e) {
+        std::cerr << "oidfed: internal error: " << e.what() << '\n';
+        return kExitInvalid;
+    }
+    return ctx.exitCode;
+}

@@ -1,0 +1,74 @@
+#include "cli_output.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace oidfed::cli {
+
+Format GlobalOptions::resolved() const
+{
+    if (format == "json")
+        return Format::Json;
+    if (format == "text")
+        return Format::Text;
+    return isatty(STDOUT_FILENO) ? Format::Text : Format::Json;
+}
+
+int exitCodeFor(const Error &error)
+{
+    switch (error.code) {
+    case ErrorCode::Unavailable:
+    case ErrorCode::Timeout:
+        return kExitUnavailable;
+    case ErrorCode::InvalidArgument:
+        return kExitUsage;
+    default:
+        return kExitInvalid;
+    }
+}
+
+void printJson(const Json &value)
+{
+    std::cout << value.dump(true) << '\n';
+}
+
+int reportError(const Error &error, Format format)
+{
+    if (format == Format::Json) {
+        Json out = Json::object();
+        out.set("error", std::string(specErrorCode(error.code)));
+        out.set("error_description", error.message);
+        out.set("code", std::string(errorCodeName(error.code)));
+        if (!error.rule.empty())
+            out.set("rule", error.rule);
+        if (!error.claim.empty())
+            out.set("claim", error.claim);
+        if (!error.entityId.empty())
+            out.set("entity_id", error.entityId);
+        printJson(out);
+    } else {
+        std::cerr << "error: " << error.describe() << '\n';
+    }
+    return exitCodeFor(error);
+}
+
+Result<std::string> readInput(const std::string &path)
+{
+    if (path == "-") {
+        std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        return data;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail(ErrorCode::InvalidArgument, "cannot read " + path);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+} // namespace oidfed::cli

@@ -1,0 +1,23 @@
+// Each subcommand lives in its own file and registers itself on the CLI11
+// app through one of these functions; main() calls them all. A command's
+// callback stores its exit code in `exitCode`.
+#pragma once
+
+#include "cli_output.h"
+
+namespace CLI {
+class App;
+}
+
+namespace oidfed::cli {
+
+struct CommandContext {
+    GlobalOptions global;
+    int exitCode = kExitOk;
+};
+
+void addInspectCommand(CLI::App &app, CommandContext &ctx);
+void addKeygenCommand(CLI::App &app, CommandContext &ctx);
+void addPolicyCommand(CLI::App &app, CommandContext &ctx);
+
+} // namespace oidfed::cli

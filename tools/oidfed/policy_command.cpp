@@ -1,0 +1,13 @@
+#include "commands.h"
+
+#include <CLI/CLI.hpp>
+
+namespace oidfed::cli {
+
+void addPolicyCommand(CLI::App &app, CommandContext &ctx)
+{
+    auto *cmd = app.add_subcommand("policy", "not implemented yet");
+    cmd->callback([&ctx] { ctx.exitCode = kExitUsage; });
+}
+
+} // namespace oidfed::cli
