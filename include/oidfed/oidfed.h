@@ -2,9 +2,13 @@
 #pragma once
 
 #include <oidfed/base64url.h>
+#include <oidfed/clock.h>
+#include <oidfed/entity_id.h>
+#include <oidfed/entity_statement.h>
 #include <oidfed/error.h>
 #include <oidfed/json.h>
 #include <oidfed/jwk.h>
 #include <oidfed/jws.h>
 #include <oidfed/jws_algorithm.h>
 #include <oidfed/result.h>
+#include <oidfed/statement_issuer.h>

@@ -1,0 +1,109 @@
+/// oidfed::EntityStatement — a parsed Entity Statement whose structure has
+/// been checked (spec 3, 3.2), but whose signature and validity period have
+/// NOT been: an unverified statement. It can be inspected and passed to
+/// verification, but it is never trusted by itself; only a verified trust
+/// chain is (see the resolver). Immutable; share freely between threads.
+///
+/// Each rule of spec 3.2 is one named function in src/statement/ with its own
+/// tests; parse() runs all the rules that need neither keys nor a clock. The
+/// rules that need them are separate calls: verifySignature() (steps 10-12)
+/// and checkValidityPeriod() (steps 7-8).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <oidfed/clock.h>
+#include <oidfed/entity_id.h>
+#include <oidfed/json.h>
+#include <oidfed/jwk.h>
+#include <oidfed/jws.h>
+#include <oidfed/result.h>
+
+namespace oidfed {
+
+/// The media type of a served Entity Statement.
+inline constexpr std::string_view kEntityStatementMediaType = "application/entity-statement+jwt";
+/// The required JWS "typ" of an Entity Statement. Compared exactly.
+inline constexpr std::string_view kEntityStatementType = "entity-statement+jwt";
+
+struct StatementOptions {
+    JwsLimits jws{};
+    KeyLimits keys{};
+    EntityIdOptions entityIds{};
+    /// Claim names this caller understands when a statement lists them in
+    /// "crit" (13.4). Spec-defined claims may never be listed there.
+    std::vector<std::string> understoodCriticalClaims{};
+    /// Non-standard metadata policy operators this caller understands when a
+    /// statement lists them in "metadata_policy_crit" (6.1.3.2).
+    std::vector<std::string> understoodPolicyOperators{};
+};
+
+class EntityStatement {
+public:
+    /// Parses a compact JWS and runs every structural rule of spec 3.2:
+    /// typ, alg allow-list, kid present, no trust_chain / peer_trust_chain
+    /// header, REQUIRED claims and their types, iss/sub Entity Identifiers,
+    /// NumericDates (iat <= exp), a valid, non-empty jwks of public keys,
+    /// claim placement (EC-only vs Subordinate-Statement-only), the syntax of
+    /// authority_hints, trust_anchor_hints, metadata (no null values),
+    /// metadata_policy, metadata_policy_crit, constraints, trust_marks,
+    /// trust_mark_issuers, trust_mark_owners, source_endpoint, and crit.
+    /// The first failing rule is returned; its Error names the rule and claim.
+    static Result<EntityStatement> parse(std::string_view jwt, const StatementOptions &options = {});
+
+    bool isEntityConfiguration() const noexcept { return issuer_ == subject_; }
+    const EntityId &issuer() const noexcept { return issuer_; }
+    const EntityId &subject() const noexcept { return subject_; }
+    UnixTime issuedAt() const noexcept { return iat_; }
+    UnixTime expiresAt() const noexcept { return exp_; }
+    /// The subject's Federation Entity Keys (the "jwks" claim).
+    const JwkSet &jwks() const noexcept { return jwks_; }
+    /// Entity Configuration's authority_hints (empty when absent).
+    const std::vector<EntityId> &authorityHints() const noexcept { return authorityHints_; }
+
+    /// All claims, as signed.
+    const Json &claims() const noexcept { return claims_; }
+    /// A claim, or nullptr when absent.
+    const Json *claim(std::string_view name) const { return claims_.find(name); }
+    /// The underlying JWS (header, signature, compact form).
+    const Jws &jws() const noexcept { return jws_; }
+    const std::string &compact() const noexcept { return jws_.compact(); }
+
+    /// Entity types present in "metadata", in order.
+    std::vector<std::string> entityTypes() const;
+
+    /// Steps 10-12: the header kid names a key of `issuerKeys` exactly and the
+    /// signature verifies with it. For an Entity Configuration pass jwks().
+    /// Errors: KeyNotFound, InvalidKey, BadSignature (with this statement's
+    /// issuer as entity and rule "3.2 signature").
+    Result<void> verifySignature(const JwkSet &issuerKeys) const;
+
+    /// Steps 7-8: iat <= now + skew and now < exp + skew.
+    /// Errors: NotYetValid, Expired.
+    Result<void> checkValidityPeriod(UnixTime now, std::int64_t skewSeconds) const;
+
+private:
+    EntityStatement(Jws jws, Json claims, EntityId issuer, EntityId subject)
+        : jws_(std::move(jws)), claims_(std::move(claims)), issuer_(std::move(issuer)), subject_(std::move(subject))
+    {
+    }
+
+    Jws jws_;
+    Json claims_;
+    EntityId issuer_;
+    EntityId subject_;
+    UnixTime iat_ = 0;
+    UnixTime exp_ = 0;
+    JwkSet jwks_;
+    std::vector<EntityId> authorityHints_;
+};
+
+/// Step 6: a Subordinate Statement's issuer must be one of the authority_hints
+/// of its subject's Entity Configuration. InvalidClaim otherwise.
+/// REQUIRES: subordinate is not an EC; subjectConfiguration is the EC of
+/// subordinate.subject().
+Result<void> checkIssuerIsAuthorityHint(const EntityStatement &subordinate, const EntityStatement &subjectConfiguration);
+
+} // namespace oidfed
