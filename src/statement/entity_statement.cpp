@@ -21,9 +21,11 @@ Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const State
     OIDFED_TRY_VOID(claims::checkRequired(*claims, {"iss", "sub", "iat", "exp", "jwks"}, "3.1.1 required claims"));
     // 3.2 step 5.
     OIDFED_TRY(EntityId issuer, claims::entityIdClaim(*claims, "iss", options.entityIds, "3.2 iss"));
-    OIDFED_TRY(EntityId subject, claims::entityIdClaim(*claims, "sub", options.entityIds, "3.1.1 sub"));
+    auto subject = claims::entityIdClaim(*claims, "sub", options.entityIds, "3.1.1 sub");
+    if (!subject)
+        return fail(std::move(subject).error().withEntity(issuer.str()));
 
-    EntityStatement statement(std::move(jws).value(), std::move(claims).value(), std::move(issuer), std::move(subject));
+    EntityStatement statement(std::move(jws).value(), std::move(claims).value(), std::move(issuer), std::move(subject).value());
     const Json &c = statement.claims_;
     auto withEntity = [&](Error error) { return fail(std::move(error).withEntity(statement.issuer_.str())); };
 

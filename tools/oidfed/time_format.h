@@ -1,0 +1,20 @@
+// RFC 3339 <-> NumericDate for the CLI (UTC only on output).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <oidfed/clock.h>
+#include <oidfed/result.h>
+
+namespace oidfed::cli {
+
+/// "2026-01-07T12:00:00Z".
+std::string formatRfc3339(UnixTime t);
+
+/// Parses "YYYY-MM-DDTHH:MM:SS" followed by "Z" or "+HH:MM"/"-HH:MM"
+/// (fractions of a second are dropped), or a plain integer NumericDate.
+/// InvalidArgument otherwise.
+Result<UnixTime> parseRfc3339(std::string_view text);
+
+} // namespace oidfed::cli
