@@ -24,8 +24,7 @@ public:
     {
         Json::Array merged = setIntersection(superior.asArray(), subordinate.asArray());
         if (merged.empty())
-            return policyError("one_of " + brief(superior) + " and one_of " + brief(subordinate) +
-                               " have no value in common");
+            return policyError("the values have nothing in common; a merged one_of must not be empty");
         return Json(std::move(merged));
     }
 

@@ -38,8 +38,7 @@ public:
     Result<Json> merge(const Json &superior, const Json &subordinate) const override
     {
         if (!equalAsSets(superior, subordinate))
-            return policyError("value " + brief(superior) + " and value " + brief(subordinate) +
-                               " differ; merged values must be equal");
+            return policyError("the values differ; merged value operators must be equal");
         return superior;
     }
 
@@ -130,8 +129,7 @@ public:
     Result<Json> merge(const Json &superior, const Json &subordinate) const override
     {
         if (!equalAsSets(superior, subordinate))
-            return policyError("default " + brief(superior) + " and default " + brief(subordinate) +
-                               " differ; merged values must be equal");
+            return policyError("the values differ; merged default operators must be equal");
         return superior;
     }
 
