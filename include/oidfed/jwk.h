@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <oidfed/json.h>
 #include <oidfed/jws_algorithm.h>
@@ -26,15 +27,20 @@ struct KeyLimits {
 class Jwk {
 public:
     /// Parses a public JWK. Rejects (InvalidKey): unknown or "oct" kty, RSA
-    /// below/above the limits or with e != 65537, EC points not on the curve or
-    /// with coordinates of the wrong length, unknown curves, any private member
-    /// ("d", "p", "q", "dp", "dq", "qi", "oth", "k"), and non-canonical
-    /// base64url (Malformed). "kid" is optional here; "alg", "use" and
-    /// "key_ops" are kept and enforced by supports().
+    /// below/above the limits, with e != 65537, an even modulus, leading zero
+    /// octets in n or e, or the ROCA fingerprint (CVE-2017-15361); EC points
+    /// not on the curve or with coordinates of the wrong length; unknown
+    /// curves (EC: P-256, P-384, P-521; OKP: Ed25519 only); any private member
+    /// ("d", "p", "q", "dp", "dq", "qi", "oth", "k"); duplicate "key_ops"
+    /// values. Rejects with Malformed: a non-object, non-canonical base64url,
+    /// and "kid", "alg", "use" or "key_ops" of the wrong JSON type. "kid" is
+    /// optional here; "alg" (any string), "use" and "key_ops" are kept and
+    /// enforced by supports().
     static Result<Jwk> fromPublicJson(const Json &jwk, const KeyLimits &limits = {});
 
     /// Parses a private JWK (as written by toPrivateJson()). Same checks, and
-    /// the private part must match the public one.
+    /// the private part must match the public one (InvalidKey). RSA keys need
+    /// all of "d", "p", "q", "dp", "dq", "qi"; multi-prime ("oth") is refused.
     static Result<Jwk> fromPrivateJson(const Json &jwk, const KeyLimits &limits = {});
 
     /// Generates a new private key suited to `alg` (RSA 2048 for RS*/PS*,
@@ -42,7 +48,13 @@ public:
     /// kid = RFC 7638 thumbprint.
     static Result<Jwk> generate(JwsAlgorithm alg);
 
-    /// Loads a private key from PKCS#8 PEM text; kid = thumbprint unless given.
+    /// Loads a private key from unencrypted PEM text (PKCS#8 "PRIVATE KEY";
+    /// OpenSSL's traditional RSA/EC forms are read too); kid = thumbprint
+    /// unless given; alg is left empty. Errors: InvalidArgument for empty or
+    /// oversized (> 64 KiB) text; Malformed when no unencrypted private key
+    /// can be read (an encrypted PEM never prompts for a passphrase);
+    /// InvalidKey for an inconsistent key or one the default KeyLimits and
+    /// the fromPublicJson() rules refuse.
     static Result<Jwk> fromPrivatePem(std::string_view pem, std::string_view kid = {});
 
     KeyType type() const;
@@ -60,8 +72,10 @@ public:
     Jwk withKid(std::string kid) const;
 
     /// Whether this key may verify (or sign) with `alg`: kty and curve match,
-    /// and "alg", "use" (must be "sig") and "key_ops" (must contain "verify"
-    /// or "sign"), when present, agree (threat C03).
+    /// and "alg" (must be exactly the algorithm's name), "use" (must be
+    /// "sig") and "key_ops" (must contain "verify" or "sign"), when present,
+    /// agree (threat C03). Jws::verifyWith() further requires "verify", and
+    /// signJws() "sign", when "key_ops" is present.
     bool supports(JwsAlgorithm alg) const;
 
     /// RFC 7638 SHA-256 thumbprint, base64url.
@@ -69,9 +83,11 @@ public:
 
     /// Public JWK: required members in canonical form plus kid/alg/use/key_ops.
     Json toPublicJson() const;
-    /// Private JWK. REQUIRES: hasPrivate(). Never log the result.
+    /// Private JWK. REQUIRES: hasPrivate() (a null Json otherwise). Never log
+    /// the result.
     Json toPrivateJson() const;
-    /// PKCS#8 PEM of the private key. REQUIRES: hasPrivate(). Never log it.
+    /// Unencrypted PKCS#8 PEM of the private key. REQUIRES: hasPrivate() (an
+    /// empty string otherwise). Never log it.
     std::string toPrivatePem() const;
 
     struct Impl;
@@ -95,11 +111,12 @@ public:
     /// An empty "keys" array is accepted here; callers that need a key say so.
     static Result<JwkSet> fromJson(const Json &jwks, const KeyLimits &limits = {});
 
-    /// Builds a set from keys (their public halves are used). Rejects duplicate
-    /// or empty kids.
+    /// Builds a set from keys (their public halves are used). Rejects
+    /// duplicate or empty kids (InvalidKey).
     static Result<JwkSet> fromKeys(std::vector<Jwk> keys);
 
-    /// The key whose kid is exactly `kid`, or nullptr. Valid while the set lives.
+    /// The key whose kid is exactly `kid` (byte for byte), or nullptr. Valid
+    /// while the set lives.
     const Jwk *find(std::string_view kid) const;
     const std::vector<Jwk> &keys() const { return keys_; }
     bool empty() const { return keys_.empty(); }

@@ -26,12 +26,15 @@ struct JwsLimits {
 class Jws {
 public:
     /// Splits and decodes. Rejects with Malformed: anything but exactly three
-    /// dot-separated base64url segments (JSON serialization, JWE, whitespace),
-    /// a header that is not a JSON object, a missing or non-string "alg". With
-    /// UnsupportedAlgorithm: "alg" outside the allow-list ("none", HS*, ...).
-    /// With UnknownCritical: any "crit" header (no extension is supported,
-    /// C14), and "b64" or "zip" present (C15, C24). With LimitExceeded: input
-    /// beyond limits.maxBytes.
+    /// dot-separated strict base64url segments (JSON serialization, JWE,
+    /// whitespace, padding), a header that is not a JSON object (or not valid
+    /// UTF-8 JSON, or with duplicate members), a missing or non-string "alg",
+    /// an empty signature. With UnsupportedAlgorithm: "alg" outside the
+    /// allow-list ("none", HS*, ...). With UnknownCritical: any "crit" header
+    /// (no extension is supported, C14), and "b64" or "zip" present (C15,
+    /// C24). With LimitExceeded: input beyond limits.maxBytes (checked before
+    /// anything else) or a header beyond limits.json. The payload is not
+    /// parsed here (see payloadJson()).
     static Result<Jws> parse(std::string_view compact, const JwsLimits &limits = {});
 
     const Json &header() const { return header_; }
@@ -44,7 +47,7 @@ public:
     /// The decoded payload bytes, exactly as signed.
     const std::string &payload() const { return payload_; }
     /// The payload parsed as a JSON object from exactly the signed bytes.
-    /// Malformed when it is not one.
+    /// Malformed when it is not one; LimitExceeded beyond `limits`.
     Result<Json> payloadJson(const JsonLimits &limits = {}) const;
 
     const std::string &compact() const { return compact_; }
@@ -76,9 +79,16 @@ private:
 };
 
 /// Signs and returns a compact JWS. `header` holds the extra header members
-/// (typically "typ"); "alg" is set from the key's "alg" (or `alg` when given)
-/// and "kid" from the key. REQUIRES: key.hasPrivate() and a non-empty kid.
-/// InvalidKey when the key does not support the algorithm.
+/// (typically "typ"; an object, or null for none); "alg" is set from the
+/// key's "alg" (or `alg` when given; for a key without "alg": RS256 for RSA,
+/// the curve's ES* for EC, EdDSA for Ed25519) and "kid" from the key, and the
+/// caller's own "alg"/"kid" are ignored. The protected header is written as
+/// {"alg":..,"kid":.., then the extra members in order}, compact.
+/// REQUIRES: key.hasPrivate() and a non-empty kid (InvalidArgument
+/// otherwise). InvalidArgument when `header` is not an object or holds a
+/// member verifiers reject or must not trust ("crit", "b64", "zip", "jwk",
+/// "jku", "x5u", "x5c"); InvalidKey when the key does not support the
+/// algorithm (including a key "alg" that is not an allow-listed name).
 Result<std::string> signJws(const Json &header, std::string_view payload, const Jwk &key);
 Result<std::string> signJws(const Json &header, std::string_view payload, const Jwk &key, JwsAlgorithm alg);
 
