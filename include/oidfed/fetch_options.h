@@ -1,0 +1,66 @@
+/// oidfed::FetchOptions — every tunable of the outbound HTTP fetcher.
+///
+/// One plain struct with a default, a unit and a rationale beside each field
+/// (threats A01-A15 in shared/reference/threats.md). It is copied into the
+/// Fetcher when makeCurlFetcher() builds it; changing it afterwards has no
+/// effect on that Fetcher. A plain value; share freely.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace oidfed {
+
+struct FetchOptions {
+    /// Time allowed to establish the TCP connection and the TLS handshake.
+    /// Range: 1 ms .. totalTimeout. Threat A09/U1.
+    std::chrono::milliseconds connectTimeout{3000};
+
+    /// Hard deadline for one whole transfer, from the start of name resolution
+    /// to the last body byte. A server that trickles bytes does not extend it
+    /// (threat A09/U4). A FetchRequest may ask for less, never for more.
+    /// Range: 1 ms .. 10 min.
+    std::chrono::milliseconds totalTimeout{5000};
+
+    /// Largest response body accepted, in bytes. A larger Content-Length is
+    /// refused before the body is read, and a body that grows past it (chunked
+    /// or lying about its length) is aborted as soon as the cap is crossed; the
+    /// body is never buffered beyond the cap (threat A10/U5/U6).
+    /// Range: 1 .. 64 MiB. Default 256 KiB.
+    std::size_t maxResponseBytes = 256 * 1024;
+
+    /// At most this many transfers of one fetchAll() call run at the same
+    /// time; the rest wait for a free slot. Range: 1 .. 64 (threat A15).
+    std::size_t maxConcurrentTransfers = 8;
+
+    /// TEST SWITCH. Accept http:// URLs. Without it only https:// is fetched.
+    /// Never set it in production.
+    bool allowHttp = false;
+
+    /// TEST SWITCH. Permit connections to loopback addresses (127.0.0.0/8,
+    /// ::1, and ::ffff:127.0.0.0/104). Every other non-public destination
+    /// stays refused. Never set it in production.
+    bool allowLoopback = false;
+
+    /// CIDR blocks ("10.20.0.0/16", "fd12:3456::/48", a bare address means a
+    /// single host) whose addresses may be connected to although they are not
+    /// public, e.g. a federation on an internal network. Public addresses are
+    /// always permitted; unspecified (0.0.0.0, ::) and multicast addresses are
+    /// always refused, whatever this list says. Default: empty.
+    std::vector<std::string> allowedNetworks;
+
+    /// PEM file of additional trusted CA certificates (`--ca-file`). It takes
+    /// the place of the system CA bundle file; the system CA directory
+    /// (/etc/ssl/certs on Debian) stays trusted, so in effect it adds trust
+    /// roots. Empty: the system trust store only. Peer and host name
+    /// verification are always on (threat A08). The file must be readable
+    /// when the Fetcher is built.
+    std::string caFile;
+
+    /// User-Agent header. Empty: "oidfed/<library version>".
+    std::string userAgent;
+};
+
+} // namespace oidfed

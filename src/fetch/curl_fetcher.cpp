@@ -1,0 +1,527 @@
+// The libcurl Fetcher.
+//
+// Design:
+// - Every call (fetch or fetchAll) checks out a ConnectionPool: one curl
+//   multi handle, which owns a connection cache, plus the easy handles that
+//   ran on it last. Only the calling thread touches it until it is checked
+//   back in, so libcurl's "one handle, one thread" rule holds without locking
+//   inside transfers. Idle pools are kept (up to kMaxIdlePools), so later
+//   calls reuse open connections. Connections are deliberately not shared
+//   through the share handle: libcurl documents CURL_LOCK_DATA_CONNECT as
+//   unsafe between threads.
+// - One share handle, locked per data kind, shares the DNS cache and TLS
+//   session ids between all pools.
+// - The destination guard runs in CURLOPT_OPENSOCKETFUNCTION, which libcurl
+//   calls with the resolved address it is about to connect to, before the
+//   socket exists. A refused address gets no socket and no SYN. Because the
+//   check is on that very address (not on an earlier lookup of the name), a
+//   DNS answer that changes between lookups cannot slip past it, and every
+//   address tried (happy eyeballs, several A/AAAA records) is checked.
+// - The write callback enforces the size cap as bytes arrive, and aborts at
+//   the first body byte when the status or the Content-Type is wrong.
+#include <oidfed/fetcher.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include <oidfed/json.h>
+
+#include "fetch/address_guard.h"
+#include "fetch/curl_ptr.h"
+#include "fetch/fetch_version.h"
+#include "fetch/media_type.h"
+
+namespace oidfed {
+
+namespace {
+
+using fetch::AddressGuard;
+using fetch::CurlMultiPtr;
+using fetch::CurlPtr;
+using fetch::CurlSharePtr;
+using fetch::CurlSlistPtr;
+using fetch::CurlStringPtr;
+using fetch::CurlUrlPtr;
+
+/// Bytes of a non-200 body kept for the error message; the rest is not read.
+constexpr std::size_t kMaxErrorBodyBytes = 4096;
+/// Connection caches kept between calls; one per concurrently calling thread
+/// is ideal, more than this are closed when their call ends.
+constexpr std::size_t kMaxIdlePools = 8;
+/// Longest single wait for socket activity; libcurl wakes earlier for its own
+/// timers (timeouts), so this only bounds the loop, not any transfer.
+constexpr int kPollIntervalMs = 1000;
+/// Range limits for FetchOptions.
+constexpr std::size_t kMaxResponseBytesLimit = std::size_t{64} << 20;
+constexpr std::size_t kMaxConcurrentTransfersLimit = 64;
+constexpr std::chrono::milliseconds kMaxTotalTimeout = std::chrono::minutes(10);
+/// CURLOPT_PROTOCOLS_STR needs libcurl 7.85.0.
+constexpr unsigned kMinCurlVersion = 0x075500;
+
+/// One connection cache and the easy handles that used it. Used by one call
+/// at a time.
+struct ConnectionPool {
+    CurlMultiPtr multi;
+    std::vector<CurlPtr> idleEasy;
+};
+
+/// State of one transfer, written by the libcurl callbacks.
+struct Transfer {
+    const FetchRequest *request = nullptr;
+    const AddressGuard *guard = nullptr;
+    CurlPtr easy;  ///< owned while the transfer runs, then returned to the pool
+    CurlUrlPtr url;
+    CurlSlistPtr headers;
+    std::size_t maxBytes = 0;
+    std::string body;
+    long status = 0;
+    bool sawBody = false;
+    bool tooLarge = false;
+    bool wrongType = false;
+    std::optional<Error> refusedDestination;
+    std::array<char, CURL_ERROR_SIZE> errorText{};
+};
+
+bool isVisibleAscii(std::string_view text)
+{
+    return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+/// A short, printable excerpt of untrusted text for an error message.
+std::string sanitized(std::string_view text)
+{
+    std::string out;
+    for (unsigned char c : text.substr(0, 200))
+        out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+    return out;
+}
+
+size_t onWrite(char *data, size_t size, size_t count, void *userdata)
+{
+    auto *t = static_cast<Transfer *>(userdata);
+    const size_t bytes = size * count;
+    if (!t->sawBody) {
+        t->sawBody = true;
+        curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &t->status);
+        if (t->status != 200) {
+            t->maxBytes = std::min(t->maxBytes, kMaxErrorBodyBytes);
+        } else if (!t->request->expectedMediaType.empty()) {
+            char *contentType = nullptr;
+            curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_TYPE, &contentType);
+            if (!contentType || !fetch::mediaTypeMatches(contentType, t->request->expectedMediaType)) {
+                t->wrongType = true;
+                return 0;  // aborts the transfer: the body is not wanted
+            }
+        }
+    }
+    if (bytes > t->maxBytes - t->body.size()) {
+        t->tooLarge = t->status == 200;
+        return 0;  // aborts the transfer at the cap
+    }
+    t->body.append(data, bytes);
+    return bytes;
+}
+
+curl_socket_t onOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    auto *t = static_cast<Transfer *>(clientp);
+    if (purpose != CURLSOCKTYPE_IPCXN) {
+        t->refusedDestination = Error(ErrorCode::InvalidArgument, "unexpected socket purpose");
+        return CURL_SOCKET_BAD;
+    }
+    // libcurl allocates room for the whole address behind `addr`, of
+    // `addrlen` bytes, although the member is declared as a plain sockaddr.
+    auto ip = fetch::IpAddress::fromSockaddr(&address->addr, address->addrlen);
+    if (!ip) {
+        t->refusedDestination = Error(ErrorCode::InvalidArgument, "destination is not an IP address");
+        return CURL_SOCKET_BAD;
+    }
+    if (auto allowed = t->guard->check(*ip); !allowed) {
+        t->refusedDestination = std::move(allowed).error();
+        return CURL_SOCKET_BAD;  // no socket, so no connection attempt
+    }
+    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+class CurlFetcher final : public Fetcher {
+public:
+    static Result<std::unique_ptr<Fetcher>> create(const FetchOptions &options);
+
+    Result<FetchResponse> fetch(const FetchRequest &request) override
+    {
+        auto results = run(std::span(&request, 1));
+        return std::move(results.front());
+    }
+
+    std::vector<Result<FetchResponse>> fetchAll(const std::vector<FetchRequest> &requests) override
+    {
+        return run(requests);
+    }
+
+private:
+    CurlFetcher(const FetchOptions &options, AddressGuard guard)
+        : options_(options), guard_(std::move(guard)),
+          userAgent_(options.userAgent.empty() ? std::string("oidfed/") + OIDFED_VERSION : options.userAgent),
+          protocols_(options.allowHttp ? "http,https" : "https")
+    {
+    }
+
+    Result<void> initShare();
+    Result<CurlPtr> newEasyHandle() const;
+    std::unique_ptr<ConnectionPool> checkOut();
+    void checkIn(std::unique_ptr<ConnectionPool> pool);
+    std::vector<Result<FetchResponse>> run(std::span<const FetchRequest> requests);
+    Result<void> start(Transfer &t, ConnectionPool &pool) const;
+    Result<FetchResponse> finish(Transfer &t, CURLcode code) const;
+
+    static void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *self)
+    {
+        static_cast<CurlFetcher *>(self)->shareLocks_.at(static_cast<std::size_t>(data)).lock();
+    }
+    static void unlockShare(CURL *, curl_lock_data data, void *self)
+    {
+        static_cast<CurlFetcher *>(self)->shareLocks_.at(static_cast<std::size_t>(data)).unlock();
+    }
+
+    const FetchOptions options_;
+    const AddressGuard guard_;
+    const std::string userAgent_;
+    const std::string protocols_;
+    /// One lock per curl_lock_data kind, for share_. Declared before share_
+    /// so that they outlive it.
+    std::array<std::mutex, CURL_LOCK_DATA_LAST> shareLocks_;
+    CurlSharePtr share_;
+    std::mutex poolsMutex_;
+    /// Guarded by poolsMutex_. Declared after share_: their easy handles use
+    /// it, so they must be destroyed first.
+    std::vector<std::unique_ptr<ConnectionPool>> idlePools_;
+};
+
+Result<std::unique_ptr<Fetcher>> CurlFetcher::create(const FetchOptions &options)
+{
+    using std::chrono::milliseconds;
+    auto invalid = [](std::string what) { return fail(ErrorCode::InvalidArgument, "FetchOptions: " + what); };
+    if (options.totalTimeout < milliseconds(1) || options.totalTimeout > kMaxTotalTimeout)
+        return invalid("totalTimeout must be within 1 ms .. 10 min");
+    if (options.connectTimeout < milliseconds(1) || options.connectTimeout > options.totalTimeout)
+        return invalid("connectTimeout must be within 1 ms .. totalTimeout");
+    if (options.maxResponseBytes < 1 || options.maxResponseBytes > kMaxResponseBytesLimit)
+        return invalid("maxResponseBytes must be within 1 .. 64 MiB");
+    if (options.maxConcurrentTransfers < 1 || options.maxConcurrentTransfers > kMaxConcurrentTransfersLimit)
+        return invalid("maxConcurrentTransfers must be within 1 .. 64");
+    if (!std::all_of(options.userAgent.begin(), options.userAgent.end(),
+                     [](unsigned char c) { return c >= 0x20 && c < 0x7f; }))
+        return invalid("userAgent must be printable ASCII");
+    if (!options.caFile.empty() && !std::ifstream(options.caFile))
+        return invalid("caFile '" + options.caFile + "' is not readable");
+
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    if (!info || info->version_num < kMinCurlVersion)
+        return fail(ErrorCode::Internal, "libcurl 7.85.0 or newer is required");
+
+    OIDFED_TRY(AddressGuard guard, AddressGuard::create(options.allowLoopback, options.allowedNetworks));
+    std::unique_ptr<CurlFetcher> fetcher(new CurlFetcher(options, std::move(guard)));
+    OIDFED_TRY_VOID(fetcher->initShare());
+    return std::unique_ptr<Fetcher>(std::move(fetcher));
+}
+
+Result<void> CurlFetcher::initShare()
+{
+    share_.reset(curl_share_init());
+    if (!share_)
+        return fail(ErrorCode::Internal, "curl_share_init failed");
+    const CURLSHcode codes[] = {
+        curl_share_setopt(share_.get(), CURLSHOPT_LOCKFUNC, &CurlFetcher::lockShare),
+        curl_share_setopt(share_.get(), CURLSHOPT_UNLOCKFUNC, &CurlFetcher::unlockShare),
+        curl_share_setopt(share_.get(), CURLSHOPT_USERDATA, this),
+        curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS),
+        curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION),
+    };
+    if (std::any_of(std::begin(codes), std::end(codes), [](CURLSHcode c) { return c != CURLSHE_OK; }))
+        return fail(ErrorCode::Internal, "cannot configure the curl share handle");
+    return ok();
+}
+
+Result<CurlPtr> CurlFetcher::newEasyHandle() const
+{
+    CurlPtr easy(curl_easy_init());
+    if (!easy)
+        return fail(ErrorCode::Internal, "curl_easy_init failed");
+    CURL *e = easy.get();
+    const CURLcode codes[] = {
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L),
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols_.c_str()),
+        curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protocols_.c_str()),
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L),
+        curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L),
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L),
+        // Ignore http_proxy and friends: the guard must see the real
+        // destination, not a proxy's address.
+        curl_easy_setopt(e, CURLOPT_PROXY, ""),
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connectTimeout.count())),
+        // Refuses a larger Content-Length before the body; onWrite enforces
+        // the cap on bodies of unknown or lying length.
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.maxResponseBytes)),
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onWrite),
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &onOpenSocket),
+        curl_easy_setopt(e, CURLOPT_USERAGENT, userAgent_.c_str()),
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L),
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L),
+        options_.caFile.empty() ? CURLE_OK : curl_easy_setopt(e, CURLOPT_CAINFO, options_.caFile.c_str()),
+        curl_easy_setopt(e, CURLOPT_SHARE, share_.get()),
+        // No CURLOPT_ACCEPT_ENCODING: no compressed bodies, so no
+        // decompression bombs (threat A11). No cookies, no netrc, no Alt-Svc.
+    };
+    if (std::any_of(std::begin(codes), std::end(codes), [](CURLcode c) { return c != CURLE_OK; }))
+        return fail(ErrorCode::Internal, "cannot configure a curl easy handle (libcurl lacks a required option)");
+    return easy;
+}
+
+std::unique_ptr<ConnectionPool> CurlFetcher::checkOut()
+{
+    {
+        std::lock_guard lock(poolsMutex_);
+        if (!idlePools_.empty()) {
+            auto pool = std::move(idlePools_.back());
+            idlePools_.pop_back();
+            return pool;
+        }
+    }
+    auto pool = std::make_unique<ConnectionPool>();
+    pool->multi.reset(curl_multi_init());
+    if (!pool->multi)
+        return nullptr;
+    return pool;
+}
+
+void CurlFetcher::checkIn(std::unique_ptr<ConnectionPool> pool)
+{
+    std::lock_guard lock(poolsMutex_);
+    if (idlePools_.size() < kMaxIdlePools)
+        idlePools_.push_back(std::move(pool));
+    // else: destroyed here, closing its connections.
+}
+
+Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
+{
+    const FetchRequest &request = *t.request;
+    const std::string where = "GET " + sanitized(request.url);
+    auto refuse = [&](std::string_view why) { return fail(ErrorCode::InvalidArgument, where + ": " + std::string(why)); };
+
+    if (request.url.find('\0') != std::string::npos)
+        return refuse("URL contains a NUL byte");
+    if (!isVisibleAscii(request.expectedMediaType))
+        return refuse("expected media type must be visible ASCII");
+    if (request.timeout < std::chrono::milliseconds(0))
+        return fail(ErrorCode::Timeout, where + ": no time left for this request");
+
+    // Parse once and hand the parsed URL to libcurl (CURLOPT_CURLU), so the
+    // checks below see exactly what libcurl will use.
+    t.url.reset(curl_url());
+    if (!t.url)
+        return fail(ErrorCode::Internal, where + ": curl_url failed");
+    if (curl_url_set(t.url.get(), CURLUPART_URL, request.url.c_str(), 0) != CURLUE_OK)
+        return refuse("not an absolute http(s) URL");
+    auto part = [&](CURLUPart which) {
+        char *value = nullptr;
+        return curl_url_get(t.url.get(), which, &value, 0) == CURLUE_OK ? CurlStringPtr(value) : CurlStringPtr();
+    };
+    const CurlStringPtr scheme = part(CURLUPART_SCHEME);
+    const std::string_view schemeText = scheme ? scheme.get() : "";
+    if (schemeText == "http" && !options_.allowHttp)
+        return refuse("http is refused (https only; allowHttp is a test switch)");
+    if (schemeText != "https" && schemeText != "http")
+        return refuse("scheme is not https");
+    if (part(CURLUPART_USER) || part(CURLUPART_PASSWORD))
+        return refuse("URL must not contain user info");
+    if (part(CURLUPART_FRAGMENT))
+        return refuse("URL must not contain a fragment");
+    if (!part(CURLUPART_HOST))
+        return refuse("URL has no host");
+
+    // HTTP/1.1 keeps connections by default, but some servers (Pistache 0.0.5,
+    // which `oidfed serve` uses) close them unless asked. libcurl drops this
+    // header on HTTP/2.
+    t.headers.reset(curl_slist_append(nullptr, "Connection: keep-alive"));
+    if (t.headers && !request.expectedMediaType.empty() &&
+        !curl_slist_append(t.headers.get(), ("Accept: " + request.expectedMediaType).c_str()))
+        t.headers.reset();
+    if (!t.headers)
+        return fail(ErrorCode::Internal, where + ": curl_slist_append failed");
+
+    if (!pool.idleEasy.empty()) {
+        t.easy = std::move(pool.idleEasy.back());
+        pool.idleEasy.pop_back();
+    } else {
+        OIDFED_TRY(t.easy, newEasyHandle());
+    }
+
+    const auto timeout = request.timeout.count() == 0 ? options_.totalTimeout
+                                                      : std::min(request.timeout, options_.totalTimeout);
+    t.maxBytes = options_.maxResponseBytes;
+    CURL *e = t.easy.get();
+    const CURLcode codes[] = {
+        curl_easy_setopt(e, CURLOPT_CURLU, t.url.get()),
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get()),
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count())),
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t),
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t),
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorText.data()),
+    };
+    if (std::any_of(std::begin(codes), std::end(codes), [](CURLcode c) { return c != CURLE_OK; }))
+        return fail(ErrorCode::Internal, where + ": cannot configure the transfer");
+    if (curl_multi_add_handle(pool.multi.get(), e) != CURLM_OK)
+        return fail(ErrorCode::Internal, where + ": curl_multi_add_handle failed");
+    return ok();
+}
+
+Result<FetchResponse> CurlFetcher::finish(Transfer &t, CURLcode code) const
+{
+    const FetchRequest &request = *t.request;
+    const std::string where = "GET " + sanitized(request.url);
+    long status = 0;
+    curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    char *contentTypeRaw = nullptr;
+    curl_easy_getinfo(t.easy.get(), CURLINFO_CONTENT_TYPE, &contentTypeRaw);
+    const std::string contentType = contentTypeRaw ? contentTypeRaw : "";
+
+    if (code == CURLE_COULDNT_CONNECT && t.refusedDestination)
+        return fail(ErrorCode::InvalidArgument, where + ": " + t.refusedDestination->message);
+
+    if (status != 0 && status != 200) {
+        std::string message = where + ": HTTP " + std::to_string(status);
+        if (status >= 300 && status < 400)
+            message += " (redirects are not followed)";
+        if (fetch::mediaTypeMatches(contentType, "application/json")) {
+            if (auto json = parseJson(t.body); json && json->isObject()) {
+                if (const std::string *error = json->findString("error"))
+                    message += ": " + sanitized(*error);
+                if (const std::string *description = json->findString("error_description"))
+                    message += ": " + sanitized(*description);
+            }
+        }
+        const bool gone = status == 404 || status == 410;
+        return fail(gone ? ErrorCode::NotFound : ErrorCode::Unavailable, std::move(message));
+    }
+
+    if (t.tooLarge || code == CURLE_FILESIZE_EXCEEDED)
+        return fail(ErrorCode::LimitExceeded,
+                    where + ": response larger than " + std::to_string(options_.maxResponseBytes) + " bytes");
+
+    const bool typeOk = request.expectedMediaType.empty() || fetch::mediaTypeMatches(contentType, request.expectedMediaType);
+    if (t.wrongType || (code == CURLE_OK && !typeOk))
+        return fail(ErrorCode::Malformed, where + ": Content-Type '" + sanitized(contentType) + "' is not " +
+                                              request.expectedMediaType);
+
+    if (code != CURLE_OK) {
+        const std::string reason = t.errorText[0] ? t.errorText.data() : curl_easy_strerror(code);
+        ErrorCode errorCode = ErrorCode::Unavailable;
+        if (code == CURLE_OPERATION_TIMEDOUT)
+            errorCode = ErrorCode::Timeout;
+        else if (code == CURLE_URL_MALFORMAT)
+            errorCode = ErrorCode::InvalidArgument;
+        else if (code == CURLE_OUT_OF_MEMORY)
+            errorCode = ErrorCode::Internal;
+        return fail(errorCode, where + ": " + sanitized(reason));
+    }
+
+    FetchResponse response;
+    response.status = static_cast<int>(status);
+    response.contentType = contentType;
+    response.body = std::move(t.body);
+    char *remote = nullptr;
+    if (curl_easy_getinfo(t.easy.get(), CURLINFO_PRIMARY_IP, &remote) == CURLE_OK && remote)
+        response.remoteAddress = remote;
+    return response;
+}
+
+std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest> requests)
+{
+    std::vector<std::optional<Result<FetchResponse>>> results(requests.size());
+    auto pool = checkOut();
+    // Declared after `pool`: transfers (and the easy handles they hold) are
+    // destroyed first, which detaches them from the multi handle.
+    std::vector<Transfer> transfers(requests.size());
+
+    if (pool) {
+        CURLM *multi = pool->multi.get();
+        std::size_t next = 0;
+        std::size_t running = 0;
+        bool broken = false;
+        while (!broken) {
+            for (; next < requests.size() && running < options_.maxConcurrentTransfers; ++next) {
+                Transfer &t = transfers[next];
+                t.request = &requests[next];
+                t.guard = &guard_;
+                if (auto started = start(t, *pool); started)
+                    ++running;
+                else
+                    results[next] = fail(std::move(started).error());
+            }
+            if (running == 0)
+                break;
+
+            int stillRunning = 0;
+            broken = curl_multi_perform(multi, &stillRunning) != CURLM_OK;
+            int queued = 0;
+            while (CURLMsg *message = curl_multi_info_read(multi, &queued)) {
+                if (message->msg != CURLMSG_DONE)
+                    continue;
+                CURL *easy = message->easy_handle;
+                const CURLcode code = message->data.result;
+                auto done = std::find_if(transfers.begin(), transfers.end(),
+                                         [&](const Transfer &t) { return t.easy.get() == easy; });
+                if (done == transfers.end())
+                    continue;  // not ours; cannot happen
+                const auto index = static_cast<std::size_t>(done - transfers.begin());
+                results[index] = finish(*done, code);
+                curl_multi_remove_handle(multi, easy);
+                // Drop pointers into the finished transfer before reuse.
+                curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+                curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+                curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+                curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, nullptr);
+                curl_easy_setopt(easy, CURLOPT_CURLU, nullptr);
+                pool->idleEasy.push_back(std::move(done->easy));
+                --running;
+            }
+            // Wait for activity, unless a slot just freed up for a waiting
+            // request: then go round and start it first.
+            const bool canStartMore = running < options_.maxConcurrentTransfers && next < requests.size();
+            if (!broken && running > 0 && !canStartMore)
+                broken = curl_multi_poll(multi, nullptr, 0, kPollIntervalMs, nullptr) != CURLM_OK;
+        }
+        if (!broken)
+            checkIn(std::move(pool));
+    }
+
+    std::vector<Result<FetchResponse>> out;
+    out.reserve(requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (results[i])
+            out.push_back(std::move(*results[i]));
+        else
+            out.push_back(fail(ErrorCode::Internal, "GET " + sanitized(requests[i].url) + ": libcurl multi failure"));
+    }
+    return out;
+}
+
+} // namespace
+
+Result<std::unique_ptr<Fetcher>> makeCurlFetcher(const FetchOptions &options)
+{
+    return CurlFetcher::create(options);
+}
+
+} // namespace oidfed
