@@ -19,28 +19,27 @@
 //   address tried (happy eyeballs, several A/AAAA records) is checked.
 // - The write callback enforces the size cap as bytes arrive, and aborts at
 //   the first body byte when the status or the Content-Type is wrong.
+// The callbacks and the mapping of a finished transfer to a Result live in
+// transfer.cpp; this file owns the handles, the options and the event loop.
 #include <oidfed/fetcher.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <fstream>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <sys/socket.h>
-
 #include <curl/curl.h>
-
-#include <oidfed/json.h>
 
 #include "fetch/address_guard.h"
 #include "fetch/curl_ptr.h"
 #include "fetch/fetch_version.h"
-#include "fetch/media_type.h"
+#include "fetch/transfer.h"
 
 namespace oidfed {
 
@@ -50,12 +49,11 @@ using fetch::AddressGuard;
 using fetch::CurlMultiPtr;
 using fetch::CurlPtr;
 using fetch::CurlSharePtr;
-using fetch::CurlSlistPtr;
 using fetch::CurlStringPtr;
 using fetch::CurlUrlPtr;
+using fetch::sanitized;
+using fetch::Transfer;
 
-/// Bytes of a non-200 body kept for the error message; the rest is not read.
-constexpr std::size_t kMaxErrorBodyBytes = 4096;
 /// Connection caches kept between calls; one per concurrently calling thread
 /// is ideal, more than this are closed when their call ends.
 constexpr std::size_t kMaxIdlePools = 8;
@@ -76,82 +74,9 @@ struct ConnectionPool {
     std::vector<CurlPtr> idleEasy;
 };
 
-/// State of one transfer, written by the libcurl callbacks.
-struct Transfer {
-    const FetchRequest *request = nullptr;
-    const AddressGuard *guard = nullptr;
-    CurlPtr easy;  ///< owned while the transfer runs, then returned to the pool
-    CurlUrlPtr url;
-    CurlSlistPtr headers;
-    std::size_t maxBytes = 0;
-    std::string body;
-    long status = 0;
-    bool sawBody = false;
-    bool tooLarge = false;
-    bool wrongType = false;
-    std::optional<Error> refusedDestination;
-    std::array<char, CURL_ERROR_SIZE> errorText{};
-};
-
 bool isVisibleAscii(std::string_view text)
 {
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
-}
-
-/// A short, printable excerpt of untrusted text for an error message.
-std::string sanitized(std::string_view text)
-{
-    std::string out;
-    for (unsigned char c : text.substr(0, 200))
-        out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
-    return out;
-}
-
-size_t onWrite(char *data, size_t size, size_t count, void *userdata)
-{
-    auto *t = static_cast<Transfer *>(userdata);
-    const size_t bytes = size * count;
-    if (!t->sawBody) {
-        t->sawBody = true;
-        curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &t->status);
-        if (t->status != 200) {
-            t->maxBytes = std::min(t->maxBytes, kMaxErrorBodyBytes);
-        } else if (!t->request->expectedMediaType.empty()) {
-            char *contentType = nullptr;
-            curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_TYPE, &contentType);
-            if (!contentType || !fetch::mediaTypeMatches(contentType, t->request->expectedMediaType)) {
-                t->wrongType = true;
-                return 0;  // aborts the transfer: the body is not wanted
-            }
-        }
-    }
-    if (bytes > t->maxBytes - t->body.size()) {
-        t->tooLarge = t->status == 200;
-        return 0;  // aborts the transfer at the cap
-    }
-    t->body.append(data, bytes);
-    return bytes;
-}
-
-curl_socket_t onOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
-{
-    auto *t = static_cast<Transfer *>(clientp);
-    if (purpose != CURLSOCKTYPE_IPCXN) {
-        t->refusedDestination = Error(ErrorCode::InvalidArgument, "unexpected socket purpose");
-        return CURL_SOCKET_BAD;
-    }
-    // libcurl allocates room for the whole address behind `addr`, of
-    // `addrlen` bytes, although the member is declared as a plain sockaddr.
-    auto ip = fetch::IpAddress::fromSockaddr(&address->addr, address->addrlen);
-    if (!ip) {
-        t->refusedDestination = Error(ErrorCode::InvalidArgument, "destination is not an IP address");
-        return CURL_SOCKET_BAD;
-    }
-    if (auto allowed = t->guard->check(*ip); !allowed) {
-        t->refusedDestination = std::move(allowed).error();
-        return CURL_SOCKET_BAD;  // no socket, so no connection attempt
-    }
-    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 class CurlFetcher final : public Fetcher {
@@ -183,7 +108,6 @@ private:
     void checkIn(std::unique_ptr<ConnectionPool> pool);
     std::vector<Result<FetchResponse>> run(std::span<const FetchRequest> requests);
     Result<void> start(Transfer &t, ConnectionPool &pool) const;
-    Result<FetchResponse> finish(Transfer &t, CURLcode code) const;
 
     static void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *self)
     {
@@ -273,8 +197,8 @@ Result<CurlPtr> CurlFetcher::newEasyHandle() const
         // Refuses a larger Content-Length before the body; onWrite enforces
         // the cap on bodies of unknown or lying length.
         curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.maxResponseBytes)),
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onWrite),
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &onOpenSocket),
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &fetch::onWrite),
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &fetch::onOpenSocket),
         curl_easy_setopt(e, CURLOPT_USERAGENT, userAgent_.c_str()),
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L),
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L),
@@ -386,66 +310,6 @@ Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
     return ok();
 }
 
-Result<FetchResponse> CurlFetcher::finish(Transfer &t, CURLcode code) const
-{
-    const FetchRequest &request = *t.request;
-    const std::string where = "GET " + sanitized(request.url);
-    long status = 0;
-    curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
-    char *contentTypeRaw = nullptr;
-    curl_easy_getinfo(t.easy.get(), CURLINFO_CONTENT_TYPE, &contentTypeRaw);
-    const std::string contentType = contentTypeRaw ? contentTypeRaw : "";
-
-    if (code == CURLE_COULDNT_CONNECT && t.refusedDestination)
-        return fail(ErrorCode::InvalidArgument, where + ": " + t.refusedDestination->message);
-
-    if (status != 0 && status != 200) {
-        std::string message = where + ": HTTP " + std::to_string(status);
-        if (status >= 300 && status < 400)
-            message += " (redirects are not followed)";
-        if (fetch::mediaTypeMatches(contentType, "application/json")) {
-            if (auto json = parseJson(t.body); json && json->isObject()) {
-                if (const std::string *error = json->findString("error"))
-                    message += ": " + sanitized(*error);
-                if (const std::string *description = json->findString("error_description"))
-                    message += ": " + sanitized(*description);
-            }
-        }
-        const bool gone = status == 404 || status == 410;
-        return fail(gone ? ErrorCode::NotFound : ErrorCode::Unavailable, std::move(message));
-    }
-
-    if (t.tooLarge || code == CURLE_FILESIZE_EXCEEDED)
-        return fail(ErrorCode::LimitExceeded,
-                    where + ": response larger than " + std::to_string(options_.maxResponseBytes) + " bytes");
-
-    const bool typeOk = request.expectedMediaType.empty() || fetch::mediaTypeMatches(contentType, request.expectedMediaType);
-    if (t.wrongType || (code == CURLE_OK && !typeOk))
-        return fail(ErrorCode::Malformed, where + ": Content-Type '" + sanitized(contentType) + "' is not " +
-                                              request.expectedMediaType);
-
-    if (code != CURLE_OK) {
-        const std::string reason = t.errorText[0] ? t.errorText.data() : curl_easy_strerror(code);
-        ErrorCode errorCode = ErrorCode::Unavailable;
-        if (code == CURLE_OPERATION_TIMEDOUT)
-            errorCode = ErrorCode::Timeout;
-        else if (code == CURLE_URL_MALFORMAT)
-            errorCode = ErrorCode::InvalidArgument;
-        else if (code == CURLE_OUT_OF_MEMORY)
-            errorCode = ErrorCode::Internal;
-        return fail(errorCode, where + ": " + sanitized(reason));
-    }
-
-    FetchResponse response;
-    response.status = static_cast<int>(status);
-    response.contentType = contentType;
-    response.body = std::move(t.body);
-    char *remote = nullptr;
-    if (curl_easy_getinfo(t.easy.get(), CURLINFO_PRIMARY_IP, &remote) == CURLE_OK && remote)
-        response.remoteAddress = remote;
-    return response;
-}
-
 std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest> requests)
 {
     std::vector<std::optional<Result<FetchResponse>>> results(requests.size());
@@ -485,7 +349,7 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
                 if (done == transfers.end())
                     continue;  // not ours; cannot happen
                 const auto index = static_cast<std::size_t>(done - transfers.begin());
-                results[index] = finish(*done, code);
+                results[index] = fetch::transferResult(*done, code, options_.maxResponseBytes);
                 curl_multi_remove_handle(multi, easy);
                 // Drop pointers into the finished transfer before reuse.
                 curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);

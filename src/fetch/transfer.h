@@ -1,0 +1,65 @@
+/// One HTTP transfer of the libcurl Fetcher and the callbacks that fill it
+/// (private header).
+///
+/// A Transfer lives from the moment a request is handed to libcurl until its
+/// result is taken; libcurl's callbacks write into it, and transferResult()
+/// turns it into what Fetcher::fetch() returns. A Transfer belongs to the one
+/// thread running its multi handle.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <curl/curl.h>
+
+#include <oidfed/fetcher.h>
+#include <oidfed/result.h>
+
+#include "fetch/address_guard.h"
+#include "fetch/curl_ptr.h"
+
+namespace oidfed::fetch {
+
+/// Bytes of a non-200 body kept for the error message; the rest is not read.
+inline constexpr std::size_t kMaxErrorBodyBytes = 4096;
+
+/// State of one transfer, written by the libcurl callbacks.
+struct Transfer {
+    const FetchRequest *request = nullptr;
+    const AddressGuard *guard = nullptr;
+    CurlPtr easy;  ///< owned while the transfer runs, then returned to the pool
+    CurlUrlPtr url;
+    CurlSlistPtr headers;
+    std::size_t maxBytes = 0;  ///< set to FetchOptions::maxResponseBytes
+    std::string body;
+    long status = 0;
+    bool sawBody = false;
+    bool tooLarge = false;
+    bool wrongType = false;
+    std::optional<Error> refusedDestination;
+    std::array<char, CURL_ERROR_SIZE> errorText{};
+};
+
+/// CURLOPT_WRITEFUNCTION; userdata is the Transfer. Reads the status and
+/// Content-Type at the first body byte and aborts (returns 0) when the type
+/// is not the expected one or when the body would pass maxBytes.
+size_t onWrite(char *data, size_t size, size_t count, void *userdata);
+
+/// CURLOPT_OPENSOCKETFUNCTION; clientp is the Transfer. Runs the
+/// destination guard on the address libcurl is about to connect to and
+/// returns CURL_SOCKET_BAD (recording why) when it is refused, so no socket is
+/// created for it.
+curl_socket_t onOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address);
+
+/// The Fetcher result of a transfer that libcurl finished with `code` (see
+/// Fetcher::fetch() for the error codes). Moves the body out of `t`.
+Result<FetchResponse> transferResult(Transfer &t, CURLcode code, std::size_t maxResponseBytes);
+
+/// A short (200 bytes at most), printable excerpt of untrusted text for an
+/// error message.
+std::string sanitized(std::string_view text);
+
+} // namespace oidfed::fetch
