@@ -1,8 +1,59 @@
 #include "policy/json_set.h"
 
 #include <algorithm>
+#include <unordered_set>
+#include <vector>
 
 namespace oidfed::policy {
+
+namespace {
+
+/// Below this many element comparisons, a linear scan beats building a hash
+/// set; above it, hashing keeps operators on large arrays (up to the JSON
+/// member limit) linear instead of quadratic.
+constexpr std::size_t kLinearWork = 256;
+
+/// A lookup set over JSON values that must outlive it: strings are hashed,
+/// other values (numbers, objects) are compared linearly with Json equality.
+class ValueSet {
+public:
+    explicit ValueSet(const Json::Array &values)
+    {
+        strings_.reserve(values.size());
+        for (const Json &v : values)
+            insert(v);
+    }
+    ValueSet() = default;
+
+    bool contains(const Json &v) const
+    {
+        if (v.isString())
+            return strings_.count(std::string_view(v.asString())) != 0;
+        return std::any_of(others_.begin(), others_.end(), [&](const Json *o) { return *o == v; });
+    }
+
+    /// Adds `v` (which must outlive the set); false when already present.
+    bool insert(const Json &v)
+    {
+        if (v.isString())
+            return strings_.insert(std::string_view(v.asString())).second;
+        if (contains(v))
+            return false;
+        others_.push_back(&v);
+        return true;
+    }
+
+private:
+    std::unordered_set<std::string_view> strings_;
+    std::vector<const Json *> others_;
+};
+
+bool small(const Json::Array &a, const Json::Array &b)
+{
+    return a.size() * b.size() <= kLinearWork;
+}
+
+} // namespace
 
 bool containsValue(const Json::Array &set, const Json &value)
 {
@@ -11,7 +62,10 @@ bool containsValue(const Json::Array &set, const Json &value)
 
 bool isSubset(const Json::Array &a, const Json::Array &b)
 {
-    return std::all_of(a.begin(), a.end(), [&](const Json &v) { return containsValue(b, v); });
+    if (small(a, b))
+        return std::all_of(a.begin(), a.end(), [&](const Json &v) { return containsValue(b, v); });
+    const ValueSet lookup(b);
+    return std::all_of(a.begin(), a.end(), [&](const Json &v) { return lookup.contains(v); });
 }
 
 bool sameSet(const Json::Array &a, const Json::Array &b)
@@ -30,11 +84,21 @@ Json::Array setUnion(const Json::Array &a, const Json::Array &b)
 {
     Json::Array out;
     out.reserve(a.size() + b.size());
+    if (small(a, a) && small(b, b) && small(a, b)) {
+        for (const Json &v : a)
+            if (!containsValue(out, v))
+                out.push_back(v);
+        for (const Json &v : b)
+            if (!containsValue(out, v))
+                out.push_back(v);
+        return out;
+    }
+    ValueSet seen;
     for (const Json &v : a)
-        if (!containsValue(out, v))
+        if (seen.insert(v))
             out.push_back(v);
     for (const Json &v : b)
-        if (!containsValue(out, v))
+        if (seen.insert(v))
             out.push_back(v);
     return out;
 }
@@ -42,8 +106,16 @@ Json::Array setUnion(const Json::Array &a, const Json::Array &b)
 Json::Array setIntersection(const Json::Array &a, const Json::Array &b)
 {
     Json::Array out;
+    if (small(a, b) && small(a, a)) {
+        for (const Json &v : a)
+            if (containsValue(b, v) && !containsValue(out, v))
+                out.push_back(v);
+        return out;
+    }
+    const ValueSet lookup(b);
+    ValueSet seen;
     for (const Json &v : a)
-        if (containsValue(b, v) && !containsValue(out, v))
+        if (lookup.contains(v) && seen.insert(v))
             out.push_back(v);
     return out;
 }
@@ -51,8 +123,16 @@ Json::Array setIntersection(const Json::Array &a, const Json::Array &b)
 Json::Array setDifference(const Json::Array &a, const Json::Array &b)
 {
     Json::Array out;
+    if (small(a, b) && small(a, a)) {
+        for (const Json &v : a)
+            if (!containsValue(b, v) && !containsValue(out, v))
+                out.push_back(v);
+        return out;
+    }
+    const ValueSet lookup(b);
+    ValueSet seen;
     for (const Json &v : a)
-        if (!containsValue(b, v) && !containsValue(out, v))
+        if (!lookup.contains(v) && seen.insert(v))
             out.push_back(v);
     return out;
 }
@@ -85,6 +165,7 @@ std::string brief(const Json &value)
 Json::Array splitSpaceSeparated(std::string_view text)
 {
     Json::Array tokens;
+    std::unordered_set<std::string_view> seen;  // views into `text`
     std::size_t pos = 0;
     while (pos < text.size()) {
         while (pos < text.size() && text[pos] == ' ')
@@ -92,11 +173,8 @@ Json::Array splitSpaceSeparated(std::string_view text)
         std::size_t end = text.find(' ', pos);
         if (end == std::string_view::npos)
             end = text.size();
-        if (end > pos) {
-            Json token(text.substr(pos, end - pos));
-            if (!containsValue(tokens, token))
-                tokens.push_back(std::move(token));
-        }
+        if (end > pos && seen.insert(text.substr(pos, end - pos)).second)
+            tokens.emplace_back(text.substr(pos, end - pos));
         pos = end;
     }
     return tokens;

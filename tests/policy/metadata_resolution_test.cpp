@@ -153,6 +153,19 @@ TEST_CASE("scope is handled as a space-separated array and joined again")
     CHECK(untouched->metadata == json(R"({"openid_relying_party":{"scope":"email  openid"}})"));
 }
 
+TEST_CASE("a long scope string is split in linear time and deduplicated")
+{
+    std::string scope;
+    for (int i = 0; i < 20000; ++i)
+        scope += "s" + std::to_string(i % 100) + " ";
+    const auto policy = policyOf({{kTa, R"({"openid_relying_party":{"scope":{"subset_of":["s1","s2","zz"]}}})"}});
+    Json metadata = json(R"({"openid_relying_party":{}})");
+    metadata.find("openid_relying_party")->set("scope", scope);
+    auto applied = applyPolicy(policy, metadata, OperatorRegistry::standard());
+    REQUIRE(applied);
+    CHECK(applied->metadata == json(R"({"openid_relying_party":{"scope":"s1 s2"}})"));
+}
+
 TEST_CASE("a null metadata value counts as absent and is never output")
 {
     const auto policy = policyOf({{kTa, R"({"openid_relying_party":{"a":{"default":"x"},"b":{"essential":true}}})"}});

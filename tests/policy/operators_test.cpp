@@ -238,3 +238,30 @@ TEST_CASE("apply: essential")
     CHECK(applyOp("essential", "false", std::nullopt) == std::nullopt);
     CHECK(applyError("essential", "true", std::nullopt) == ErrorCode::PolicyViolation);
 }
+
+TEST_CASE("set semantics hold on large arrays (hashed path) and across number representations")
+{
+    Json big = Json::array();
+    Json half = Json::array();
+    for (int i = 0; i < 9000; ++i) {
+        big.push("v" + std::to_string(i));
+        if (i % 2 == 0)
+            half.push("v" + std::to_string(i));
+    }
+    big.push(1);
+    half.push(1.0);  // 1 and 1.0 are the same JSON number
+
+    auto subset = op("subset_of").apply(half, big);
+    REQUIRE(subset);
+    CHECK((*subset)->size() == 4501);
+    CHECK(op("superset_of").apply(half, big));
+    CHECK_FALSE(op("superset_of").apply(big, half));
+    auto merged = op("add").merge(half, big);
+    REQUIRE(merged);
+    CHECK(merged->size() == 9001);
+    auto both = op("subset_of").merge(big, half);
+    REQUIRE(both);
+    CHECK(both->size() == 4501);
+    CHECK(*op("value").merge(big, big) == big);
+    CHECK_FALSE(op("value").merge(big, half));
+}
