@@ -2,6 +2,9 @@
 #pragma once
 
 #include <oidfed/base64url.h>
+#include <oidfed/cache.h>
+#include <oidfed/cache_key.h>
+#include <oidfed/cache_options.h>
 #include <oidfed/clock.h>
 #include <oidfed/constraints.h>
 #include <oidfed/entity_id.h>

@@ -1,0 +1,107 @@
+/// oidfed::MemoryCacheOptions and oidfed::RedisCacheOptions — every tunable
+/// of the two Cache implementations (cache.h).
+///
+/// Plain structs with a default, a unit and the trade-off beside each field.
+/// They are copied into the cache by its factory; changing them afterwards
+/// has no effect on that cache. Plain values; share freely.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace oidfed {
+
+struct MemoryCacheOptions {
+    /// Most entries held at once; the least recently used entry is evicted
+    /// beyond it. Range: 1 .. 100,000,000. Default 10000 (cacheMaxEntries).
+    std::size_t maxEntries = 10000;
+
+    /// Most bytes held at once, counting keys, values and a fixed per-entry
+    /// overhead (the bookkeeping of one entry, about 200 bytes on 64-bit
+    /// Linux). The LRU entry is evicted beyond it. An entry larger than
+    /// maxBytes / shards is never stored. Range: 4 KiB .. 1 TiB. Default
+    /// 128 MiB, so that maxEntries is the bound that normally binds
+    /// (10000 resolutions of ~8 KiB fit).
+    std::size_t maxBytes = std::size_t{128} << 20;
+
+    /// Longest lifetime of any entry, whatever its expiresAt. Bounds how
+    /// long a purge elsewhere (another replica, a key rollover) can go
+    /// unnoticed. Range: 1 s .. 365 days. Default 24 h (maxCacheTtl).
+    std::chrono::seconds maxTtl{24 * 3600};
+
+    /// Longest lifetime of a negative entry (a cached failure). Short, so a
+    /// transient upstream failure is not remembered as a verdict (threat
+    /// J05). 0 means negative entries are never stored. Range: 0 .. maxTtl.
+    /// Default 60 s (negativeTtl).
+    std::chrono::seconds negativeTtl{60};
+
+    /// Independent LRU shards, each with its own mutex and an equal share of
+    /// maxEntries and maxBytes; more shards mean less lock contention but
+    /// an LRU order that holds only within a shard. Range: 1 .. 256, and at
+    /// most maxEntries. Default 16.
+    std::size_t shards = 16;
+};
+
+struct RedisCacheOptions {
+    /// Where Redis is: `redis://[[user]:password@]host[:port][/db]` (port
+    /// 6379 and db 0 by default; user and password percent-encoded; host a
+    /// name, an IPv4 address or a bracketed IPv6 address), or
+    /// `unix://[[user]:password@]/path/to/socket[?db=N]`. TLS (`rediss://`)
+    /// is not supported by hiredis 0.14: keep Redis on a private network,
+    /// behind a password or an ACL user. A host name is resolved by the
+    /// system resolver at every new connection, outside connectTimeout:
+    /// prefer an address or a name in /etc/hosts.
+    std::string url = "redis://127.0.0.1:6379";
+
+    /// Prepended to every key, so that several deployments (or a future
+    /// schema) can share one Redis without seeing each other's entries.
+    /// purgePrefix("") removes only keys under it. At most 256 bytes; must
+    /// not be empty (an empty prefix would make a full purge a FLUSHDB).
+    /// Default "oidfed:".
+    std::string keyPrefix = "oidfed:";
+
+    /// Time allowed to open a TCP or Unix-socket connection. Range: 1 ms ..
+    /// 60 s. Default 100 ms.
+    std::chrono::milliseconds connectTimeout{100};
+
+    /// Deadline for one command: sending it and reading the whole reply.
+    /// A slow or stopped Redis costs at most this per call before the
+    /// breaker opens (R3, R4). Also the longest wait for a free pooled
+    /// connection, so one call takes at most about connectTimeout +
+    /// 2 x commandTimeout (plus one commandTimeout each for AUTH and SELECT
+    /// when it opens a connection). Range: 1 ms .. 60 s. Default 100 ms.
+    std::chrono::milliseconds commandTimeout{100};
+
+    /// Most connections open at once; callers beyond it wait up to
+    /// commandTimeout for one, then miss. Bounds what this process takes of
+    /// Redis's maxclients (R12). Range: 1 .. 64. Default 4.
+    std::size_t poolSize = 4;
+
+    /// Circuit breaker: after a failure (connection refused or lost,
+    /// timeout, authentication or "max clients" error), Redis is not tried
+    /// for this long; every call is a miss or a dropped write. Then one call
+    /// probes it; each failed probe doubles the wait, up to
+    /// breakerMaxBackoff, and a successful one closes the breaker. Range:
+    /// 1 ms .. breakerMaxBackoff. Default 100 ms.
+    std::chrono::milliseconds breakerInitialBackoff{100};
+
+    /// Longest wait between two probes. Range: breakerInitialBackoff ..
+    /// 10 min. Default 5 s.
+    std::chrono::milliseconds breakerMaxBackoff{5000};
+
+    /// As MemoryCacheOptions::maxTtl; applied as the Redis key's TTL (PX).
+    /// Default 24 h.
+    std::chrono::seconds maxTtl{24 * 3600};
+
+    /// As MemoryCacheOptions::negativeTtl. Default 60 s.
+    std::chrono::seconds negativeTtl{60};
+
+    /// Largest value stored or read back, in bytes. A longer value is not
+    /// written, and a reply longer than this (plus framing) is refused while
+    /// it is being read, never buffered whole (J07). Range: 1 KiB .. 64 MiB.
+    /// Default 1 MiB.
+    std::size_t maxValueBytes = std::size_t{1} << 20;
+};
+
+} // namespace oidfed

@@ -1,0 +1,268 @@
+// The in-process Cache: a sharded LRU bounded by entries and by bytes.
+//
+// Design:
+// - The key space is split into `shards` independent LRUs by a hash of the
+//   key; each shard has one mutex that guards everything in it, so threads
+//   working on different shards never contend. Every operation locks exactly
+//   one shard (purgePrefix and stats lock them one after the other).
+// - A shard is an unordered_map from key to Slot plus an intrusive doubly
+//   linked list through the map's own nodes, newest first. The map is
+//   node-based, so an element's address is stable until it is erased; the
+//   list links are plain pointers to those elements. get and put are O(1):
+//   one hash lookup and a few pointer updates.
+// - Memory is accounted per entry as key bytes + value bytes +
+//   kEntryOverheadBytes (the map node, the bucket slot, and allocator
+//   headers). memory_overhead_test checks that this covers what is really
+//   allocated.
+// - Bounds are per shard: each holds its share of maxEntries and maxBytes,
+//   so the totals never exceed the options.
+#include <oidfed/cache.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cache/cache_ttl.h"
+#include "cache/memory_cache_layout.h"
+
+namespace oidfed {
+
+namespace {
+
+using cache::Item;
+using cache::kEntryOverheadBytes;
+using cache::Slot;
+using cache::SlotMap;
+
+constexpr std::size_t kMaxEntriesLimit = 100'000'000;
+constexpr std::size_t kMinBytes = 4096;
+constexpr std::size_t kMaxBytesLimit = std::size_t{1} << 40;
+constexpr std::size_t kMaxShards = 256;
+constexpr std::chrono::seconds kMaxTtlLimit{365LL * 24 * 3600};
+
+std::size_t entryCharge(std::size_t keyBytes, std::size_t valueBytes)
+{
+    return keyBytes + valueBytes + kEntryOverheadBytes;
+}
+
+/// Counters of one shard (the monotonic fields of CacheStats).
+struct ShardCounters {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t stores = 0;
+    std::uint64_t evictions = 0;
+    std::uint64_t expired = 0;
+};
+
+struct Shard {
+    std::mutex mutex;
+    // guarded by mutex:
+    SlotMap map;
+    // guarded by mutex: the most and the least recently used entries.
+    Item *newest = nullptr;
+    Item *oldest = nullptr;
+    // guarded by mutex: what the entries are charged, in bytes.
+    std::size_t bytes = 0;
+    // guarded by mutex:
+    ShardCounters counters;
+    // This shard's share of the bounds: set before the cache is shared,
+    // read-only afterwards.
+    std::size_t maxEntries = 0;
+    std::size_t maxBytes = 0;
+};
+
+// The helpers below REQUIRE: shard.mutex held by the caller.
+
+void unlink(Shard &shard, Item *item)
+{
+    Slot &slot = item->second;
+    (slot.newer ? slot.newer->second.older : shard.newest) = slot.older;
+    (slot.older ? slot.older->second.newer : shard.oldest) = slot.newer;
+    slot.newer = slot.older = nullptr;
+}
+
+void pushNewest(Shard &shard, Item *item)
+{
+    Slot &slot = item->second;
+    slot.newer = nullptr;
+    slot.older = shard.newest;
+    if (shard.newest)
+        shard.newest->second.newer = item;
+    shard.newest = item;
+    if (!shard.oldest)
+        shard.oldest = item;
+}
+
+void removeItem(Shard &shard, Item *item)
+{
+    unlink(shard, item);
+    shard.bytes -= entryCharge(item->first.size(), item->second.value.size());
+    shard.map.erase(shard.map.find(item->first));
+}
+
+class MemoryCache final : public Cache {
+public:
+    explicit MemoryCache(const MemoryCacheOptions &options) : options_(options), shards_(options.shards)
+    {
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            shards_[i] = std::make_unique<Shard>();
+            shards_[i]->maxEntries = share(options.maxEntries, i);
+            shards_[i]->maxBytes = share(options.maxBytes, i);
+        }
+    }
+
+    std::optional<CacheEntry> get(std::string_view key, UnixTime now) override
+    {
+        Shard &shard = shardFor(key);
+        std::lock_guard lock(shard.mutex);
+        auto it = key.size() <= kMaxCacheKeyBytes ? shard.map.find(key) : shard.map.end();
+        if (it == shard.map.end()) {
+            ++shard.counters.misses;
+            return std::nullopt;
+        }
+        Item *item = &*it;
+        if (item->second.expiresAt <= now) {
+            removeItem(shard, item);
+            ++shard.counters.expired;
+            ++shard.counters.misses;
+            return std::nullopt;
+        }
+        unlink(shard, item);
+        pushNewest(shard, item);
+        ++shard.counters.hits;
+        const Slot &slot = item->second;
+        return CacheEntry{slot.value, slot.expiresAt, slot.negative, slot.origin};
+    }
+
+    void put(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        if (key.size() > kMaxCacheKeyBytes)
+            return;
+        std::optional<UnixTime> expiry =
+            cache::clampedExpiry(entry.expiresAt, entry.negative, now, options_.maxTtl, options_.negativeTtl);
+        const std::size_t charge = entryCharge(key.size(), entry.value.size());
+        Shard &shard = shardFor(key);
+        std::lock_guard lock(shard.mutex);
+        auto it = shard.map.find(key);
+        if (!expiry || charge > shard.maxBytes) {
+            if (it != shard.map.end())
+                removeItem(shard, &*it);
+            return;
+        }
+        Item *item = nullptr;
+        if (it != shard.map.end()) {
+            item = &*it;
+            shard.bytes -= entryCharge(key.size(), item->second.value.size());
+            unlink(shard, item);
+        } else {
+            item = &*shard.map.try_emplace(std::string(key)).first;
+        }
+        Slot &slot = item->second;
+        slot.value = std::move(entry.value);
+        slot.value.shrink_to_fit();
+        slot.expiresAt = *expiry;
+        slot.negative = entry.negative;
+        slot.origin = entry.origin;
+        shard.bytes += charge;
+        pushNewest(shard, item);
+        ++shard.counters.stores;
+        while ((shard.map.size() > shard.maxEntries || shard.bytes > shard.maxBytes) && shard.oldest != item) {
+            removeItem(shard, shard.oldest);
+            ++shard.counters.evictions;
+        }
+    }
+
+    void erase(std::string_view key) override
+    {
+        Shard &shard = shardFor(key);
+        std::lock_guard lock(shard.mutex);
+        auto it = shard.map.find(key);
+        if (it != shard.map.end())
+            removeItem(shard, &*it);
+    }
+
+    Result<std::size_t> purgePrefix(std::string_view prefix) override
+    {
+        std::size_t removed = 0;
+        for (auto &shard : shards_) {
+            std::lock_guard lock(shard->mutex);
+            for (Item *item = shard->oldest; item;) {
+                Item *next = item->second.newer;
+                if (std::string_view(item->first).starts_with(prefix)) {
+                    removeItem(*shard, item);
+                    ++removed;
+                }
+                item = next;
+            }
+        }
+        return removed;
+    }
+
+    CacheStats stats() const override
+    {
+        CacheStats total;
+        for (const auto &shard : shards_) {
+            std::lock_guard lock(shard->mutex);
+            total.hits += shard->counters.hits;
+            total.misses += shard->counters.misses;
+            total.stores += shard->counters.stores;
+            total.evictions += shard->counters.evictions;
+            total.expired += shard->counters.expired;
+            total.entries += shard->map.size();
+            total.bytes += shard->bytes;
+        }
+        return total;
+    }
+
+    CacheHealth health() override { return {}; }
+
+private:
+    /// Shard i's part of `total`: an equal share, the remainder spread over
+    /// the first shards, so the shares add up to `total` exactly.
+    std::size_t share(std::size_t total, std::size_t i) const
+    {
+        return total / shards_.size() + (i < total % shards_.size() ? 1 : 0);
+    }
+
+    Shard &shardFor(std::string_view key) const
+    {
+        // The high bits pick the shard; the map uses the same hash modulo a
+        // prime bucket count, so the two choices stay independent.
+        const std::uint64_t h = std::hash<std::string_view>{}(key);
+        return *shards_[(h >> 32) % shards_.size()];
+    }
+
+    const MemoryCacheOptions options_;
+    /// Fixed after construction; each Shard guards itself.
+    std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+Result<void> validate(const MemoryCacheOptions &o)
+{
+    if (o.maxEntries < 1 || o.maxEntries > kMaxEntriesLimit)
+        return fail(ErrorCode::InvalidArgument, "memory cache: maxEntries must be in 1..100000000");
+    if (o.maxBytes < kMinBytes || o.maxBytes > kMaxBytesLimit)
+        return fail(ErrorCode::InvalidArgument, "memory cache: maxBytes must be in 4 KiB..1 TiB");
+    if (o.maxTtl.count() < 1 || o.maxTtl > kMaxTtlLimit)
+        return fail(ErrorCode::InvalidArgument, "memory cache: maxTtl must be in 1 s..365 days");
+    if (o.negativeTtl.count() < 0 || o.negativeTtl > o.maxTtl)
+        return fail(ErrorCode::InvalidArgument, "memory cache: negativeTtl must be in 0..maxTtl");
+    if (o.shards < 1 || o.shards > kMaxShards || o.shards > o.maxEntries)
+        return fail(ErrorCode::InvalidArgument, "memory cache: shards must be in 1..256 and at most maxEntries");
+    return ok();
+}
+
+} // namespace
+
+Result<std::unique_ptr<Cache>> makeMemoryCache(const MemoryCacheOptions &options)
+{
+    OIDFED_TRY_VOID(validate(options));
+    return std::unique_ptr<Cache>(std::make_unique<MemoryCache>(options));
+}
+
+} // namespace oidfed

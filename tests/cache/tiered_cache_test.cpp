@@ -1,0 +1,106 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <oidfed/cache.h>
+
+using namespace oidfed;
+
+namespace {
+
+constexpr UnixTime kNow = 1'700'000'000;
+
+std::unique_ptr<Cache> memoryCache()
+{
+    auto cache = makeMemoryCache({});
+    REQUIRE(cache);
+    return std::move(*cache);
+}
+
+/// A far layer that is down: everything misses, health is degraded.
+class DownCache final : public Cache {
+public:
+    std::optional<CacheEntry> get(std::string_view, UnixTime) override { return std::nullopt; }
+    void put(std::string_view, CacheEntry, UnixTime) override { ++puts; }
+    void erase(std::string_view) override {}
+    Result<std::size_t> purgePrefix(std::string_view) override { return fail(ErrorCode::Unavailable, "down"); }
+    CacheStats stats() const override
+    {
+        CacheStats s;
+        s.errors = 7;
+        return s;
+    }
+    CacheHealth health() override { return {CacheHealthState::Degraded, "down"}; }
+    int puts = 0;
+};
+
+} // namespace
+
+TEST_CASE("tiered cache: reads near first, fills near from far, writes both")
+{
+    auto nearOwned = memoryCache();
+    auto farOwned = memoryCache();
+    Cache *nearLayer = nearOwned.get();
+    Cache *farLayer = farOwned.get();
+    auto made = makeTieredCache(std::move(nearOwned), std::move(farOwned));
+    REQUIRE(made);
+    Cache &tiered = **made;
+
+    tiered.put("both", CacheEntry{"v", kNow + 60, false, CacheOrigin::Local}, kNow);
+    CHECK(nearLayer->get("both", kNow));
+    CHECK(farLayer->get("both", kNow));
+
+    // Only in far (as if written by another replica): a hit, marked Shared,
+    // then served from near.
+    farLayer->put("far-only", CacheEntry{"w", kNow + 60, true, CacheOrigin::Local}, kNow);
+    auto hit = tiered.get("far-only", kNow);
+    REQUIRE(hit);
+    CHECK(hit->value == "w");
+    CHECK(hit->negative);
+    CHECK(hit->origin == CacheOrigin::Shared);
+    auto nearHit = nearLayer->get("far-only", kNow);
+    REQUIRE(nearHit);
+    CHECK(nearHit->origin == CacheOrigin::Shared);
+    farLayer->erase("far-only");
+    CHECK(tiered.get("far-only", kNow));
+
+    tiered.erase("both");
+    CHECK_FALSE(nearLayer->get("both", kNow));
+    CHECK_FALSE(farLayer->get("both", kNow));
+    CHECK_FALSE(tiered.get("both", kNow));
+
+    const CacheStats s = tiered.stats();
+    CHECK(s.hits == 2);
+    CHECK(s.misses == 1);
+    CHECK(tiered.health().state == CacheHealthState::Ok);
+
+    tiered.put("p1", CacheEntry{"1", kNow + 60, false, CacheOrigin::Local}, kNow);
+    auto purged = tiered.purgePrefix("p");
+    REQUIRE(purged);
+    CHECK(*purged == 2);  // one in each layer
+}
+
+TEST_CASE("tiered cache: a far layer that is down leaves the near layer working")
+{
+    auto farOwned = std::make_unique<DownCache>();
+    DownCache *farLayer = farOwned.get();
+    auto made = makeTieredCache(memoryCache(), std::move(farOwned));
+    REQUIRE(made);
+    Cache &tiered = **made;
+    tiered.put("k", CacheEntry{"v", kNow + 60, false, CacheOrigin::Local}, kNow);
+    CHECK(farLayer->puts == 1);
+    auto hit = tiered.get("k", kNow);
+    REQUIRE(hit);
+    CHECK(hit->origin == CacheOrigin::Local);
+    CHECK(tiered.health().state == CacheHealthState::Degraded);
+    CHECK(tiered.stats().errors == 7);
+    auto purged = tiered.purgePrefix("");
+    CHECK_FALSE(purged);
+    CHECK_FALSE(tiered.get("k", kNow));  // near was purged anyway
+}
+
+TEST_CASE("tiered cache: both layers are required")
+{
+    CHECK_FALSE(makeTieredCache(nullptr, memoryCache()));
+    CHECK_FALSE(makeTieredCache(memoryCache(), nullptr));
+}
