@@ -24,7 +24,7 @@ class EntityId {
 public:
     /// Validates `text`. Malformed when: the scheme is not https (or http
     /// with allowHttp), the host is empty or has characters outside
-    /// [A-Za-z0-9.-] (or a bracketed IPv6 literal), the port is not 1-65535,
+    /// [A-Za-z0-9._~-] (or a bracketed IPv6 literal), the port is not 1-65535,
     /// there is user info, a query or a fragment, or any character is a
     /// control character, a space or non-ASCII.
     static Result<EntityId> parse(std::string_view text, const EntityIdOptions &options = {});

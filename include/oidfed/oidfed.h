@@ -5,6 +5,7 @@
 #include <oidfed/cache.h>
 #include <oidfed/cache_key.h>
 #include <oidfed/cache_options.h>
+#include <oidfed/chain_validator.h>
 #include <oidfed/clock.h>
 #include <oidfed/constraints.h>
 #include <oidfed/entity_id.h>
@@ -22,5 +23,9 @@
 #include <oidfed/operator_registry.h>
 #include <oidfed/parameter_policy.h>
 #include <oidfed/policy_operator.h>
+#include <oidfed/resolver.h>
+#include <oidfed/resolver_options.h>
 #include <oidfed/result.h>
 #include <oidfed/statement_issuer.h>
+#include <oidfed/trust_anchor.h>
+#include <oidfed/trust_chain.h>

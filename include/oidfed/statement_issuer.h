@@ -23,13 +23,13 @@ struct EntityConfigurationClaims {
     EntityId entityId;
     UnixTime issuedAt = 0;
     UnixTime expiresAt = 0;
-    JwkSet jwks;                           ///< the entity's public Federation Entity Keys
+    JwkSet jwks{};                         ///< the entity's public Federation Entity Keys
     Json metadata = Json::object();        ///< entity type -> parameters (omitted when empty)
-    std::vector<EntityId> authorityHints;  ///< omitted when empty (trust anchors)
-    std::vector<EntityId> trustAnchorHints;
-    Json trustMarks;                       ///< array of {trust_mark_type, trust_mark}, or null
-    Json trustMarkIssuers;                 ///< object, or null
-    Json trustMarkOwners;                  ///< object, or null
+    std::vector<EntityId> authorityHints{};  ///< omitted when empty (trust anchors)
+    std::vector<EntityId> trustAnchorHints{};
+    Json trustMarks{};                     ///< array of {trust_mark_type, trust_mark}, or null
+    Json trustMarkIssuers{};               ///< object, or null
+    Json trustMarkOwners{};                ///< object, or null
     Json extraClaims = Json::object();     ///< further claims, merged last (must not redefine the above)
 };
 
@@ -38,12 +38,12 @@ struct SubordinateStatementClaims {
     EntityId subject;
     UnixTime issuedAt = 0;
     UnixTime expiresAt = 0;
-    JwkSet jwks;                           ///< the subject's keys, as registered with the issuer
-    Json metadata;                         ///< object, or null
-    Json metadataPolicy;                   ///< object, or null
-    std::vector<std::string> metadataPolicyCrit;
-    Json constraints;                      ///< object, or null
-    std::string sourceEndpoint;            ///< omitted when empty
+    JwkSet jwks{};                         ///< the subject's keys, as registered with the issuer
+    Json metadata{};                       ///< object, or null
+    Json metadataPolicy{};                 ///< object, or null
+    std::vector<std::string> metadataPolicyCrit{};
+    Json constraints{};                    ///< object, or null
+    std::string sourceEndpoint{};          ///< omitted when empty
     Json extraClaims = Json::object();
 };
 

@@ -14,7 +14,10 @@ Unexpected invalid(std::string_view text, std::string_view why)
 
 bool isHostChar(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    // RFC 3986 reg-name letters used in practice; '_' appears in the spec's
+    // own examples (Figure 4: https://credential_issuer.example.org).
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+           c == '_' || c == '~';
 }
 
 bool isIpv6LiteralChar(char c)
@@ -79,7 +82,7 @@ Result<EntityId> EntityId::parse(std::string_view text, const EntityIdOptions &o
             return invalid(text, "must have a host");
         for (char c : host)
             if (!isHostChar(c))
-                return invalid(text, "host has a character outside [A-Za-z0-9.-]");
+                return invalid(text, "host has a character outside [A-Za-z0-9._~-]");
         if (host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos)
             return invalid(text, "malformed host");
     }

@@ -127,6 +127,7 @@ Result<void> checkCrit(const Json &claims, const std::vector<std::string_view> &
         return ok();
     if (!crit->isArray() || crit->size() == 0)
         return violation(ErrorCode::Malformed, rule, "crit", "crit must be a non-empty array of claim names");
+    // Shape first (strings, no duplicates), then meaning.
     std::vector<std::string_view> seen;
     for (const Json &entry : crit->asArray()) {
         if (!entry.isString())
@@ -135,12 +136,15 @@ Result<void> checkCrit(const Json &claims, const std::vector<std::string_view> &
         if (std::find(seen.begin(), seen.end(), name) != seen.end())
             return violation(ErrorCode::InvalidClaim, rule, "crit", "crit lists " + name + " twice");
         seen.push_back(name);
+    }
+    for (std::string_view name : seen) {
+        std::string text(name);
         if (std::find(specClaims.begin(), specClaims.end(), name) != specClaims.end())
-            return violation(ErrorCode::InvalidClaim, rule, "crit", "crit must not list the spec-defined claim " + name);
+            return violation(ErrorCode::InvalidClaim, rule, "crit", "crit must not list the spec-defined claim " + text);
         if (!claims.contains(name))
-            return violation(ErrorCode::InvalidClaim, rule, "crit", "crit lists " + name + ", which is not present");
+            return violation(ErrorCode::InvalidClaim, rule, "crit", "crit lists " + text + ", which is not present");
         if (std::find(understood.begin(), understood.end(), name) == understood.end())
-            return violation(ErrorCode::UnknownCritical, rule, "crit", "critical claim " + name + " is not understood");
+            return violation(ErrorCode::UnknownCritical, rule, "crit", "critical claim " + text + " is not understood");
     }
     return ok();
 }

@@ -21,14 +21,14 @@ TEST_CASE("entity identifier validity vectors (spec 1.2, misc.json)")
 TEST_CASE("entity identifier edge cases")
 {
     for (const char *good : {"https://a.example", "https://a.example/", "https://a.example:1/x/y", "https://[::1]:8443/p",
-                             "https://A.Example"}) {
+                             "https://A.Example", "https://credential_issuer.example.org"}) {
         CAPTURE(good);
         CHECK(EntityId::parse(good).has_value());
     }
     for (const char *bad : {"", "https://", "https://a.example:0", "https://a.example:65536", "https://a.example:08",
                             "https://a.example:", "https://user@a.example", "https://a example", "https://a.example/\x01",
-                            "HTTPS://a.example", "https://.a.example", "https://a..example", "https://a_b.example",
-                            "ftp://a.example", "https://a.example/p?x", "https://[zz::1]", "https://ex\xc3\xa4mple.org"}) {
+                            "HTTPS://a.example", "https://.a.example", "https://a..example",
+                            "ftp://a.example", "https://a.example/p?x", "https://[zz::1]", "https://a*b.example", "https://ex\xc3\xa4mple.org"}) {
         CAPTURE(bad);
         auto r = EntityId::parse(bad);
         REQUIRE_FALSE(r.has_value());

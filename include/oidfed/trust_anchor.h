@@ -1,0 +1,37 @@
+/// oidfed::TrustAnchor — a trust anchor pinned out of band (spec 4, 10.1):
+/// its Entity Identifier and the public keys that must sign its statements.
+///
+/// A plain immutable value; share freely.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <oidfed/entity_id.h>
+#include <oidfed/json.h>
+#include <oidfed/jwk.h>
+#include <oidfed/result.h>
+
+namespace oidfed {
+
+struct TrustAnchor {
+    EntityId entityId;
+    JwkSet jwks;
+
+    /// The RFC 7638 thumbprints of the pinned keys, sorted and joined with
+    /// ','. Part of every cache key of a resolution, so that re-pinning an
+    /// anchor with other keys never serves a chain validated under the old
+    /// ones (threat J02).
+    std::string keysFingerprint() const;
+};
+
+/// Parses `{"entity_id", "jwks"}` or an array of those. Malformed /
+/// InvalidKey on a bad member; InvalidArgument on duplicate entity ids.
+Result<std::vector<TrustAnchor>> parseTrustAnchors(const Json &json, const EntityIdOptions &options = {});
+
+/// Loads trust anchors from a file (as parseTrustAnchors) or, when `path`
+/// is a directory, from every `*.json` file in it (sorted by name).
+/// InvalidArgument when unreadable.
+Result<std::vector<TrustAnchor>> loadTrustAnchors(const std::string &path, const EntityIdOptions &options = {});
+
+} // namespace oidfed

@@ -1,0 +1,152 @@
+#include "chain/collector.h"
+
+#include <algorithm>
+#include <set>
+
+#include <oidfed/federation_urls.h>
+
+namespace oidfed::detail {
+
+namespace {
+
+bool isAnchor(const std::vector<const TrustAnchor *> &anchors, const std::string &id)
+{
+    return std::any_of(anchors.begin(), anchors.end(), [&](const TrustAnchor *a) { return a->entityId.str() == id; });
+}
+
+// Fetches `requests` within the budget; requests beyond it get LimitExceeded.
+std::vector<Result<StatementPtr>> fetchWithinBudget(StatementStore &store, const std::vector<StatementRequest> &requests,
+                                                    ResolutionBudget &budget)
+{
+    std::vector<Result<StatementPtr>> results;
+    if (budget.expired()) {
+        for (std::size_t i = 0; i < requests.size(); ++i)
+            results.emplace_back(Unexpected{budget.status().error()});
+        return results;
+    }
+    // Statements already in memory cost nothing; the rest spend the budget.
+    std::vector<StatementRequest> granted;
+    std::vector<bool> refused(requests.size(), false);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (store.contains(requests[i].url) || budget.takeFetches(1) == 1)
+            granted.push_back(requests[i]);
+        else
+            refused[i] = true;
+    }
+    std::vector<Result<StatementPtr>> fetched = store.getAll(granted, budget.timeLeft());
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (refused[i])
+            results.emplace_back(Unexpected{budget.status().error()});
+        else
+            results.push_back(std::move(fetched[next++]));
+    }
+    return results;
+}
+
+} // namespace
+
+Result<Collection> Collector::collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
+                                      ResolutionBudget &budget)
+{
+    Collection collection;
+    std::set<std::string> requestedUrls;  // never fetch a statement twice (10.1 step 5)
+
+    auto ecRequest = [](const std::string &id) -> Result<StatementRequest> {
+        OIDFED_TRY(std::string url, entityConfigurationUrl(id));
+        return StatementRequest{std::move(url), id, id};
+    };
+
+    OIDFED_TRY(StatementRequest first, ecRequest(subject.str()));
+    requestedUrls.insert(first.url);
+    auto subjectResult = fetchWithinBudget(store_, {first}, budget);
+    if (!subjectResult[0])
+        return fail(std::move(subjectResult[0]).error());
+    collection.configurations.emplace(subject.str(), std::move(subjectResult[0]).value());
+
+    std::vector<std::string> frontier{subject.str()};
+    std::set<std::string> visited{subject.str()};
+    for (std::size_t depth = 0; depth < options_.maxChainDepth && !frontier.empty(); ++depth) {
+        // Which superiors does this level point at?
+        std::vector<std::pair<std::string, std::string>> links;  // (superior, subordinate)
+        std::vector<StatementRequest> ecRequests;
+        for (const std::string &id : frontier) {
+            if (isAnchor(anchors, id))
+                continue;  // the requested anchors end every path; never climb above them
+            const auto &hints = collection.configurations.at(id)->authorityHints();
+            std::size_t followed = std::min(hints.size(), options_.maxAuthorityHintsPerEntity);
+            if (followed < hints.size())
+                collection.problems.push_back(
+                    {id, Error(ErrorCode::LimitExceeded, "only the first " + std::to_string(followed) + " of " +
+                                                             std::to_string(hints.size()) + " authority_hints are followed")
+                             .withRule("maxAuthorityHintsPerEntity")
+                             .withEntity(id)});
+            for (std::size_t h = 0; h < followed; ++h) {
+                const std::string &superior = hints[h].str();
+                links.emplace_back(superior, id);
+                if (collection.configurations.count(superior))
+                    continue;
+                auto request = ecRequest(superior);
+                if (request && requestedUrls.insert(request->url).second)
+                    ecRequests.push_back(std::move(request).value());
+            }
+        }
+        if (links.empty())
+            break;
+
+        auto ecs = fetchWithinBudget(store_, ecRequests, budget);
+        for (std::size_t i = 0; i < ecRequests.size(); ++i) {
+            if (ecs[i])
+                collection.configurations.emplace(ecRequests[i].issuer, std::move(ecs[i]).value());
+            else
+                collection.problems.push_back({ecRequests[i].issuer, std::move(ecs[i]).error()});
+        }
+
+        // The superiors' statements about the entities below them.
+        std::vector<StatementRequest> ssRequests;
+        std::vector<std::pair<std::string, std::string>> ssLinks;
+        for (const auto &[superior, subordinate] : links) {
+            auto ec = collection.configurations.find(superior);
+            if (ec == collection.configurations.end() || collection.subordinates.count({superior, subordinate}))
+                continue;
+            const Json *federation = nullptr;
+            if (const Json *metadata = ec->second->claim("metadata"))
+                federation = metadata->find("federation_entity");
+            const std::string *endpoint = federation ? federation->findString("federation_fetch_endpoint") : nullptr;
+            if (!endpoint) {
+                collection.problems.push_back(
+                    {superior, Error(ErrorCode::MissingClaim, superior + " publishes no federation_fetch_endpoint")
+                                   .withRule("5.1.1 federation_fetch_endpoint")
+                                   .withClaim("federation_fetch_endpoint")
+                                   .withEntity(superior)});
+                continue;
+            }
+            auto url = fetchEndpointUrl(*endpoint, subordinate);
+            if (!url) {
+                collection.problems.push_back({superior, std::move(url).error()});
+                continue;
+            }
+            if (!requestedUrls.insert(*url).second)
+                continue;
+            ssRequests.push_back(StatementRequest{std::move(url).value(), superior, subordinate});
+            ssLinks.emplace_back(superior, subordinate);
+        }
+        auto statements = fetchWithinBudget(store_, ssRequests, budget);
+        std::vector<std::string> next;
+        for (std::size_t i = 0; i < ssRequests.size(); ++i) {
+            const auto &[superior, subordinate] = ssLinks[i];
+            if (!statements[i]) {
+                collection.problems.push_back({superior, std::move(statements[i]).error()});
+                continue;
+            }
+            collection.subordinates.emplace(ssLinks[i], std::move(statements[i]).value());
+            if (visited.insert(superior).second)
+                next.push_back(superior);  // loops end here: a visited entity is not climbed twice
+        }
+        frontier = std::move(next);
+    }
+    collection.budget = budget.status();
+    return collection;
+}
+
+} // namespace oidfed::detail

@@ -1,0 +1,56 @@
+// The collector (spec 10.1): the only stage of resolution that does I/O.
+// Starting from the subject's Entity Configuration it follows
+// authority_hints upwards, level by level, fetching the superiors' Entity
+// Configurations and then their Subordinate Statements about the entity
+// below, each level's fetches in parallel. It never fetches a URL twice in
+// one resolution, stops climbing at the requested trust anchors, and spends
+// a ResolutionBudget. The result is the discovered topology, every
+// statement found (unverified), and every problem met on the way.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <oidfed/entity_id.h>
+#include <oidfed/resolver_options.h>
+#include <oidfed/trust_anchor.h>
+
+#include "chain/resolution_budget.h"
+#include "chain/statement_store.h"
+
+namespace oidfed::detail {
+
+/// Something that went wrong while collecting, kept for --explain.
+struct CollectionProblem {
+    std::string entityId;  ///< the entity concerned
+    Error error;
+};
+
+struct Collection {
+    /// Entity Configurations by entity id (scrubbed, not verified).
+    std::map<std::string, StatementPtr> configurations;
+    /// Subordinate Statements by (issuer, subject).
+    std::map<std::pair<std::string, std::string>, StatementPtr> subordinates;
+    std::vector<CollectionProblem> problems;
+    /// Timeout or LimitExceeded when the budget ran out before the end.
+    Result<void> budget = ok();
+};
+
+class Collector {
+public:
+    Collector(StatementStore &store, const ResolverOptions &options) : store_(store), options_(options) {}
+
+    /// Collects everything between `subject` and `anchors`. Fails only when
+    /// the subject's own Entity Configuration cannot be obtained (with that
+    /// error); every other problem is recorded in the Collection.
+    Result<Collection> collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
+                               ResolutionBudget &budget);
+
+private:
+    StatementStore &store_;
+    const ResolverOptions &options_;
+};
+
+} // namespace oidfed::detail

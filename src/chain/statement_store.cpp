@@ -1,0 +1,170 @@
+#include "chain/statement_store.h"
+
+#include <oidfed/cache_key.h>
+
+namespace oidfed::detail {
+
+StatementStore::StatementStore(Fetcher &fetcher, Cache *shared, const Clock &clock, StatementStoreOptions options)
+    : fetcher_(fetcher), shared_(shared), clock_(clock), options_(std::move(options))
+{
+}
+
+Result<StatementPtr> StatementStore::parseAndScrub(const StatementRequest &request, const std::string &jwt) const
+{
+    auto parsed = EntityStatement::parse(jwt, options_.statements);
+    if (!parsed) {
+        Error error = std::move(parsed).error();
+        error.message = request.url + ": " + error.message;
+        if (error.entityId.empty())
+            error.entityId = request.issuer;
+        return fail(std::move(error));
+    }
+    if (parsed->issuer().str() != request.issuer || parsed->subject().str() != request.subject)
+        return fail(Error(ErrorCode::InvalidClaim, request.url + " returned a statement by " + parsed->issuer().str() +
+                                                       " about " + parsed->subject().str() + "; expected one by " +
+                                                       request.issuer + " about " + request.subject)
+                        .withRule("10.1 scrub iss/sub")
+                        .withEntity(request.issuer));
+    return std::make_shared<const EntityStatement>(std::move(parsed).value());
+}
+
+StatementPtr StatementStore::lookup(const std::string &url, UnixTime now)
+{
+    auto it = entries_.find(url);
+    if (it == entries_.end())
+        return nullptr;
+    if (it->second.keepUntil <= now) {
+        lru_.erase(it->second.lru);
+        entries_.erase(it);
+        return nullptr;
+    }
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second.statement;
+}
+
+void StatementStore::remember(const std::string &url, StatementPtr statement, UnixTime now)
+{
+    UnixTime keepUntil = std::min<UnixTime>(statement->expiresAt() + options_.clockSkew.count(),
+                                           now + options_.maxTtl.count());
+    if (keepUntil <= now || options_.maxEntries == 0)
+        return;
+    if (auto it = entries_.find(url); it != entries_.end()) {
+        lru_.erase(it->second.lru);
+        entries_.erase(it);
+    }
+    while (entries_.size() >= options_.maxEntries) {
+        entries_.erase(lru_.back());
+        lru_.pop_back();
+    }
+    lru_.push_front(url);
+    entries_.emplace(url, Entry{std::move(statement), keepUntil, lru_.begin()});
+}
+
+bool StatementStore::contains(const std::string &url)
+{
+    std::lock_guard lock(mutex_);
+    return lookup(url, clock_.now()) != nullptr;
+}
+
+StatementStoreStats StatementStore::stats() const
+{
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<StatementRequest> &requests,
+                                                         std::chrono::milliseconds timeout)
+{
+    const UnixTime now = clock_.now();
+    std::vector<Result<StatementPtr>> results(requests.size(), Unexpected{Error(ErrorCode::Internal, "not fetched")});
+    std::vector<std::size_t> mine;                                       // requests this call fetches
+    std::vector<std::pair<std::size_t, std::shared_ptr<Flight>>> joined;  // requests in flight elsewhere
+    std::vector<std::shared_ptr<Flight>> myFlights;
+    {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            const std::string &url = requests[i].url;
+            if (StatementPtr hit = lookup(url, now)) {
+                ++stats_.hits;
+                results[i] = hit;
+            } else if (auto flight = flights_.find(url); flight != flights_.end()) {
+                ++stats_.waits;
+                joined.emplace_back(i, flight->second);
+            } else {
+                auto created = std::make_shared<Flight>();
+                flights_.emplace(url, created);
+                mine.push_back(i);
+                myFlights.push_back(created);
+            }
+        }
+    }
+
+    // The shared cache first, then the network for what is still missing.
+    std::vector<std::size_t> toFetch;
+    for (std::size_t i : mine) {
+        const StatementRequest &request = requests[i];
+        if (shared_) {
+            std::string key = cacheKey(CacheNamespace::Statement, {request.url});
+            if (auto entry = shared_->get(key, now); entry && !entry->negative) {
+                auto parsed = parseAndScrub(request, entry->value);
+                if (parsed) {
+                    results[i] = std::move(parsed);
+                    std::lock_guard lock(mutex_);
+                    ++stats_.sharedHits;
+                    continue;
+                }
+                shared_->erase(key);
+            }
+        }
+        toFetch.push_back(i);
+    }
+    if (!toFetch.empty()) {
+        std::vector<FetchRequest> fetches;
+        for (std::size_t i : toFetch)
+            fetches.push_back(FetchRequest{requests[i].url, std::string(kEntityStatementMediaType), timeout});
+        std::vector<Result<FetchResponse>> responses = fetcher_.fetchAll(fetches);
+        for (std::size_t k = 0; k < toFetch.size(); ++k) {
+            std::size_t i = toFetch[k];
+            if (!responses[k]) {
+                Error error = std::move(responses[k]).error();
+                if (error.entityId.empty())
+                    error.entityId = requests[i].issuer;
+                results[i] = Unexpected{std::move(error)};
+                continue;
+            }
+            std::string &body = responses[k]->body;
+            // One trailing newline of an HTTP body is tolerated (threat C19).
+            if (!body.empty() && body.back() == '\n')
+                body.pop_back();
+            if (!body.empty() && body.back() == '\r')
+                body.pop_back();
+            results[i] = parseAndScrub(requests[i], body);
+            if (results[i] && shared_)
+                shared_->put(cacheKey(CacheNamespace::Statement, {requests[i].url}),
+                             CacheEntry{body, (*results[i])->expiresAt(), false, CacheOrigin::Local}, now);
+        }
+    }
+
+    {
+        std::lock_guard lock(mutex_);
+        stats_.fetches += toFetch.size();
+        for (std::size_t k = 0; k < mine.size(); ++k) {
+            std::size_t i = mine[k];
+            if (results[i])
+                remember(requests[i].url, *results[i], now);
+            myFlights[k]->result = results[i];
+            myFlights[k]->done = true;
+            flights_.erase(requests[i].url);
+        }
+    }
+    flightDone_.notify_all();
+
+    for (auto &[i, flight] : joined) {
+        std::unique_lock lock(mutex_);
+        flightDone_.wait(lock, [&] { return flight->done; });
+        results[i] = flight->result;
+    }
+    return results;
+}
+
+} // namespace oidfed::detail

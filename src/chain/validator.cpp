@@ -1,0 +1,199 @@
+// Spec 10.2, statement by statement and link by link. Each check returns an
+// Error naming the statement's issuer and the rule, so a rejected chain can
+// be explained exactly.
+
+#include "chain/validator.h"
+
+#include <algorithm>
+
+#include <oidfed/constraints.h>
+#include <oidfed/metadata_resolution.h>
+
+namespace oidfed::detail {
+
+class TrustChainFactory {
+public:
+    static TrustChain make(TrustChain::Parts parts) { return TrustChain(std::move(parts)); }
+};
+
+namespace {
+
+Unexpected linkError(ErrorCode code, std::string message, const EntityStatement &statement, std::string_view rule)
+{
+    return fail(Error(code, std::move(message)).withRule(rule).withEntity(statement.issuer().str()));
+}
+
+// ES[j].iss == ES[j+1].sub for every link (10.2).
+Result<void> checkLinkage(std::span<const EntityStatement *const> chain)
+{
+    for (std::size_t j = 0; j + 1 < chain.size(); ++j) {
+        if (!(chain[j]->issuer() == chain[j + 1]->subject()))
+            return linkError(ErrorCode::InvalidClaim,
+                             "statement " + std::to_string(j) + " is issued by " + chain[j]->issuer().str() +
+                                 " but statement " + std::to_string(j + 1) + " is about " + chain[j + 1]->subject().str(),
+                             *chain[j + 1], "10.2 iss/sub linkage");
+    }
+    return ok();
+}
+
+// Shape: ES[0] is an EC, the middle statements are Subordinate Statements,
+// a last EC may only be the trust anchor's.
+Result<void> checkShape(std::span<const EntityStatement *const> chain, const TrustAnchor &anchor)
+{
+    if (!chain.front()->isEntityConfiguration())
+        return linkError(ErrorCode::InvalidClaim, "the first statement must be the subject's Entity Configuration",
+                         *chain.front(), "4 trust chain");
+    for (std::size_t j = 1; j < chain.size(); ++j) {
+        bool last = j + 1 == chain.size();
+        if (chain[j]->isEntityConfiguration() && !last)
+            return linkError(ErrorCode::InvalidClaim, "an Entity Configuration may only end the chain", *chain[j],
+                             "4 trust chain");
+    }
+    const EntityStatement &top = *chain.back();
+    if (!(top.issuer() == anchor.entityId))
+        return fail(Error(ErrorCode::NoTrustAnchor, "the chain ends at " + top.issuer().str() +
+                                                        ", not at the trust anchor " + anchor.entityId.str())
+                        .withRule("10.2 trust anchor")
+                        .withEntity(top.issuer().str()));
+    return ok();
+}
+
+// Every signature, top down: the top statement with the pinned keys; each
+// lower statement with the jwks of the statement above it; the subject's EC
+// also with its own jwks (10.2) and with its superior's attestation (derived
+// key binding, checklist section 4).
+Result<void> checkSignatures(std::span<const EntityStatement *const> chain, const TrustAnchor &anchor)
+{
+    const std::size_t n = chain.size();
+    OIDFED_TRY_VOID(chain[n - 1]->verifySignature(anchor.jwks));
+    for (std::size_t j = n - 1; j-- > 0;)
+        OIDFED_TRY_VOID(chain[j]->verifySignature(chain[j + 1]->jwks()));
+    if (n > 1)
+        OIDFED_TRY_VOID(chain[0]->verifySignature(chain[0]->jwks()));
+    return ok();
+}
+
+} // namespace
+
+Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context)
+{
+    OIDFED_TRY_VOID(checkShape(chain, context.anchor));
+    OIDFED_TRY_VOID(checkLinkage(chain));
+    for (const EntityStatement *statement : chain)
+        OIDFED_TRY_VOID(statement->checkValidityPeriod(context.now, context.options.clockSkew.count()));
+    if (chain.size() > 1 && !chain[1]->isEntityConfiguration())
+        OIDFED_TRY_VOID(checkIssuerIsAuthorityHint(*chain[1], *chain[0]));
+    OIDFED_TRY_VOID(checkSignatures(chain, context.anchor));
+
+    // Subordinate Statements, the one about the subject first.
+    std::vector<const EntityStatement *> subordinates;
+    for (const EntityStatement *statement : chain)
+        if (!statement->isEntityConfiguration())
+            subordinates.push_back(statement);
+
+    std::vector<ConstrainedStatement> constrained;
+    for (const EntityStatement *statement : subordinates) {
+        ConstrainedStatement entry{statement->issuer().str(), statement->subject().str(), {}};
+        if (const Json *claim = statement->claim("constraints")) {
+            auto parsed = parseConstraints(*claim);
+            if (!parsed)
+                return fail(std::move(parsed).error().withEntity(statement->issuer().str()).withClaim("constraints"));
+            entry.constraints = std::move(parsed).value();
+        }
+        constrained.push_back(std::move(entry));
+    }
+    OIDFED_TRY_VOID(checkChainConstraints(constrained));
+
+    // Metadata policy, most superior first (6.1.4.1).
+    std::vector<PolicyStatement> policies;
+    for (auto it = subordinates.rbegin(); it != subordinates.rend(); ++it) {
+        PolicyStatement policy{(*it)->issuer().str(), std::nullopt, {}};
+        if (const Json *claim = (*it)->claim("metadata_policy"))
+            policy.metadataPolicy = *claim;
+        if (const Json *crit = (*it)->claim("metadata_policy_crit"))
+            for (const Json &name : crit->asArray())
+                policy.metadataPolicyCrit.push_back(name.asString());
+        policies.push_back(std::move(policy));
+    }
+    auto combined = combinePolicies(policies, context.registry);
+    if (!combined)
+        return fail(std::move(combined).error());
+
+    MetadataResolutionInput input;
+    const Json *subjectMetadata = chain[0]->claim("metadata");
+    input.subjectMetadata = subjectMetadata ? *subjectMetadata : Json::object();
+    if (!subordinates.empty()) {
+        if (const Json *superior = subordinates.front()->claim("metadata")) {
+            input.superiorMetadata = *superior;
+            input.superiorIssuer = subordinates.front()->issuer().str();
+        }
+    }
+    input.statements = constrained;
+    auto resolved = resolveMetadata(input, *combined, context.registry);
+    if (!resolved) {
+        Error error = std::move(resolved).error();
+        if (error.entityId.empty())
+            error.entityId = chain[0]->subject().str();
+        return fail(std::move(error));
+    }
+
+    Json metadata = std::move(resolved->metadata);
+    if (!context.options.entityTypes.empty()) {
+        Json filtered = Json::object();
+        for (const std::string &type : context.options.entityTypes)
+            if (const Json *value = metadata.find(type))
+                filtered.set(type, *value);
+        metadata = std::move(filtered);
+    }
+
+    TrustChain::Parts parts{chain[0]->subject(), context.anchor.entityId, {}, {}, 0, std::move(metadata),
+                            std::move(resolved->changes), {}};
+    parts.expiresAt = chain[0]->expiresAt();
+    for (const EntityStatement *statement : chain) {
+        parts.statements.push_back(statement->compact());
+        parts.expiresAt = std::min(parts.expiresAt, statement->expiresAt());
+    }
+    parts.path.push_back(chain[0]->subject().str());
+    for (const EntityStatement *statement : subordinates)
+        parts.path.push_back(statement->issuer().str());
+    return TrustChainFactory::make(std::move(parts));
+}
+
+} // namespace oidfed::detail
+
+namespace oidfed {
+
+Result<TrustChain> validateTrustChain(std::span<const std::string> jwts, std::span<const TrustAnchor> anchors,
+                                      UnixTime now, const ChainValidationOptions &options)
+{
+    if (jwts.empty())
+        return fail(Error(ErrorCode::Malformed, "an empty trust chain").withRule("4 trust chain"));
+    std::vector<EntityStatement> chain;
+    chain.reserve(jwts.size());
+    for (std::size_t j = 0; j < jwts.size(); ++j) {
+        auto statement = EntityStatement::parse(jwts[j], options.statements);
+        if (!statement) {
+            Error error = std::move(statement).error();
+            error.message = "statement " + std::to_string(j) + ": " + error.message;
+            return fail(std::move(error));
+        }
+        chain.push_back(std::move(statement).value());
+    }
+    const TrustAnchor *anchor = nullptr;
+    for (const TrustAnchor &candidate : anchors)
+        if (candidate.entityId == chain.back().issuer())
+            anchor = &candidate;
+    if (!anchor)
+        return fail(Error(ErrorCode::NoTrustAnchor, "the chain ends at " + chain.back().issuer().str() +
+                                                        ", which is not a configured trust anchor")
+                        .withRule("10.2 trust anchor")
+                        .withEntity(chain.back().issuer().str()));
+    OperatorRegistry standard = OperatorRegistry::standard();
+    detail::ValidationContext context{*anchor, now, options, options.registry ? *options.registry : standard};
+    std::vector<const EntityStatement *> pointers;
+    for (const EntityStatement &statement : chain)
+        pointers.push_back(&statement);
+    return detail::validateChain(pointers, context);
+}
+
+} // namespace oidfed

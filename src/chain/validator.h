@@ -1,0 +1,28 @@
+// The pure chain validator shared by validateTrustChain() (static chains)
+// and the resolver (collected chains): statements already parsed, the
+// anchor already chosen, no I/O.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include <oidfed/chain_validator.h>
+#include <oidfed/entity_statement.h>
+#include <oidfed/trust_anchor.h>
+#include <oidfed/trust_chain.h>
+
+namespace oidfed::detail {
+
+/// Everything the validator needs besides the statements.
+struct ValidationContext {
+    const TrustAnchor &anchor;
+    UnixTime now;
+    const ChainValidationOptions &options;
+    const OperatorRegistry &registry;
+};
+
+/// Validates `chain` = [subject EC, SS..., (TA EC)] per spec 10.2 and builds
+/// the TrustChain. REQUIRES: chain is non-empty.
+Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context);
+
+} // namespace oidfed::detail

@@ -1,0 +1,98 @@
+#include "test_federation.h"
+
+#include <stdexcept>
+
+namespace oidfed::test {
+
+namespace {
+
+template <typename T>
+T orThrow(Result<T> result, const char *what)
+{
+    if (!result)
+        throw std::runtime_error(std::string(what) + ": " + result.error().describe());
+    return std::move(result).value();
+}
+
+EntityId idOf(const std::string &text)
+{
+    return orThrow(EntityId::parse(text, {.allowHttp = true}), "entity id");
+}
+
+StatementOptions testOptions()
+{
+    StatementOptions options;
+    options.entityIds.allowHttp = true;
+    return options;
+}
+
+} // namespace
+
+TestEntity &TestFederation::add(const std::string &id, Json metadata, std::vector<std::string> authorityHints,
+                                JwsAlgorithm alg)
+{
+    Jwk key = orThrow(Jwk::generate(alg), "key generation");
+    JwkSet jwks = orThrow(JwkSet::fromKeys({key}), "jwks");
+    std::vector<EntityId> hints;
+    for (const std::string &hint : authorityHints)
+        hints.push_back(idOf(hint));
+    auto [it, inserted] = entities_.insert_or_assign(id, TestEntity{idOf(id), key, jwks, std::move(metadata), hints});
+    return it->second;
+}
+
+TestEntity &TestFederation::entity(const std::string &id)
+{
+    auto it = entities_.find(id);
+    if (it == entities_.end())
+        throw std::runtime_error("no test entity " + id);
+    return it->second;
+}
+
+std::string TestFederation::entityConfiguration(const std::string &id) const
+{
+    return entityConfiguration(id, iat_, exp_);
+}
+
+std::string TestFederation::entityConfiguration(const std::string &id, UnixTime iat, UnixTime exp) const
+{
+    const TestEntity &e = entities_.at(id);
+    EntityConfigurationClaims claims{.entityId = e.id};
+    claims.issuedAt = iat;
+    claims.expiresAt = exp;
+    claims.jwks = e.jwks;
+    claims.metadata = e.metadata.isNull() ? Json::object() : e.metadata;
+    claims.authorityHints = e.authorityHints;
+    return orThrow(issueEntityConfiguration(claims, e.key, testOptions()), "entity configuration");
+}
+
+std::string TestFederation::subordinateStatement(const std::string &superior, const std::string &subject,
+                                                 const SubordinateClaims &extra) const
+{
+    return subordinateStatement(superior, subject, extra, iat_, exp_);
+}
+
+std::string TestFederation::subordinateStatement(const std::string &superior, const std::string &subject,
+                                                 const SubordinateClaims &extra, UnixTime iat, UnixTime exp) const
+{
+    const TestEntity &issuer = entities_.at(superior);
+    const TestEntity &sub = entities_.at(subject);
+    SubordinateStatementClaims claims{.issuer = issuer.id, .subject = sub.id};
+    claims.issuedAt = iat;
+    claims.expiresAt = exp;
+    claims.jwks = sub.jwks;
+    claims.metadata = extra.metadata;
+    claims.metadataPolicy = extra.metadataPolicy;
+    claims.constraints = extra.constraints;
+    claims.metadataPolicyCrit = extra.metadataPolicyCrit;
+    StatementOptions options = testOptions();
+    options.understoodPolicyOperators = extra.metadataPolicyCrit;
+    return orThrow(issueSubordinateStatement(claims, issuer.key, options), "subordinate statement");
+}
+
+TrustAnchor TestFederation::anchor(const std::string &id) const
+{
+    const TestEntity &e = entities_.at(id);
+    return TrustAnchor{e.id, e.jwks};
+}
+
+} // namespace oidfed::test
