@@ -1,7 +1,6 @@
 #include <oidfed/jwk.h>
 
 #include <algorithm>
-#include <climits>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
