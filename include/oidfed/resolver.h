@@ -31,10 +31,10 @@
 namespace oidfed {
 
 struct ResolveRequest {
-    std::string subject;                    ///< Entity Identifier of the entity to trust
-    std::vector<std::string> trustAnchors;  ///< preferred anchors, in order; empty: every configured one
-    std::vector<std::string> entityTypes;   ///< restrict the metadata to these types; empty: all
-    std::optional<UnixTime> at;             ///< validate as of this time (no cache); default: the Clock
+    std::string subject{};                  ///< Entity Identifier of the entity to trust
+    std::vector<std::string> trustAnchors{};  ///< preferred anchors, in order; empty: every configured one
+    std::vector<std::string> entityTypes{};   ///< restrict the metadata to these types; empty: all
+    std::optional<UnixTime> at{};             ///< validate as of this time (no cache); default: the Clock
     bool explain = false;                   ///< fill ResolveOutcome::report fully
 };
 

@@ -1,0 +1,261 @@
+// The resolver end to end over a FakeFetcher and a FakeClock: collection,
+// selection, caching, budgets and explanations (spec 10; threats B, F, J).
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include <oidfed/federation_urls.h>
+#include <oidfed/resolver.h>
+
+#include "fake_clock.h"
+#include "fake_fetcher.h"
+#include "test_federation.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using test::json;
+
+namespace {
+
+constexpr UnixTime kNow = 1767800000;
+
+Json authorityMetadata(const std::string &id)
+{
+    Json federation = Json::object();
+    federation.set("federation_fetch_endpoint", id + "/fetch");
+    Json metadata = Json::object();
+    metadata.set("federation_entity", federation);
+    return metadata;
+}
+
+std::string wellKnown(const std::string &id)
+{
+    return *entityConfigurationUrl(id);
+}
+
+std::string fetchUrl(const std::string &superior, const std::string &subject)
+{
+    return *fetchEndpointUrl(superior + "/fetch", subject);
+}
+
+// A federation published on a FakeFetcher.
+struct World {
+    test::TestFederation fed;
+    test::FakeFetcher fetcher;
+    test::FakeClock clock{kNow};
+
+    void authority(const std::string &id, std::vector<std::string> hints = {})
+    {
+        fed.add(id, authorityMetadata(id), std::move(hints));
+        fetcher.serve(wellKnown(id), fed.entityConfiguration(id));
+    }
+    void leaf(const std::string &id, std::vector<std::string> hints, Json metadata)
+    {
+        fed.add(id, std::move(metadata), std::move(hints));
+        fetcher.serve(wellKnown(id), fed.entityConfiguration(id));
+    }
+    void link(const std::string &superior, const std::string &subject, const test::SubordinateClaims &claims = {})
+    {
+        fetcher.serve(fetchUrl(superior, subject), fed.subordinateStatement(superior, subject, claims));
+    }
+    std::unique_ptr<Resolver> resolver(std::vector<std::string> anchors, ResolverOptions options = {})
+    {
+        std::vector<TrustAnchor> pins;
+        for (const std::string &id : anchors)
+            pins.push_back(fed.anchor(id));
+        options.statements.entityIds.allowHttp = true;
+        auto r = Resolver::create(options, pins, {fetcher, clock});
+        REQUIRE(r);
+        return std::move(r).value();
+    }
+};
+
+const Json kRpMetadata = json(R"({"openid_relying_party":{"client_name":"RP","grant_types":["authorization_code","implicit"]}})");
+
+// ta <- im <- rp
+void threeLevels(World &w)
+{
+    w.authority("https://ta.example");
+    w.authority("https://im.example", {"https://ta.example"});
+    w.leaf("https://rp.example", {"https://im.example"}, kRpMetadata);
+    test::SubordinateClaims policy;
+    policy.metadataPolicy = json(R"({"openid_relying_party":{"grant_types":{"subset_of":["authorization_code"]}}})");
+    w.link("https://ta.example", "https://im.example", policy);
+    w.link("https://im.example", "https://rp.example");
+}
+
+} // namespace
+
+TEST_CASE("resolves a three-level chain, then answers from the cache")
+{
+    World w;
+    threeLevels(w);
+    auto resolver = w.resolver({"https://ta.example"});
+    ResolveOutcome first = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE_MESSAGE(first.chain, first.chain.error().describe());
+    const TrustChain &chain = **first.chain;
+    CHECK(chain.path() == std::vector<std::string>{"https://rp.example", "https://im.example", "https://ta.example"});
+    CHECK(chain.statements().size() == 4);
+    CHECK(*chain.metadata().find("openid_relying_party")->find("grant_types") == json(R"(["authorization_code"])"));
+    CHECK(first.report.source == "network");
+    CHECK(first.report.fetches == 5);
+    // Never fetched twice in one resolution (10.1 step 5).
+    for (const std::string &url : w.fetcher.calls())
+        CHECK(w.fetcher.callCount(url) == 1);
+
+    w.fetcher.clearCalls();
+    ResolveOutcome second = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE(second.chain);
+    CHECK(second.report.source == "cache");
+    CHECK(w.fetcher.calls().empty());
+    CHECK(second.chain->get() == first.chain->get());
+
+    // After the chain's exp, the cache never answers (J04).
+    w.clock.set(w.fed.exp() + 3600);
+    ResolveOutcome late = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE_FALSE(late.chain);
+    CHECK(late.chain.error().code == ErrorCode::Expired);
+}
+
+TEST_CASE("statements shared by many leaves are fetched once")
+{
+    World w;
+    threeLevels(w);
+    w.leaf("https://rp2.example", {"https://im.example"}, kRpMetadata);
+    w.link("https://im.example", "https://rp2.example");
+    auto resolver = w.resolver({"https://ta.example"});
+    REQUIRE(resolver->resolve({.subject = "https://rp.example"}).chain);
+    ResolveOutcome second = resolver->resolve({.subject = "https://rp2.example"});
+    REQUIRE(second.chain);
+    CHECK(w.fetcher.callCount(wellKnown("https://im.example")) == 1);
+    CHECK(w.fetcher.callCount(fetchUrl("https://ta.example", "https://im.example")) == 1);
+    CHECK(second.report.fetches == 2);  // only rp2's own EC and the statement about it
+}
+
+TEST_CASE("selection: requested anchor order, then the shorter path")
+{
+    World w;
+    w.authority("https://ta1.example");
+    w.authority("https://ta2.example");
+    w.authority("https://im.example", {"https://ta1.example"});
+    w.leaf("https://rp.example", {"https://im.example", "https://ta2.example", "https://ta1.example"}, kRpMetadata);
+    w.link("https://ta1.example", "https://im.example");
+    w.link("https://im.example", "https://rp.example");
+    w.link("https://ta2.example", "https://rp.example");
+    w.link("https://ta1.example", "https://rp.example");
+    auto resolver = w.resolver({"https://ta1.example", "https://ta2.example"});
+
+    auto viaTa2 = resolver->resolve({.subject = "https://rp.example", .trustAnchors = {"https://ta2.example", "https://ta1.example"}});
+    REQUIRE(viaTa2.chain);
+    CHECK((*viaTa2.chain)->trustAnchor().str() == "https://ta2.example");
+
+    auto viaTa1 = resolver->resolve({.subject = "https://rp.example", .trustAnchors = {"https://ta1.example"}, .explain = true});
+    REQUIRE(viaTa1.chain);
+    CHECK((*viaTa1.chain)->path().size() == 2);  // directly under ta1, not through im
+    REQUIRE(viaTa1.report.candidates.size() == 2);
+    CHECK(viaTa1.report.candidates[0].path.size() == 2);
+    CHECK(viaTa1.report.candidates[1].path.size() == 3);
+    CHECK(viaTa1.report.topologyDot.find("digraph") != std::string::npos);
+
+    auto unknown = resolver->resolve({.subject = "https://rp.example", .trustAnchors = {"https://nope.example"}});
+    REQUIRE_FALSE(unknown.chain);
+    CHECK(unknown.chain.error().code == ErrorCode::NoTrustAnchor);
+}
+
+TEST_CASE("cyclic topologies end, and chains never loop (B, 17.1)")
+{
+    World w;
+    w.authority("https://ta.example");
+    w.authority("https://a.example", {"https://b.example"});
+    w.authority("https://b.example", {"https://a.example", "https://ta.example"});
+    w.leaf("https://rp.example", {"https://a.example"}, kRpMetadata);
+    w.link("https://a.example", "https://rp.example");
+    w.link("https://b.example", "https://a.example");
+    w.link("https://a.example", "https://b.example");
+    w.link("https://ta.example", "https://b.example");
+    auto resolver = w.resolver({"https://ta.example"});
+    auto outcome = resolver->resolve({.subject = "https://rp.example", .explain = true});
+    REQUIRE_MESSAGE(outcome.chain, outcome.chain.error().describe());
+    CHECK((*outcome.chain)->path() ==
+          std::vector<std::string>{"https://rp.example", "https://a.example", "https://b.example", "https://ta.example"});
+    for (const std::string &url : w.fetcher.calls())
+        CHECK(w.fetcher.callCount(url) == 1);
+}
+
+TEST_CASE("budgets: authority_hints fan-out and fetches per resolution (B01, B02)")
+{
+    World w;
+    w.authority("https://ta.example");
+    std::vector<std::string> hints;
+    for (int i = 0; i < 20; ++i)
+        hints.push_back("https://im" + std::to_string(i) + ".example");
+    w.leaf("https://rp.example", hints, kRpMetadata);
+    ResolverOptions options;
+    options.maxAuthorityHintsPerEntity = 4;
+    auto resolver = w.resolver({"https://ta.example"}, options);
+    auto outcome = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE_FALSE(outcome.chain);
+    CHECK(w.fetcher.calls().size() == 5);  // the leaf and 4 of its 20 hints
+    bool reported = false;
+    for (const Error &problem : outcome.report.problems)
+        reported = reported || problem.rule == "maxAuthorityHintsPerEntity";
+    CHECK(reported);
+
+    World v;
+    threeLevels(v);
+    ResolverOptions tight;
+    tight.maxFetchesPerResolution = 3;
+    auto limited = v.resolver({"https://ta.example"}, tight);
+    auto r = limited->resolve({.subject = "https://rp.example"});
+    REQUIRE_FALSE(r.chain);
+    CHECK(r.chain.error().code == ErrorCode::LimitExceeded);
+    CHECK(v.fetcher.calls().size() == 3);
+}
+
+TEST_CASE("failures: unreachable subject, invalid chain, negative cache with the reason")
+{
+    World w;
+    threeLevels(w);
+    auto resolver = w.resolver({"https://ta.example"});
+    w.fetcher.fail(wellKnown("https://down.example"), Error(ErrorCode::Unavailable, "connection refused"));
+    auto down = resolver->resolve({.subject = "https://down.example"});
+    REQUIRE_FALSE(down.chain);
+    CHECK(down.chain.error().code == ErrorCode::Unavailable);
+
+    // The intermediate's statement about the leaf, signed by an impostor key.
+    test::TestFederation impostor = w.fed;
+    impostor.add("https://im.example", authorityMetadata("https://im.example"), {"https://ta.example"});
+    w.fetcher.serve(fetchUrl("https://im.example", "https://rp.example"),
+                    impostor.subordinateStatement("https://im.example", "https://rp.example"));
+    auto bad = resolver->resolve({.subject = "https://rp.example", .explain = true});
+    REQUIRE_FALSE(bad.chain);
+    CHECK(bad.chain.error().code == ErrorCode::KeyNotFound);
+    CHECK(bad.chain.error().entityId == "https://im.example");
+    REQUIRE(bad.report.candidates.size() == 1);
+    CHECK_FALSE(bad.report.candidates[0].valid);
+
+    // Remembered as a failure, not as trust, and only for negativeTtl.
+    w.fetcher.clearCalls();
+    auto cached = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE_FALSE(cached.chain);
+    CHECK(cached.report.source == "negative-cache");
+    CHECK(cached.chain.error().code == ErrorCode::KeyNotFound);
+    CHECK(w.fetcher.calls().empty());
+    // Once negativeTtl has passed, it is resolved again.
+    w.clock.advance(61);
+    auto retried = resolver->resolve({.subject = "https://rp.example"});
+    CHECK(retried.report.source == "network");
+}
+
+TEST_CASE("--at validates as of another time without touching the cache")
+{
+    World w;
+    threeLevels(w);
+    auto resolver = w.resolver({"https://ta.example"});
+    auto past = resolver->resolve({.subject = "https://rp.example", .at = w.fed.iat() - 3600});
+    REQUIRE_FALSE(past.chain);
+    CHECK(past.chain.error().code == ErrorCode::NotYetValid);
+    auto now = resolver->resolve({.subject = "https://rp.example"});
+    CHECK(now.chain.has_value());
+}
