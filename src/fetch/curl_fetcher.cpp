@@ -109,13 +109,17 @@ private:
     std::vector<Result<FetchResponse>> run(std::span<const FetchRequest> requests);
     Result<void> start(Transfer &t, ConnectionPool &pool) const;
 
+    // libcurl passes a curl_lock_data below CURL_LOCK_DATA_LAST; anything
+    // else is ignored rather than thrown through C frames.
     static void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *self)
     {
-        static_cast<CurlFetcher *>(self)->shareLocks_.at(static_cast<std::size_t>(data)).lock();
+        if (auto index = static_cast<std::size_t>(data); index < CURL_LOCK_DATA_LAST)
+            static_cast<CurlFetcher *>(self)->shareLocks_[index].lock();
     }
     static void unlockShare(CURL *, curl_lock_data data, void *self)
     {
-        static_cast<CurlFetcher *>(self)->shareLocks_.at(static_cast<std::size_t>(data)).unlock();
+        if (auto index = static_cast<std::size_t>(data); index < CURL_LOCK_DATA_LAST)
+            static_cast<CurlFetcher *>(self)->shareLocks_[index].unlock();
     }
 
     const FetchOptions options_;
