@@ -1,0 +1,88 @@
+/// A circuit breaker for the Redis cache (private header).
+///
+/// Closed: every call may try Redis. The first failure opens it: for
+/// `initialBackoff` no call may try (they fail fast). When that time has
+/// passed, exactly one call (the probe) may try: the breaker is half-open.
+/// A successful probe closes it and resets the backoff; a failed one opens
+/// it again with the backoff doubled, up to `maxBackoff`. So a dead Redis
+/// sees at most one attempt per backoff period from this process, never a
+/// hot reconnect loop (threats R1-R4, R11, R12).
+///
+/// Outcomes are reported with the Permit that allowed the attempt. Each
+/// opening starts a new epoch, and outcomes of permits from an older epoch
+/// are ignored: when several calls in flight fail together, only the first
+/// opens the breaker, and a late success of a call that started before the
+/// outage does not close it.
+///
+/// Time is passed in (a steady clock), so the logic is tested without
+/// sleeping. Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+namespace oidfed::cache {
+
+class CircuitBreaker {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    enum class State { Closed, Open, HalfOpen };
+
+    /// Leave to make one attempt.
+    struct Permit {
+        std::uint64_t epoch = 0;
+        bool probe = false;  ///< the one attempt of a half-open breaker
+    };
+
+    struct Snapshot {
+        State state = State::Closed;
+        /// Open: time until the next probe is allowed (zero when it is due).
+        Clock::duration retryIn{};
+        /// The wait that applies after the next failure of a probe.
+        std::chrono::milliseconds backoff{};
+        /// Times the breaker opened since it was made.
+        std::uint64_t openings = 0;
+    };
+
+    /// REQUIRES: 0 < initialBackoff <= maxBackoff.
+    CircuitBreaker(std::chrono::milliseconds initialBackoff, std::chrono::milliseconds maxBackoff);
+    CircuitBreaker(const CircuitBreaker &) = delete;
+    CircuitBreaker &operator=(const CircuitBreaker &) = delete;
+
+    /// A permit when a call may try now; nullopt when it must fail fast.
+    std::optional<Permit> tryAcquire(Clock::time_point now);
+
+    /// The attempt worked: a probe closes the breaker.
+    void recordSuccess(const Permit &permit);
+
+    /// The attempt failed. Returns true when this failure opened the breaker
+    /// (a closed breaker's first failure, or a failed probe).
+    bool recordFailure(const Permit &permit, Clock::time_point now);
+
+    /// The attempt did not reach Redis (e.g. no free connection): a probe
+    /// permit is handed back so that another call can probe.
+    void abandon(const Permit &permit);
+
+    Snapshot snapshot(Clock::time_point now) const;
+
+private:
+    const std::chrono::milliseconds initialBackoff_;
+    const std::chrono::milliseconds maxBackoff_;
+
+    mutable std::mutex mutex_;
+    // guarded by mutex_:
+    State state_ = State::Closed;
+    // guarded by mutex_: bumped at every opening.
+    std::uint64_t epoch_ = 0;
+    // guarded by mutex_: when Open, the earliest time of the next probe.
+    Clock::time_point retryAt_{};
+    // guarded by mutex_: the wait used at the last opening.
+    std::chrono::milliseconds backoff_;
+    // guarded by mutex_: HalfOpen and the probe has not reported yet.
+    bool probeInFlight_ = false;
+};
+
+} // namespace oidfed::cache

@@ -1,0 +1,350 @@
+// The Redis Cache (hiredis 0.14, blocking connections).
+//
+// Design:
+// - Every operation runs one command through run(): the circuit breaker
+//   decides whether Redis may be tried at all; a connection is borrowed from
+//   a bounded pool; the command and its reply are bounded by the command
+//   timeout and by a byte limit. Any failure is counted, recorded for
+//   health(), reported to the breaker, and turns into a miss or a dropped
+//   write: nothing here throws on a Redis fault and nothing waits longer
+//   than the configured timeouts.
+// - Keys are options.keyPrefix + the caller's key, sent as binary-safe
+//   arguments (J08). Values are framed by value_codec (version, expiry,
+//   negative flag, length) and written with one `SET key frame PX ttl`, so
+//   a value and its TTL arrive together or not at all (J09).
+// - get() decodes the frame and re-checks its expiry against the caller's
+//   `now`, whatever TTL Redis still has (J04, R10). A value that does not
+//   decode is deleted and counted as corrupt (J07, R9, R13).
+// - Error replies that leave the connection usable (OOM on SET with
+//   noeviction, R6; READONLY on a replica) are counted as errors but do not
+//   open the breaker: Redis is answering. Transport failures, timeouts and
+//   the error replies that mean "this client cannot be served" (NOAUTH,
+//   max clients, LOADING ...) open it (R1-R4, R11, R12).
+#include <oidfed/cache.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <hiredis/hiredis.h>
+
+#include "cache/cache_ttl.h"
+#include "cache/circuit_breaker.h"
+#include "cache/redis_connection.h"
+#include "cache/redis_pool.h"
+#include "cache/redis_url.h"
+#include "cache/value_codec.h"
+
+namespace oidfed {
+
+namespace {
+
+using cache::CircuitBreaker;
+using cache::RedisEndpoint;
+using cache::RedisPool;
+using cache::RedisReplyPtr;
+using SteadyClock = std::chrono::steady_clock;
+
+/// RESP framing around a bulk string reply ("$<len>\r\n...\r\n").
+constexpr std::size_t kRespOverheadBytes = 64;
+/// Keys asked for per SCAN page, and the reply bound of one page.
+constexpr std::string_view kScanCount = "256";
+constexpr std::size_t kScanReplyBytes = std::size_t{8} << 20;
+constexpr std::size_t kSmallReplyBytes = 4096;
+
+constexpr std::size_t kMaxKeyPrefixBytes = 256;
+constexpr std::chrono::milliseconds kMaxTimeout{60'000};
+constexpr std::chrono::milliseconds kMaxBackoffLimit{600'000};
+constexpr std::chrono::seconds kMaxTtlLimit{365LL * 24 * 3600};
+constexpr std::size_t kMaxPoolSize = 64;
+constexpr std::size_t kMinValueBytes = 1024;
+constexpr std::size_t kMaxValueBytesLimit = std::size_t{64} << 20;
+
+/// A Redis glob pattern matching exactly the keys that start with `prefix`.
+std::string globPrefix(std::string_view prefix)
+{
+    std::string pattern;
+    pattern.reserve(prefix.size() + 8);
+    for (char c : prefix) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            pattern += '\\';
+        pattern += c;
+    }
+    pattern += '*';
+    return pattern;
+}
+
+std::string_view replyText(const redisReply &reply)
+{
+    return reply.str ? std::string_view(reply.str, reply.len) : std::string_view();
+}
+
+class RedisCache final : public Cache {
+public:
+    RedisCache(const RedisCacheOptions &options, RedisEndpoint endpoint)
+        : options_(options),
+          where_(cache::describeRedisEndpoint(endpoint)),
+          pool_(std::move(endpoint), cache::RedisTimeouts{options.connectTimeout, options.commandTimeout},
+                options.poolSize),
+          breaker_(options.breakerInitialBackoff, options.breakerMaxBackoff)
+    {
+    }
+
+    /// One PING, so that health() is right from the start (R1).
+    void connectNow()
+    {
+        const std::array<std::string_view, 1> ping = {"PING"};
+        (void)run(ping, kSmallReplyBytes);
+    }
+
+    std::optional<CacheEntry> get(std::string_view key, UnixTime now) override
+    {
+        if (key.size() > kMaxCacheKeyBytes)
+            return miss();
+        const std::string fullKey = options_.keyPrefix + std::string(key);
+        const std::array<std::string_view, 2> args = {"GET", fullKey};
+        auto reply = run(args, options_.maxValueBytes + cache::kValueHeaderBytes + kRespOverheadBytes);
+        if (!reply) {
+            if (reply.error().code == ErrorCode::LimitExceeded) {  // an oversized value: J07
+                corrupt_.fetch_add(1, std::memory_order_relaxed);
+                deleteKey(fullKey);
+            }
+            return miss();
+        }
+        if ((*reply)->type != REDIS_REPLY_STRING)
+            return miss();  // nil, or an error reply (already counted)
+        auto entry = cache::decodeCacheValue(replyText(**reply), options_.maxValueBytes);
+        if (!entry) {
+            corrupt_.fetch_add(1, std::memory_order_relaxed);
+            deleteKey(fullKey);
+            return miss();
+        }
+        if (entry->expiresAt <= now) {
+            expired_.fetch_add(1, std::memory_order_relaxed);
+            deleteKey(fullKey);
+            return miss();
+        }
+        hits_.fetch_add(1, std::memory_order_relaxed);
+        return std::move(*entry);
+    }
+
+    void put(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        if (key.size() > kMaxCacheKeyBytes || entry.value.size() > options_.maxValueBytes)
+            return;
+        std::optional<UnixTime> expiry =
+            cache::clampedExpiry(entry.expiresAt, entry.negative, now, options_.maxTtl, options_.negativeTtl);
+        const std::string fullKey = options_.keyPrefix + std::string(key);
+        if (!expiry) {
+            deleteKey(fullKey);
+            return;
+        }
+        const std::string ttlMs = std::to_string((*expiry - now) * 1000);
+        entry.expiresAt = *expiry;
+        const std::string frame = cache::encodeCacheValue(entry);
+        const std::array<std::string_view, 5> args = {"SET", fullKey, frame, "PX", ttlMs};
+        auto reply = run(args, kSmallReplyBytes);
+        if (reply && (*reply)->type == REDIS_REPLY_STATUS)
+            stores_.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    void erase(std::string_view key) override
+    {
+        if (key.size() <= kMaxCacheKeyBytes)
+            deleteKey(options_.keyPrefix + std::string(key));
+    }
+
+    Result<std::size_t> purgePrefix(std::string_view prefix) override
+    {
+        const std::string pattern = globPrefix(options_.keyPrefix + std::string(prefix));
+        std::string cursor = "0";
+        std::size_t removed = 0;
+        do {
+            const std::array<std::string_view, 6> scan = {"SCAN", cursor, "MATCH", pattern, "COUNT", kScanCount};
+            auto page = run(scan, kScanReplyBytes);
+            if (!page || (*page)->type != REDIS_REPLY_ARRAY || (*page)->elements != 2 ||
+                (*page)->element[0]->type != REDIS_REPLY_STRING || (*page)->element[1]->type != REDIS_REPLY_ARRAY)
+                return purgeFailed(removed, page);
+            cursor.assign(replyText(*(*page)->element[0]));
+            const redisReply &keys = *(*page)->element[1];
+            if (keys.elements == 0)
+                continue;
+            std::vector<std::string_view> unlink = {"UNLINK"};
+            for (std::size_t i = 0; i < keys.elements; ++i)
+                if (keys.element[i]->type == REDIS_REPLY_STRING)
+                    unlink.push_back(replyText(*keys.element[i]));
+            auto gone = run(unlink, kSmallReplyBytes);
+            if (!gone || (*gone)->type != REDIS_REPLY_INTEGER)
+                return purgeFailed(removed, gone);
+            removed += static_cast<std::size_t>((*gone)->integer);
+        } while (cursor != "0");
+        return removed;
+    }
+
+    CacheStats stats() const override
+    {
+        CacheStats s;
+        s.hits = hits_.load(std::memory_order_relaxed);
+        s.misses = misses_.load(std::memory_order_relaxed);
+        s.stores = stores_.load(std::memory_order_relaxed);
+        s.expired = expired_.load(std::memory_order_relaxed);
+        s.corrupt = corrupt_.load(std::memory_order_relaxed);
+        s.errors = errors_.load(std::memory_order_relaxed);
+        s.timeouts = timeouts_.load(std::memory_order_relaxed);
+        s.skipped = skipped_.load(std::memory_order_relaxed);
+        return s;
+    }
+
+    CacheHealth health() override
+    {
+        auto snap = breaker_.snapshot(SteadyClock::now());
+        if (snap.state == CircuitBreaker::State::Open && snap.retryIn == SteadyClock::duration::zero()) {
+            const std::array<std::string_view, 1> ping = {"PING"};
+            (void)run(ping, kSmallReplyBytes);  // the due probe; bounded by the timeouts
+            snap = breaker_.snapshot(SteadyClock::now());
+        }
+        if (snap.state == CircuitBreaker::State::Closed)
+            return {};
+        const auto retryMs = std::chrono::duration_cast<std::chrono::milliseconds>(snap.retryIn).count();
+        std::lock_guard lock(lastErrorMutex_);
+        return {CacheHealthState::Degraded, "redis " + where_ + " unavailable (" + lastError_ + "); next attempt in " +
+                                                std::to_string(retryMs) + " ms"};
+    }
+
+private:
+    std::nullopt_t miss()
+    {
+        misses_.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+    }
+
+    void deleteKey(const std::string &fullKey)
+    {
+        const std::array<std::string_view, 2> args = {"DEL", fullKey};
+        (void)run(args, kSmallReplyBytes);
+    }
+
+    Unexpected purgeFailed(std::size_t removed, const Result<RedisReplyPtr> &reply)
+    {
+        std::string why = reply ? "unexpected reply" : reply.error().message;
+        ErrorCode code = reply ? ErrorCode::Unavailable
+                               : (reply.error().code == ErrorCode::Timeout ? ErrorCode::Timeout : ErrorCode::Unavailable);
+        return fail(code, "redis purge stopped after removing " + std::to_string(removed) + " keys: " + why);
+    }
+
+    /// Runs one command under the breaker with a pooled connection. Returns
+    /// the reply, error replies included (counted as errors); or the failure,
+    /// already counted and reported to the breaker.
+    Result<RedisReplyPtr> run(std::span<const std::string_view> args, std::size_t maxReplyBytes)
+    {
+        const auto start = SteadyClock::now();
+        auto permit = breaker_.tryAcquire(start);
+        if (!permit) {
+            skipped_.fetch_add(1, std::memory_order_relaxed);
+            return fail(ErrorCode::Unavailable, "redis unavailable: circuit breaker open");
+        }
+        auto lease = pool_.acquire(start + options_.commandTimeout);
+        if (!lease) {
+            if (lease.error().code == ErrorCode::LimitExceeded) {  // all connections busy: not Redis's fault
+                breaker_.abandon(*permit);
+                errors_.fetch_add(1, std::memory_order_relaxed);
+                return Unexpected{std::move(lease).error()};
+            }
+            return failed(*permit, std::move(lease).error());
+        }
+        auto reply = lease->connection->command(args, maxReplyBytes);
+        if (!reply) {
+            pool_.release(std::move(*lease), false);
+            if (reply.error().code == ErrorCode::LimitExceeded) {  // Redis answered, with too much
+                breaker_.abandon(*permit);
+                errors_.fetch_add(1, std::memory_order_relaxed);
+                return reply;
+            }
+            return failed(*permit, std::move(reply).error());
+        }
+        pool_.release(std::move(*lease), true);
+        breaker_.recordSuccess(*permit);
+        if ((*reply)->type == REDIS_REPLY_ERROR) {
+            errors_.fetch_add(1, std::memory_order_relaxed);
+            noteError(std::string(args[0]) + ": " + std::string(replyText(**reply).substr(0, 160)));
+        }
+        return reply;
+    }
+
+    Unexpected failed(const CircuitBreaker::Permit &permit, Error error)
+    {
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        if (error.code == ErrorCode::Timeout)
+            timeouts_.fetch_add(1, std::memory_order_relaxed);
+        noteError(error.message);
+        if (breaker_.recordFailure(permit, SteadyClock::now()))
+            pool_.discardAll();
+        return Unexpected{std::move(error)};
+    }
+
+    void noteError(std::string message)
+    {
+        std::lock_guard lock(lastErrorMutex_);
+        lastError_ = std::move(message);
+    }
+
+    const RedisCacheOptions options_;
+    /// The URL without credentials, for messages.
+    const std::string where_;
+    RedisPool pool_;
+    CircuitBreaker breaker_;
+
+    std::atomic<std::uint64_t> hits_{0};
+    std::atomic<std::uint64_t> misses_{0};
+    std::atomic<std::uint64_t> stores_{0};
+    std::atomic<std::uint64_t> expired_{0};
+    std::atomic<std::uint64_t> corrupt_{0};
+    std::atomic<std::uint64_t> errors_{0};
+    std::atomic<std::uint64_t> timeouts_{0};
+    std::atomic<std::uint64_t> skipped_{0};
+
+    mutable std::mutex lastErrorMutex_;
+    // guarded by lastErrorMutex_: the latest failure, for health().
+    std::string lastError_;
+};
+
+Result<void> validate(const RedisCacheOptions &o)
+{
+    auto bad = [](std::string_view why) { return fail(ErrorCode::InvalidArgument, "redis cache: " + std::string(why)); };
+    if (o.keyPrefix.empty() || o.keyPrefix.size() > kMaxKeyPrefixBytes)
+        return bad("keyPrefix must be 1..256 bytes");
+    if (o.connectTimeout.count() < 1 || o.connectTimeout > kMaxTimeout)
+        return bad("connectTimeout must be in 1 ms..60 s");
+    if (o.commandTimeout.count() < 1 || o.commandTimeout > kMaxTimeout)
+        return bad("commandTimeout must be in 1 ms..60 s");
+    if (o.poolSize < 1 || o.poolSize > kMaxPoolSize)
+        return bad("poolSize must be in 1..64");
+    if (o.breakerInitialBackoff.count() < 1 || o.breakerInitialBackoff > o.breakerMaxBackoff ||
+        o.breakerMaxBackoff > kMaxBackoffLimit)
+        return bad("breaker backoffs must satisfy 1 ms <= initial <= max <= 10 min");
+    if (o.maxTtl.count() < 1 || o.maxTtl > kMaxTtlLimit)
+        return bad("maxTtl must be in 1 s..365 days");
+    if (o.negativeTtl.count() < 0 || o.negativeTtl > o.maxTtl)
+        return bad("negativeTtl must be in 0..maxTtl");
+    if (o.maxValueBytes < kMinValueBytes || o.maxValueBytes > kMaxValueBytesLimit)
+        return bad("maxValueBytes must be in 1 KiB..64 MiB");
+    return ok();
+}
+
+} // namespace
+
+Result<std::unique_ptr<Cache>> makeRedisCache(const RedisCacheOptions &options)
+{
+    OIDFED_TRY_VOID(validate(options));
+    OIDFED_TRY(RedisEndpoint endpoint, cache::parseRedisUrl(options.url));
+    auto cache = std::make_unique<RedisCache>(options, std::move(endpoint));
+    cache->connectNow();
+    return std::unique_ptr<Cache>(std::move(cache));
+}
+
+} // namespace oidfed

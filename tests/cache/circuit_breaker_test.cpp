@@ -1,0 +1,85 @@
+#include <doctest/doctest.h>
+
+#include "cache/circuit_breaker.h"
+
+using namespace oidfed::cache;
+using namespace std::chrono_literals;
+using State = CircuitBreaker::State;
+
+TEST_CASE("circuit breaker: opens on a failure, probes once, backs off exponentially up to the cap")
+{
+    CircuitBreaker breaker(100ms, 500ms);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+
+    auto p = breaker.tryAcquire(t0);
+    REQUIRE(p);
+    CHECK_FALSE(p->probe);
+    CHECK(breaker.recordFailure(*p, t0));
+    CHECK(breaker.snapshot(t0).state == State::Open);
+    CHECK(breaker.snapshot(t0).retryIn == 100ms);
+
+    // Fails fast during the backoff.
+    CHECK_FALSE(breaker.tryAcquire(t0 + 99ms));
+
+    // Then exactly one probe.
+    auto probe = breaker.tryAcquire(t0 + 100ms);
+    REQUIRE(probe);
+    CHECK(probe->probe);
+    CHECK(breaker.snapshot(t0 + 100ms).state == State::HalfOpen);
+    CHECK_FALSE(breaker.tryAcquire(t0 + 100ms));
+
+    // Failed probes double the wait: 200, 400, then capped at 500.
+    auto now = t0 + 100ms;
+    for (auto expected : {200ms, 400ms, 500ms, 500ms}) {
+        CHECK(breaker.recordFailure(*probe, now));
+        CHECK(breaker.snapshot(now).retryIn == expected);
+        CHECK_FALSE(breaker.tryAcquire(now + expected - 1ms));
+        now += expected;
+        probe = breaker.tryAcquire(now);
+        REQUIRE(probe);
+    }
+
+    // A successful probe closes it and resets the backoff.
+    breaker.recordSuccess(*probe);
+    CHECK(breaker.snapshot(now).state == State::Closed);
+    p = breaker.tryAcquire(now);
+    REQUIRE(p);
+    CHECK(breaker.recordFailure(*p, now));
+    CHECK(breaker.snapshot(now).retryIn == 100ms);
+}
+
+TEST_CASE("circuit breaker: outcomes of an older epoch are ignored")
+{
+    CircuitBreaker breaker(100ms, 1000ms);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+    auto a = breaker.tryAcquire(t0);
+    auto b = breaker.tryAcquire(t0);
+    auto c = breaker.tryAcquire(t0);
+    REQUIRE((a && b && c));
+    CHECK(breaker.recordFailure(*a, t0));
+    // The other calls in flight fail too: no further opening, no longer wait.
+    CHECK_FALSE(breaker.recordFailure(*b, t0 + 50ms));
+    CHECK(breaker.snapshot(t0).retryIn == 100ms);
+    CHECK(breaker.snapshot(t0).openings == 1);
+    // A late success of a call that started before the outage does not close it.
+    breaker.recordSuccess(*c);
+    CHECK(breaker.snapshot(t0).state == State::Open);
+}
+
+TEST_CASE("circuit breaker: an abandoned probe lets another call probe")
+{
+    CircuitBreaker breaker(10ms, 10ms);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+    auto p = breaker.tryAcquire(t0);
+    REQUIRE(p);
+    breaker.recordFailure(*p, t0);
+    auto probe = breaker.tryAcquire(t0 + 10ms);
+    REQUIRE(probe);
+    CHECK_FALSE(breaker.tryAcquire(t0 + 10ms));
+    breaker.abandon(*probe);
+    auto second = breaker.tryAcquire(t0 + 10ms);
+    REQUIRE(second);
+    CHECK(second->probe);
+    breaker.recordSuccess(*second);
+    CHECK(breaker.snapshot(t0 + 10ms).state == State::Closed);
+}
