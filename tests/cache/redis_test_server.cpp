@@ -1,0 +1,222 @@
+#include "redis_test_server.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "cache/redis_url.h"
+
+namespace oidfed::test {
+
+std::string redisServerBinary()
+{
+    if (const char *configured = std::getenv("OIDFED_REDIS_SERVER"); configured && *configured)
+        return configured;
+    const char *path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+        const std::size_t end = dirs.find(':', start);
+        const std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / "redis-server";
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate.string();
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return {};
+}
+
+int freeLoopbackPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw std::runtime_error("socket() failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot find a free port");
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+RedisServerProcess::RedisServerProcess(std::vector<std::string> extraArgs, int port)
+    : extraArgs_(std::move(extraArgs)), port_(port)
+{
+    if (port_ == 0)
+        port_ = freeLoopbackPort();
+    start();
+}
+
+RedisServerProcess::~RedisServerProcess()
+{
+    kill9();
+}
+
+void RedisServerProcess::start()
+{
+    const std::string binary = redisServerBinary();
+    if (binary.empty())
+        throw std::runtime_error("redis-server not found");
+    std::vector<std::string> args = {binary,   "--port",       std::to_string(port_), "--bind", "127.0.0.1",
+                                     "--save", "",             "--appendonly",        "no",     "--daemonize",
+                                     "no",     "--loglevel",   "warning"};
+    args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        // Child: only async-signal-safe calls until exec.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        const int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            ::dup2(devnull, STDIN_FILENO);
+            ::dup2(devnull, STDOUT_FILENO);
+            ::dup2(devnull, STDERR_FILENO);
+        }
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    pid_ = pid;
+    const bool up = waitFor(
+        [&] {
+            try {
+                AdminConnection admin(url());
+                admin.command({"PING"});  // any reply (PONG, or NOAUTH with --requirepass) means it is up
+                return true;
+            } catch (const std::exception &) {
+                return false;
+            }
+        },
+        std::chrono::seconds(5));
+    if (!up) {
+        kill9();
+        throw std::runtime_error("redis-server did not come up on port " + std::to_string(port_));
+    }
+}
+
+void RedisServerProcess::kill9()
+{
+    if (pid_ <= 0)
+        return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+}
+
+void RedisServerProcess::pause()
+{
+    if (pid_ > 0)
+        ::kill(pid_, SIGSTOP);
+}
+
+void RedisServerProcess::resume()
+{
+    if (pid_ > 0)
+        ::kill(pid_, SIGCONT);
+}
+
+void RedisServerProcess::restart()
+{
+    kill9();
+    start();
+}
+
+AdminConnection::AdminConnection(const std::string &url)
+{
+    auto endpoint = cache::parseRedisUrl(url);
+    if (!endpoint)
+        throw std::runtime_error(endpoint.error().message);
+    const timeval tv{1, 0};
+    context_.reset(endpoint->transport == cache::RedisEndpoint::Transport::Tcp
+                       ? redisConnectWithTimeout(endpoint->host.c_str(), endpoint->port, tv)
+                       : redisConnectUnixWithTimeout(endpoint->socketPath.c_str(), tv));
+    if (!context_ || context_->err)
+        throw std::runtime_error("admin connection failed");
+    redisSetTimeout(context_.get(), tv);
+    if (!endpoint->password.empty()) {
+        std::vector<std::string> auth = {"AUTH"};
+        if (!endpoint->user.empty())
+            auth.push_back(endpoint->user);
+        auth.push_back(endpoint->password);
+        command(auth);
+    }
+    if (endpoint->db != 0)
+        command({"SELECT", std::to_string(endpoint->db)});
+}
+
+AdminReply AdminConnection::command(const std::vector<std::string> &args)
+{
+    std::vector<const char *> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto &a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    cache::RedisReplyPtr reply(static_cast<redisReply *>(
+        redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply)
+        throw std::runtime_error("admin command failed");
+    AdminReply out{reply->type, {}};
+    switch (reply->type) {
+    case REDIS_REPLY_INTEGER:
+        out.text = std::to_string(reply->integer);
+        break;
+    case REDIS_REPLY_NIL:
+        out.text = "(nil)";
+        break;
+    case REDIS_REPLY_ARRAY:
+        for (std::size_t i = 0; i < reply->elements; ++i) {
+            if (i)
+                out.text += '\n';
+            if (reply->element[i]->str)
+                out.text.append(reply->element[i]->str, reply->element[i]->len);
+        }
+        break;
+    default:
+        if (reply->str)
+            out.text.assign(reply->str, reply->len);
+    }
+    return out;
+}
+
+bool waitFor(const std::function<bool()> &condition, std::chrono::milliseconds limit)
+{
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (condition())
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return condition();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+} // namespace oidfed::test
