@@ -19,5 +19,7 @@ struct CommandContext {
 void addInspectCommand(CLI::App &app, CommandContext &ctx);
 void addKeygenCommand(CLI::App &app, CommandContext &ctx);
 void addPolicyCommand(CLI::App &app, CommandContext &ctx);
+void addResolveCommand(CLI::App &app, CommandContext &ctx);
+void addChainCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

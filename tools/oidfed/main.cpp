@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <curl/curl.h>
 
 #include "commands.h"
 
@@ -20,6 +21,17 @@ int main(int argc, char **argv)
     addInspectCommand(app, ctx);
     addKeygenCommand(app, ctx);
     addPolicyCommand(app, ctx);
+    addResolveCommand(app, ctx);
+    addChainCommand(app, ctx);
+
+    // Process-wide set-up happens once, here (ANCHORS 2.5).
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        std::cerr << "oidfed: cannot initialise libcurl\n";
+        return kExitUnavailable;
+    }
+    struct CurlCleanup {
+        ~CurlCleanup() { curl_global_cleanup(); }
+    } curlCleanup;
 
     try {
         app.parse(argc, argv);

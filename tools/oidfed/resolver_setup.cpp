@@ -1,0 +1,164 @@
+#include "resolver_setup.h"
+
+#include <CLI/CLI.hpp>
+
+#include <oidfed/trust_anchor.h>
+
+#include "cli_output.h"
+#include "time_format.h"
+
+namespace oidfed::cli {
+
+void addResolveOptions(CLI::App &command, ResolveArgs &args)
+{
+    command.add_option("--trust-anchor", args.trustAnchors,
+                       "Trust anchor entity id; repeatable; restricts and orders the anchors (default: all pinned)");
+    command.add_option("--trust-anchor-file", args.trustAnchorFiles,
+                       "Pinned trust anchors: a file with {entity_id, jwks} or an array of those, or a directory of "
+                       "*.json files; repeatable")
+        ->required();
+    command.add_option("--entity-type", args.entityTypes, "Restrict the metadata to this entity type; repeatable");
+    command.add_option("--at", args.at, "Validate as of this RFC 3339 time (or NumericDate) instead of now");
+    command.add_option("--ca-file", args.caFile, "Additional trusted CA certificates (PEM) for HTTPS");
+    command.add_option("--redis", args.redis, "Share a Redis cache: redis://[:password@]host:port[/db]");
+    command.add_flag("--explain", args.explain,
+                     "Report every candidate path with its verdict and where each metadata value came from");
+    command.add_flag("--allow-http", args.allowHttp, "TEST SWITCH: accept http:// entity identifiers and URLs");
+    command.add_flag("--allow-loopback", args.allowLoopback, "TEST SWITCH: allow connections to 127.0.0.0/8 and ::1");
+}
+
+Result<ResolverBundle> makeResolver(const ResolveArgs &args)
+{
+    EntityIdOptions ids{.allowHttp = args.allowHttp};
+    std::vector<TrustAnchor> anchors;
+    for (const std::string &file : args.trustAnchorFiles) {
+        OIDFED_TRY(auto loaded, loadTrustAnchors(file, ids));
+        for (TrustAnchor &anchor : loaded)
+            anchors.push_back(std::move(anchor));
+    }
+    if (anchors.empty())
+        return fail(ErrorCode::InvalidArgument, "no trust anchor pinned (--trust-anchor-file)");
+
+    FetchOptions fetchOptions;
+    fetchOptions.allowHttp = args.allowHttp;
+    fetchOptions.allowLoopback = args.allowLoopback;
+    fetchOptions.caFile = args.caFile;
+    ResolverBundle bundle;
+    auto fetcher = makeCurlFetcher(fetchOptions);
+    if (!fetcher)
+        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
+    bundle.fetcher = std::move(fetcher).value();
+    bundle.clock = makeSystemClock();
+    if (!args.redis.empty()) {
+        RedisCacheOptions redisOptions;
+        redisOptions.url = args.redis;
+        auto redis = makeRedisCache(redisOptions);
+        if (!redis)
+            return fail(Error(ErrorCode::InvalidArgument, "--redis: " + redis.error().message));
+        bundle.cache = std::move(redis).value();
+    }
+
+    ResolverOptions options;
+    options.statements.entityIds = ids;
+    auto resolver = Resolver::create(options, std::move(anchors), {*bundle.fetcher, *bundle.clock, bundle.cache.get()});
+    if (!resolver)
+        return fail(Error(ErrorCode::InvalidArgument, resolver.error().message));
+    bundle.resolver = std::move(resolver).value();
+    return bundle;
+}
+
+Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject)
+{
+    ResolveRequest request;
+    request.subject = subject;
+    request.trustAnchors = args.trustAnchors;
+    request.entityTypes = args.entityTypes;
+    request.explain = args.explain;
+    if (!args.at.empty()) {
+        OIDFED_TRY(UnixTime at, parseRfc3339(args.at));
+        request.at = at;
+    }
+    return request;
+}
+
+namespace {
+
+Json errorDetail(const Error &error)
+{
+    Json out = Json::object();
+    out.set("error", std::string(specErrorCode(error.code)));
+    out.set("code", std::string(errorCodeName(error.code)));
+    out.set("error_description", error.message);
+    if (!error.rule.empty())
+        out.set("rule", error.rule);
+    if (!error.claim.empty())
+        out.set("claim", error.claim);
+    if (!error.entityId.empty())
+        out.set("entity_id", error.entityId);
+    return out;
+}
+
+std::string_view effectName(ParameterChange::Effect effect)
+{
+    switch (effect) {
+    case ParameterChange::Effect::Set: return "set";
+    case ParameterChange::Effect::Modified: return "modified";
+    case ParameterChange::Effect::Removed: return "removed";
+    }
+    return "set";
+}
+
+} // namespace
+
+Json explainJson(const ResolveOutcome &outcome)
+{
+    Json explain = Json::object();
+    explain.set("source", outcome.report.source);
+    explain.set("fetches", outcome.report.fetches);
+    Json candidates = Json::array();
+    for (const CandidateVerdict &candidate : outcome.report.candidates) {
+        Json entry = Json::object();
+        entry.set("trust_anchor", candidate.trustAnchor);
+        Json path = Json::array();
+        for (const std::string &id : candidate.path)
+            path.push(id);
+        entry.set("path", std::move(path));
+        entry.set("verdict", candidate.valid ? "valid" : "invalid");
+        if (candidate.valid)
+            entry.set("exp", candidate.expiresAt);
+        if (candidate.error)
+            entry.set("reason", errorDetail(*candidate.error));
+        candidates.push(std::move(entry));
+    }
+    explain.set("candidates", std::move(candidates));
+    Json problems = Json::array();
+    for (const Error &problem : outcome.report.problems)
+        problems.push(errorDetail(problem));
+    explain.set("problems", std::move(problems));
+    if (outcome.chain) {
+        Json provenance = Json::array();
+        for (const ParameterChange &change : (*outcome.chain)->provenance()) {
+            Json entry = Json::object();
+            entry.set("entity_type", change.entityType);
+            if (!change.parameter.empty())
+                entry.set("parameter", change.parameter);
+            entry.set("effect", std::string(effectName(change.effect)));
+            entry.set("by", change.source);
+            Json issuers = Json::array();
+            for (const std::string &issuer : change.issuers)
+                issuers.push(issuer);
+            entry.set("statements", std::move(issuers));
+            if (change.before)
+                entry.set("before", *change.before);
+            if (change.after)
+                entry.set("after", *change.after);
+            provenance.push(std::move(entry));
+        }
+        explain.set("metadata_provenance", std::move(provenance));
+    }
+    if (!outcome.report.topologyDot.empty())
+        explain.set("topology_dot", outcome.report.topologyDot);
+    return explain;
+}
+
+} // namespace oidfed::cli

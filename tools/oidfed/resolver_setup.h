@@ -1,0 +1,55 @@
+// Arguments shared by `oidfed resolve` and `oidfed chain`, and the code that
+// turns them into a Resolver with its Fetcher, Clock and caches.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <oidfed/cache.h>
+#include <oidfed/clock.h>
+#include <oidfed/fetcher.h>
+#include <oidfed/resolver.h>
+
+namespace CLI {
+class App;
+}
+
+namespace oidfed::cli {
+
+struct ResolveArgs {
+    std::string subject;
+    std::vector<std::string> trustAnchors;
+    std::vector<std::string> trustAnchorFiles;
+    std::vector<std::string> entityTypes;
+    std::string at;
+    std::string caFile;
+    std::string redis;
+    std::string batchFile;
+    bool explain = false;
+    bool allowHttp = false;
+    bool allowLoopback = false;
+};
+
+/// Declares the shared options on `command`.
+void addResolveOptions(CLI::App &command, ResolveArgs &args);
+
+/// Everything a resolution needs, owned together.
+struct ResolverBundle {
+    std::unique_ptr<Fetcher> fetcher;
+    std::unique_ptr<Clock> clock;
+    std::unique_ptr<Cache> cache;
+    std::unique_ptr<Resolver> resolver;
+};
+
+/// Builds the bundle. InvalidArgument (exit 2) for unusable arguments: no
+/// trust anchor file, unreadable files, a bad --redis URL or --at time.
+Result<ResolverBundle> makeResolver(const ResolveArgs &args);
+
+/// The request for `subject` under the arguments' anchors and types.
+Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject);
+
+/// --explain as JSON: candidates with verdicts, problems, provenance.
+Json explainJson(const ResolveOutcome &outcome);
+
+} // namespace oidfed::cli
