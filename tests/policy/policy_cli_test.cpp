@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "json_set_compare.h"
+#include "subprocess.h"
 #include "test_support.h"
 
 using namespace oidfed;
@@ -31,38 +32,12 @@ struct Run {
     std::string out;
 };
 
-/// fork + execv with stdout captured; stderr discarded. No shell involved.
+/// Runs the CLI in JSON mode (no shell; tests/support/subprocess.h).
 Run runOidfed(std::vector<std::string> args)
 {
     args.insert(args.begin(), {gBinary, "--format", "json"});
-    int pipeFds[2];
-    REQUIRE(pipe(pipeFds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        dup2(pipeFds[1], STDOUT_FILENO);
-        if (FILE *null = std::fopen("/dev/null", "w"))
-            dup2(fileno(null), STDERR_FILENO);
-        close(pipeFds[0]);
-        close(pipeFds[1]);
-        std::vector<char *> argv;
-        for (std::string &a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    close(pipeFds[1]);
-    Run run;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(pipeFds[0], buffer, sizeof buffer)) > 0)
-        run.out.append(buffer, static_cast<std::size_t>(n));
-    close(pipeFds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    oidfed::test::ProcessResult result = oidfed::test::runProcess(std::move(args));
+    return Run{result.exitCode, std::move(result.out)};
 }
 
 std::string writeTemp(const std::string &name, const Json &value)

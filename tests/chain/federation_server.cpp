@@ -1,0 +1,119 @@
+#include "federation_server.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/mime.h>
+#include <pistache/net.h>
+
+namespace oidfed::test {
+
+struct FederationServer::Impl {
+    std::mutex mutex;
+    // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> body.
+    std::map<std::string, std::string> bodies;
+    std::atomic<int> requests{0};
+    Pistache::Http::Endpoint endpoint{Pistache::Address(Pistache::Ipv4::loopback(), Pistache::Port(0))};
+    std::string base;
+};
+
+namespace {
+
+std::string percentDecode(const std::string &text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// Table key: the path, plus the decoded `sub` parameter when there is one
+// (however the client chose to encode it).
+std::string tableKey(const std::string &path, const std::string &sub)
+{
+    return sub.empty() ? path : path + "|sub=" + percentDecode(sub);
+}
+
+class Handler : public Pistache::Http::Handler {
+public:
+    HTTP_PROTOTYPE(Handler)
+
+    explicit Handler(FederationServer::Impl *impl) : impl_(impl) {}
+
+    void onRequest(const Pistache::Http::Request &request, Pistache::Http::ResponseWriter response) override
+    {
+        ++impl_->requests;
+        std::string key = tableKey(request.resource(), request.query().get("sub").value_or(""));
+        std::string body;
+        bool found = false;
+        {
+            std::lock_guard lock(impl_->mutex);
+            auto it = impl_->bodies.find(key);
+            if (it != impl_->bodies.end()) {
+                body = it->second;
+                found = true;
+            }
+        }
+        if (!found) {
+            response.setMime(Pistache::Http::Mime::MediaType::fromString("application/json"));
+            response.send(Pistache::Http::Code::Not_Found, R"({"error":"not_found","error_description":"no such statement"})");
+            return;
+        }
+        response.setMime(Pistache::Http::Mime::MediaType::fromString("application/entity-statement+jwt"));
+        response.send(Pistache::Http::Code::Ok, body);
+    }
+
+private:
+    FederationServer::Impl *impl_;
+};
+
+} // namespace
+
+FederationServer::FederationServer() : impl_(std::make_unique<Impl>())
+{
+    auto options = Pistache::Http::Endpoint::options().threads(4).flags(Pistache::Tcp::Options::ReuseAddr);
+    impl_->endpoint.init(options);
+    impl_->endpoint.setHandler(std::make_shared<Handler>(impl_.get()));
+    impl_->endpoint.serveThreaded();
+    impl_->base = "http://127.0.0.1:" + std::to_string(static_cast<std::uint16_t>(impl_->endpoint.getPort()));
+}
+
+FederationServer::~FederationServer()
+{
+    impl_->endpoint.shutdown();
+}
+
+std::string FederationServer::base() const
+{
+    return impl_->base;
+}
+
+void FederationServer::serve(const std::string &url, std::string body)
+{
+    if (url.rfind(impl_->base, 0) != 0)
+        throw std::invalid_argument("not served here: " + url);
+    std::string rest = url.substr(impl_->base.size());
+    std::string path = rest.substr(0, rest.find('?'));
+    std::string sub;
+    if (auto at = rest.find("?sub="); at != std::string::npos)
+        sub = rest.substr(at + 5);
+    std::lock_guard lock(impl_->mutex);
+    impl_->bodies.insert_or_assign(tableKey(path, sub), std::move(body));
+}
+
+int FederationServer::requests() const
+{
+    return impl_->requests.load();
+}
+
+} // namespace oidfed::test

@@ -1,0 +1,34 @@
+// A federation served over real HTTP on 127.0.0.1 for integration tests: a
+// Pistache server answering GET requests from a table of (path and query) ->
+// statement, with the entity-statement media type, and 404 otherwise. The
+// table may be filled after the server started (its port is needed to name
+// the entities). Stops in its destructor.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace oidfed::test {
+
+class FederationServer {
+public:
+    FederationServer();
+    ~FederationServer();
+    FederationServer(const FederationServer &) = delete;
+    FederationServer &operator=(const FederationServer &) = delete;
+
+    /// "http://127.0.0.1:<port>"
+    std::string base() const;
+    /// Serves `body` at `url` (which must start with base()).
+    void serve(const std::string &url, std::string body);
+    /// Requests answered so far (any path).
+    int requests() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace oidfed::test
