@@ -29,3 +29,4 @@
 #include <oidfed/statement_issuer.h>
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>
+#include <oidfed/trust_mark.h>
