@@ -4,8 +4,10 @@
 #include <oidfed/resolver.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <oidfed/cache_key.h>
+#include <oidfed/trust_mark.h>
 
 #include "chain/chain_cache.h"
 #include "chain/chain_graph.h"
@@ -19,6 +21,12 @@ namespace oidfed {
 namespace {
 
 using detail::StatementPtr;
+
+// Depth of trust-mark-issuer resolutions on this thread. An issuer's chain is
+// resolved to learn its keys (7.3); inside that, issuers of the issuer's own
+// marks are not followed (no recursion), and such partial results are not
+// cached.
+thread_local int trustMarkIssuerDepth = 0;
 
 class ResolverImpl final : public Resolver {
 public:
@@ -54,6 +62,8 @@ private:
     std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
     ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                 const ResolveRequest &request, UnixTime now);
+    Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
+                                       std::optional<UnixTime> at);
 
     const ResolverOptions options_;
     const std::vector<TrustAnchor> anchors_;
@@ -137,7 +147,7 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
         }
     }
     outcome = resolveFresh(*subject, *anchors, request, now);
-    if (!request.at) {
+    if (!request.at && trustMarkIssuerDepth == 0) {
         if (outcome.chain) {
             const auto &chain = *outcome.chain;
             UnixTime until = std::min<UnixTime>(chain->expiresAt(), now + options_.maxCacheTtl.count());
@@ -200,7 +210,11 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
             if (path.size() > 1)
                 if (auto ec = collected->configurations.find(anchor.entityId.str()); ec != collected->configurations.end())
                     statements.push_back(ec->second.get());
-            detail::ValidationContext context{anchor, now, validation, registry_};
+            TrustMarkIssuerKeys issuerKeys = [this, &anchor, &request](const EntityId &issuer) {
+                return trustMarkIssuerKeys(issuer, anchor, request.at);
+            };
+            detail::ValidationContext context{anchor, now, validation, registry_,
+                                              trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr};
             auto chain = detail::validateChain(statements, context);
 
             CandidateVerdict verdict{anchor.entityId.str(), path, chain.has_value(), 0, std::nullopt};
@@ -244,6 +258,30 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
                                        .withEntity(subject.str())};
     }
     return outcome;
+}
+
+// The Federation Entity Keys of a trust mark issuer, trusted because the
+// issuer itself has a valid chain to the same anchor (7.3).
+Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
+                                                 std::optional<UnixTime> at)
+{
+    ++trustMarkIssuerDepth;
+    struct Restore {
+        ~Restore() { --trustMarkIssuerDepth; }
+    } restore;
+    ResolveRequest request;
+    request.subject = issuer.str();
+    request.trustAnchors = {anchor.entityId.str()};
+    request.at = at;
+    ResolveOutcome outcome = resolve(request);
+    if (!outcome.chain)
+        return fail(Error(ErrorCode::NoTrustAnchor, "trust mark issuer " + issuer.str() + " has no valid chain to " +
+                                                        anchor.entityId.str() + ": " + outcome.chain.error().message)
+                        .withRule("7.3 trust mark issuer")
+                        .withEntity(issuer.str()));
+    OIDFED_TRY(EntityStatement configuration,
+               EntityStatement::parse((*outcome.chain)->statements().front(), validation_.statements));
+    return configuration.jwks();
 }
 
 } // namespace

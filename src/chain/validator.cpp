@@ -73,6 +73,32 @@ Result<void> checkSignatures(std::span<const EntityStatement *const> chain, cons
     return ok();
 }
 
+// Spec 7.3 for each trust mark of the subject's Entity Configuration. Only
+// marks that pass are returned; the rest are dropped (with nothing to
+// report: a mark that cannot be verified is simply not vouched for). The
+// anchor's trust_mark_issuers / trust_mark_owners come from its verified
+// Entity Configuration, so without it in the chain no mark can be judged.
+std::vector<VerifiedTrustMark> verifiedTrustMarks(std::span<const EntityStatement *const> chain,
+                                                  const ValidationContext &context)
+{
+    std::vector<VerifiedTrustMark> verified;
+    const Json *marks = chain[0]->claim("trust_marks");
+    const EntityStatement *anchorEc = chain.back()->isEntityConfiguration() ? chain.back() : nullptr;
+    if (!marks || !anchorEc)
+        return verified;
+    TrustMarkContext tm{TrustMarkAnchor::fromConfiguration(*anchorEc), context.now, context.options.clockSkew,
+                        context.trustMarkIssuerKeys ? *context.trustMarkIssuerKeys : TrustMarkIssuerKeys{},
+                        context.options.statements};
+    for (const Json &entry : marks->asArray()) {
+        const std::string *jwt = entry.findString("trust_mark");
+        if (!jwt)
+            continue;
+        if (auto mark = verifyTrustMark(*jwt, chain[0]->subject(), tm))
+            verified.push_back(std::move(mark).value());
+    }
+    return verified;
+}
+
 } // namespace
 
 Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context)
@@ -153,6 +179,10 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
         parts.statements.push_back(statement->compact());
         parts.expiresAt = std::min(parts.expiresAt, statement->expiresAt());
     }
+    parts.trustMarks = verifiedTrustMarks(chain, context);
+    for (const VerifiedTrustMark &mark : parts.trustMarks)
+        if (mark.expiresAt >= 0)
+            parts.expiresAt = std::min(parts.expiresAt, mark.expiresAt);
     parts.path.push_back(chain[0]->subject().str());
     for (const EntityStatement *statement : subordinates)
         parts.path.push_back(statement->issuer().str());

@@ -10,6 +10,7 @@
 #include <oidfed/entity_statement.h>
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>
+#include <oidfed/trust_mark.h>
 
 namespace oidfed::detail {
 
@@ -19,6 +20,10 @@ struct ValidationContext {
     UnixTime now;
     const ChainValidationOptions &options;
     const OperatorRegistry &registry;
+    /// Keys of trust mark issuers other than the anchor, established through
+    /// their own chains (the resolver supplies it). nullptr: only marks the
+    /// anchor issued itself can be verified; the others are left out.
+    const TrustMarkIssuerKeys *trustMarkIssuerKeys = nullptr;
 };
 
 /// Validates `chain` = [subject EC, SS..., (TA EC)] per spec 10.2 and builds

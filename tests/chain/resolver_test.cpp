@@ -7,6 +7,7 @@
 
 #include <oidfed/federation_urls.h>
 #include <oidfed/resolver.h>
+#include <oidfed/trust_mark.h>
 
 #include "fake_clock.h"
 #include "fake_fetcher.h"
@@ -258,4 +259,55 @@ TEST_CASE("--at validates as of another time without touching the cache")
     CHECK(past.chain.error().code == ErrorCode::NotYetValid);
     auto now = resolver->resolve({.subject = "https://rp.example"});
     CHECK(now.chain.has_value());
+}
+
+TEST_CASE("trust marks of the subject: verified per 7.3, unverifiable ones left out, exp bounded")
+{
+    World w;
+    const std::string ta = "https://ta.example", im = "https://im.example", rp = "https://rp.example";
+    const std::string sirtfi = "https://tm.example/sirtfi", member = "https://tm.example/member",
+                      unknown = "https://tm.example/unknown";
+    w.fed.add(ta, authorityMetadata(ta));
+    w.fed.entity(ta).trustMarkIssuers = json(R"({})");
+    w.fed.entity(ta).trustMarkIssuers.set(sirtfi, json(R"(["https://im.example"])"));
+    w.fed.entity(ta).trustMarkIssuers.set(member, Json::array());
+    w.fed.entity(ta).trustMarkIssuers.find(member)->push(ta);
+    w.fetcher.serve(wellKnown(ta), w.fed.entityConfiguration(ta));
+    w.authority(im, {ta});
+    w.link(ta, im);
+
+    auto mark = [&](const std::string &issuer, const std::string &type, UnixTime exp) {
+        TrustMarkClaims claims{.issuer = *EntityId::parse(issuer), .subject = *EntityId::parse(rp)};
+        claims.trustMarkType = type;
+        claims.issuedAt = w.fed.iat();
+        claims.expiresAt = exp;
+        auto jwt = issueTrustMark(claims, w.fed.entity(issuer).key);
+        REQUIRE(jwt);
+        Json entry = Json::object();
+        entry.set("trust_mark_type", type);
+        entry.set("trust_mark", *jwt);
+        return entry;
+    };
+    w.fed.add(rp, kRpMetadata, {im});
+    Json marks = Json::array();
+    marks.push(mark(im, sirtfi, kNow + 600));       // by a listed issuer with its own chain
+    marks.push(mark(ta, member, -1));               // by the anchor itself, no exp
+    marks.push(mark(im, unknown, -1));              // a type the anchor does not recognise
+    marks.push(mark(ta, sirtfi, -1));               // the anchor is not a listed sirtfi issuer
+    w.fed.entity(rp).trustMarks = marks;
+    w.fetcher.serve(wellKnown(rp), w.fed.entityConfiguration(rp));
+    w.link(im, rp);
+
+    auto resolver = w.resolver({ta});
+    auto outcome = resolver->resolve({.subject = rp});
+    REQUIRE_MESSAGE(outcome.chain, outcome.chain.error().describe());
+    const auto &verified = (*outcome.chain)->trustMarks();
+    REQUIRE(verified.size() == 2);
+    CHECK(verified[0].trustMarkType == sirtfi);
+    CHECK(verified[0].issuer == im);
+    CHECK(verified[1].trustMarkType == member);
+    CHECK(verified[1].issuer == ta);
+    // The chain (and so a resolve response) expires with its earliest mark.
+    CHECK((*outcome.chain)->expiresAt() == kNow + 600);
+    CHECK((*outcome.chain)->toJson().find("trust_marks")->size() == 2);
 }

@@ -36,7 +36,7 @@ TestEntity &TestFederation::add(const std::string &id, Json metadata, std::vecto
     std::vector<EntityId> hints;
     for (const std::string &hint : authorityHints)
         hints.push_back(idOf(hint));
-    auto [it, inserted] = entities_.insert_or_assign(id, TestEntity{idOf(id), key, jwks, std::move(metadata), hints});
+    auto [it, inserted] = entities_.insert_or_assign(id, TestEntity{idOf(id), key, jwks, std::move(metadata), hints, Json(), Json()});
     return it->second;
 }
 
@@ -62,6 +62,8 @@ std::string TestFederation::entityConfiguration(const std::string &id, UnixTime 
     claims.jwks = e.jwks;
     claims.metadata = e.metadata.isNull() ? Json::object() : e.metadata;
     claims.authorityHints = e.authorityHints;
+    claims.trustMarks = e.trustMarks;
+    claims.trustMarkIssuers = e.trustMarkIssuers;
     return orThrow(issueEntityConfiguration(claims, e.key, testOptions()), "entity configuration");
 }
 

@@ -21,6 +21,8 @@ struct TestEntity {
     JwkSet jwks;    ///< its public half
     Json metadata;  ///< entity type -> parameters
     std::vector<EntityId> authorityHints;
+    Json trustMarks{};        ///< EC trust_marks claim (null: none)
+    Json trustMarkIssuers{};  ///< EC trust_mark_issuers claim (null: none)
 };
 
 /// What a superior says about a subordinate, beyond its keys.

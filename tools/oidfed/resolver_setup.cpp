@@ -55,7 +55,14 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args)
         auto redis = makeRedisCache(redisOptions);
         if (!redis)
             return fail(Error(ErrorCode::InvalidArgument, "--redis: " + redis.error().message));
-        bundle.cache = std::move(redis).value();
+        // The in-process cache is always on; Redis is shared behind it.
+        auto memory = makeMemoryCache();
+        if (!memory)
+            return fail(Error(ErrorCode::Internal, memory.error().message));
+        auto tiered = makeTieredCache(std::move(memory).value(), std::move(redis).value());
+        if (!tiered)
+            return fail(Error(ErrorCode::Internal, tiered.error().message));
+        bundle.cache = std::move(tiered).value();
     }
 
     ResolverOptions options;
