@@ -64,6 +64,11 @@ private:
                                 const ResolveRequest &request, UnixTime now);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
                                        std::optional<UnixTime> at);
+    std::shared_ptr<const TrustChain> sharedChain(const std::string &key, const std::vector<const TrustAnchor *> &anchors,
+                                                  const ResolveRequest &request, UnixTime now);
+    void shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now);
+    Result<TrustChain> validateStatements(const std::vector<const EntityStatement *> &statements,
+                                          const TrustAnchor &anchor, const ResolveRequest &request, UnixTime now);
 
     const ResolverOptions options_;
     const std::vector<TrustAnchor> anchors_;
@@ -145,6 +150,12 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
             outcome.chain = hit->chain;
             return outcome;
         }
+        if (auto shared = sharedChain(key, *anchors, request, now)) {
+            chains_.putChain(key, shared, std::min<UnixTime>(shared->expiresAt(), now + options_.maxCacheTtl.count()), now);
+            outcome.report.source = "shared-cache";
+            outcome.chain = std::move(shared);
+            return outcome;
+        }
     }
     outcome = resolveFresh(*subject, *anchors, request, now);
     if (!request.at && trustMarkIssuerDepth == 0) {
@@ -152,6 +163,7 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
             const auto &chain = *outcome.chain;
             UnixTime until = std::min<UnixTime>(chain->expiresAt(), now + options_.maxCacheTtl.count());
             chains_.putChain(key, chain, until, now);
+            shareChain(key, *chain, until, now);
         } else if (options_.negativeTtl.count() > 0) {
             chains_.putFailure(key, outcome.chain.error(), now + options_.negativeTtl.count(), now);
         }
@@ -183,9 +195,6 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
     if (request.explain)
         outcome.report.topologyDot = graph.toDot();
 
-    ChainValidationOptions validation = validation_;
-    validation.entityTypes = request.entityTypes;
-
     struct Valid {
         std::size_t anchorRank;
         std::shared_ptr<const TrustChain> chain;
@@ -210,12 +219,7 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
             if (path.size() > 1)
                 if (auto ec = collected->configurations.find(anchor.entityId.str()); ec != collected->configurations.end())
                     statements.push_back(ec->second.get());
-            TrustMarkIssuerKeys issuerKeys = [this, &anchor, &request](const EntityId &issuer) {
-                return trustMarkIssuerKeys(issuer, anchor, request.at);
-            };
-            detail::ValidationContext context{anchor, now, validation, registry_,
-                                              trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr};
-            auto chain = detail::validateChain(statements, context);
+            auto chain = validateStatements(statements, anchor, request, now);
 
             CandidateVerdict verdict{anchor.entityId.str(), path, chain.has_value(), 0, std::nullopt};
             if (chain) {
@@ -258,6 +262,78 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
                                        .withEntity(subject.str())};
     }
     return outcome;
+}
+
+// The validator, with the request's entity types and trust mark issuers
+// resolved through this resolver.
+Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const EntityStatement *> &statements,
+                                                   const TrustAnchor &anchor, const ResolveRequest &request,
+                                                   UnixTime now)
+{
+    ChainValidationOptions validation = validation_;
+    validation.entityTypes = request.entityTypes;
+    TrustMarkIssuerKeys issuerKeys = [this, &anchor, &request](const EntityId &issuer) {
+        return trustMarkIssuerKeys(issuer, anchor, request.at);
+    };
+    detail::ValidationContext context{anchor, now, validation, registry_,
+                                      trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr};
+    return detail::validateChain(statements, context);
+}
+
+// A chain another replica resolved, from the shared cache. Redis is not a
+// trust boundary (threats J01, J06): the statements are parsed and the whole
+// chain validated again, here and now; anything that fails is a miss, and
+// the entry is dropped.
+std::shared_ptr<const TrustChain> ResolverImpl::sharedChain(const std::string &key,
+                                                            const std::vector<const TrustAnchor *> &anchors,
+                                                            const ResolveRequest &request, UnixTime now)
+{
+    if (!deps_.cache)
+        return nullptr;
+    auto entry = deps_.cache->get(key, now);
+    if (!entry || entry->negative)
+        return nullptr;
+    auto drop = [&] {
+        deps_.cache->erase(key);
+        return nullptr;
+    };
+    auto json = parseJson(entry->value);
+    const std::string *anchorId = json ? json->findString("trust_anchor") : nullptr;
+    const Json *jwts = json ? json->find("trust_chain") : nullptr;
+    if (!anchorId || !jwts || !jwts->isArray() || jwts->size() == 0)
+        return drop();
+    auto anchor = std::find_if(anchors.begin(), anchors.end(),
+                               [&](const TrustAnchor *a) { return a->entityId.str() == *anchorId; });
+    if (anchor == anchors.end())
+        return drop();
+    std::vector<EntityStatement> parsed;
+    for (const Json &jwt : jwts->asArray()) {
+        auto statement = jwt.isString() ? EntityStatement::parse(jwt.asString(), validation_.statements)
+                                        : Result<EntityStatement>(Unexpected{Error(ErrorCode::Malformed, "not a JWT")});
+        if (!statement)
+            return drop();
+        parsed.push_back(std::move(statement).value());
+    }
+    std::vector<const EntityStatement *> pointers;
+    for (const EntityStatement &statement : parsed)
+        pointers.push_back(&statement);
+    auto chain = validateStatements(pointers, **anchor, request, now);
+    if (!chain || chain->subject().str() != request.subject)
+        return drop();
+    return std::make_shared<const TrustChain>(std::move(chain).value());
+}
+
+void ResolverImpl::shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now)
+{
+    if (!deps_.cache)
+        return;
+    Json value = Json::object();
+    value.set("trust_anchor", chain.trustAnchor().str());
+    Json jwts = Json::array();
+    for (const std::string &jwt : chain.statements())
+        jwts.push(jwt);
+    value.set("trust_chain", std::move(jwts));
+    deps_.cache->put(key, CacheEntry{value.dump(), until, false, CacheOrigin::Local}, now);
 }
 
 // The Federation Entity Keys of a trust mark issuer, trusted because the

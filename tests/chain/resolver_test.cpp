@@ -311,3 +311,88 @@ TEST_CASE("trust marks of the subject: verified per 7.3, unverifiable ones left 
     CHECK((*outcome.chain)->expiresAt() == kNow + 600);
     CHECK((*outcome.chain)->toJson().find("trust_marks")->size() == 2);
 }
+
+namespace {
+
+// A shared cache that remembers the keys of resolutions written to it, so a
+// test can tamper with exactly those entries (as an attacker with access to
+// Redis could).
+class RecordingCache final : public Cache {
+public:
+    explicit RecordingCache(std::unique_ptr<Cache> inner) : inner_(std::move(inner)) {}
+    std::optional<CacheEntry> get(std::string_view key, UnixTime now) override { return inner_->get(key, now); }
+    void put(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        if (key.find(":res:") != std::string_view::npos)
+            resolutionKeys.emplace_back(key);
+        inner_->put(key, std::move(entry), now);
+    }
+    void erase(std::string_view key) override { inner_->erase(key); }
+    Result<std::size_t> purgePrefix(std::string_view prefix) override { return inner_->purgePrefix(prefix); }
+    CacheStats stats() const override { return inner_->stats(); }
+    CacheHealth health() override { return inner_->health(); }
+
+    std::vector<std::string> resolutionKeys;
+
+private:
+    std::unique_ptr<Cache> inner_;
+};
+
+} // namespace
+
+TEST_CASE("replicas share resolved chains through the shared cache, and re-validate what they read (J01, J06)")
+{
+    World w;
+    threeLevels(w);
+    auto memory = makeMemoryCache();
+    REQUIRE(memory);
+    RecordingCache shared(std::move(memory).value());
+    std::vector<TrustAnchor> pins{w.fed.anchor("https://ta.example")};
+    ResolverOptions options;
+    options.statements.entityIds.allowHttp = true;
+    test::FakeFetcher emptyNetwork;  // replicas B and C reach nothing: only the shared cache
+    auto replicaA = Resolver::create(options, pins, {w.fetcher, w.clock, &shared});
+    auto replicaB = Resolver::create(options, pins, {emptyNetwork, w.clock, &shared});
+    auto replicaC = Resolver::create(options, pins, {emptyNetwork, w.clock, &shared});
+    REQUIRE(replicaA);
+    REQUIRE(replicaB);
+    REQUIRE(replicaC);
+
+    auto first = (*replicaA)->resolve({.subject = "https://rp.example"});
+    REQUIRE(first.chain);
+    REQUIRE(shared.resolutionKeys.size() == 1);
+    auto second = (*replicaB)->resolve({.subject = "https://rp.example"});
+    REQUIRE_MESSAGE(second.chain, second.chain.error().describe());
+    CHECK(second.report.source == "shared-cache");
+    CHECK(emptyNetwork.calls().empty());
+    CHECK((*second.chain)->metadata() == (*first.chain)->metadata());
+
+    // A forged entry: the anchor's statement about the intermediate signed by
+    // someone else. Replica C must not trust it, and drops it.
+    test::TestFederation forger = w.fed;
+    forger.add("https://ta.example", authorityMetadata("https://ta.example"));
+    Json forged = Json::object();
+    forged.set("trust_anchor", "https://ta.example");
+    Json jwts = Json::array();
+    jwts.push(w.fed.entityConfiguration("https://rp.example"));
+    jwts.push(w.fed.subordinateStatement("https://im.example", "https://rp.example"));
+    jwts.push(forger.subordinateStatement("https://ta.example", "https://im.example"));
+    forged.set("trust_chain", jwts);
+    const std::string key = shared.resolutionKeys.front();
+    shared.put(key, CacheEntry{forged.dump(), w.fed.exp(), false, CacheOrigin::Local}, kNow);
+    // (It resolves again from the statements instead: those, shared too, are
+    // parsed and verified like anything fetched.)
+    auto third = (*replicaC)->resolve({.subject = "https://rp.example"});
+    REQUIRE_MESSAGE(third.chain, third.chain.error().describe());
+    CHECK(third.report.source == "network");
+    CHECK((*third.chain)->statements() == (*first.chain)->statements());
+    CHECK(emptyNetwork.calls().empty());
+
+    // Garbage is a miss too.
+    auto replicaD = Resolver::create(options, pins, {emptyNetwork, w.clock, &shared});
+    REQUIRE(replicaD);
+    shared.put(key, CacheEntry{"not json", w.fed.exp(), false, CacheOrigin::Local}, kNow);
+    auto fourth = (*replicaD)->resolve({.subject = "https://rp.example"});
+    REQUIRE(fourth.chain);
+    CHECK(fourth.report.source == "network");
+}
