@@ -9,17 +9,11 @@
 
 #include <hiredis/hiredis.h>
 
+#include "core/c_deleter.h"
+
 namespace oidfed::cache {
 
-/// A stateless deleter that calls the C free function Fn.
-template <auto Fn>
-struct CDeleter {
-    template <class T>
-    void operator()(T *p) const noexcept
-    {
-        Fn(p);
-    }
-};
+using oidfed::CDeleter;
 
 /// From redisConnectWithTimeout() / redisConnectUnixWithTimeout().
 using RedisContextPtr = std::unique_ptr<redisContext, CDeleter<&redisFree>>;

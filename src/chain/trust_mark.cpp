@@ -5,6 +5,8 @@
 
 #include "chain/trust_mark_rules.h"
 
+#include "statement/claims.h"
+
 namespace oidfed {
 
 using trust_mark::Kind;
@@ -68,21 +70,6 @@ Result<VerifiedTrustMark> verifySteps(std::string_view jwt, const EntityId &subj
     OIDFED_TRY(JwkSet keys, trust_mark::issuerKeysFor(mark, ctx.anchor, ctx.issuerKeys));  // section 10
     OIDFED_TRY_VOID(trust_mark::checkMarkSignature(mark, Kind::Mark, keys));                // step 7
     return VerifiedTrustMark{mark.trustMarkType, mark.issuer.str(), std::string(jwt), expiresAt};
-}
-
-Result<void> mergeExtraClaims(Json &payload, const Json &extra)
-{
-    if (extra.isNull())
-        return ok();
-    if (!extra.isObject())
-        return fail(ErrorCode::InvalidArgument, "extra claims must be a JSON object");
-    for (const auto &[name, value] : extra.asObject()) {
-        if (payload.contains(name))
-            return fail(Error(ErrorCode::InvalidArgument, "extra claim " + name + " redefines a claim already set")
-                            .withClaim(name));
-        payload.set(name, value);
-    }
-    return ok();
 }
 
 // Signs, then runs the receiver's structural rules and the signature check.
@@ -150,7 +137,7 @@ Result<std::string> issueTrustMark(const TrustMarkClaims &claims, const Jwk &iss
         payload.set("exp", claims.expiresAt);
     if (!claims.delegation.empty())
         payload.set("delegation", claims.delegation);
-    OIDFED_TRY_VOID(mergeExtraClaims(payload, claims.extraClaims));
+    OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
     auto signedMark = signAndCheck(payload, Kind::Mark, issuerKey, options);
     if (!signedMark)
         return fail(std::move(signedMark).error().withEntity(claims.issuer.str()));
@@ -170,7 +157,7 @@ Result<std::string> issueTrustMarkDelegation(const TrustMarkDelegationClaims &cl
     payload.set("iat", claims.issuedAt);
     if (claims.expiresAt >= 0)
         payload.set("exp", claims.expiresAt);
-    OIDFED_TRY_VOID(mergeExtraClaims(payload, claims.extraClaims));
+    OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
     auto signedDelegation = signAndCheck(payload, Kind::Delegation, ownerKey, options);
     if (!signedDelegation)
         return fail(std::move(signedDelegation).error().withEntity(claims.owner.str()));

@@ -11,17 +11,11 @@
 
 #include <curl/curl.h>
 
+#include "core/c_deleter.h"
+
 namespace oidfed::fetch {
 
-/// A stateless deleter that calls the C free function Fn.
-template <auto Fn>
-struct CDeleter {
-    template <class T>
-    void operator()(T *p) const noexcept
-    {
-        Fn(p);
-    }
-};
+using oidfed::CDeleter;
 
 /// From curl_easy_init().
 using CurlPtr = std::unique_ptr<CURL, CDeleter<&curl_easy_cleanup>>;

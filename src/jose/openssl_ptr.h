@@ -16,17 +16,11 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include "core/c_deleter.h"
+
 namespace oidfed::jose {
 
-/// A stateless deleter that calls the C free function Fn.
-template <auto Fn>
-struct CDeleter {
-    template <class T>
-    void operator()(T *p) const noexcept
-    {
-        Fn(p);
-    }
-};
+using oidfed::CDeleter;
 
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, CDeleter<&EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, CDeleter<&EVP_PKEY_CTX_free>>;

@@ -170,6 +170,21 @@ Result<std::vector<EntityId>> entityIdArrayClaim(const Json &claims, std::string
     return ids;
 }
 
+Result<void> mergeExtraClaims(Json &payload, const Json &extra)
+{
+    if (extra.isNull())
+        return ok();
+    if (!extra.isObject())
+        return fail(ErrorCode::InvalidArgument, "extra claims must be a JSON object");
+    for (const auto &[name, value] : extra.asObject()) {
+        if (payload.contains(name))
+            return fail(Error(ErrorCode::InvalidArgument, "extra claim " + name + " redefines a claim already set")
+                            .withClaim(name));
+        payload.set(name, value);
+    }
+    return ok();
+}
+
 bool isEndpointUrl(std::string_view url, bool allowHttp)
 {
     if (!(url.starts_with("https://") || (allowHttp && url.starts_with("http://"))))

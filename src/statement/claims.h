@@ -65,6 +65,11 @@ Result<void> checkCrit(const Json &claims, const std::vector<std::string_view> &
 Result<std::vector<EntityId>> entityIdArrayClaim(const Json &claims, std::string_view name,
                                                  const EntityIdOptions &options, std::string_view rule);
 
+/// Issuing side: adds the members of `extra` (an object, or null for none) to
+/// `payload`. InvalidArgument when `extra` is not an object or redefines a
+/// claim `payload` already has.
+Result<void> mergeExtraClaims(Json &payload, const Json &extra);
+
 /// An absolute https URL (http with allowHttp) without a fragment (5.1.1).
 bool isEndpointUrl(std::string_view url, bool allowHttp);
 

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "statement/claims.h"
+
 namespace oidfed {
 
 namespace {
@@ -12,21 +14,6 @@ Json entityIdArray(const std::vector<EntityId> &ids)
     for (const EntityId &id : ids)
         array.push(id.str());
     return array;
-}
-
-Result<void> mergeExtraClaims(Json &payload, const Json &extra)
-{
-    if (extra.isNull())
-        return ok();
-    if (!extra.isObject())
-        return fail(ErrorCode::InvalidArgument, "extra claims must be a JSON object");
-    for (const auto &[name, value] : extra.asObject()) {
-        if (payload.contains(name))
-            return fail(Error(ErrorCode::InvalidArgument, "extra claim " + name + " redefines a claim already set")
-                            .withClaim(name));
-        payload.set(name, value);
-    }
-    return ok();
 }
 
 // Signs, then checks the result exactly as a receiver would.
@@ -68,7 +55,7 @@ Result<std::string> issueEntityConfiguration(const EntityConfigurationClaims &cl
         payload.set("trust_mark_issuers", claims.trustMarkIssuers);
     if (!claims.trustMarkOwners.isNull())
         payload.set("trust_mark_owners", claims.trustMarkOwners);
-    OIDFED_TRY_VOID(mergeExtraClaims(payload, claims.extraClaims));
+    OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
     return signAndCheck(payload, signingKey, claims.jwks, options);
 }
 
@@ -97,7 +84,7 @@ Result<std::string> issueSubordinateStatement(const SubordinateStatementClaims &
         payload.set("constraints", claims.constraints);
     if (!claims.sourceEndpoint.empty())
         payload.set("source_endpoint", claims.sourceEndpoint);
-    OIDFED_TRY_VOID(mergeExtraClaims(payload, claims.extraClaims));
+    OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
     OIDFED_TRY(JwkSet issuerKeys, JwkSet::fromKeys({signingKey}));
     return signAndCheck(payload, signingKey, issuerKeys, options);
 }

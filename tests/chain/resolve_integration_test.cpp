@@ -43,19 +43,10 @@ struct LiveFederation {
     std::string op = server.base() + "/op";
     std::string rp = server.base() + "/rp";
 
-    Json authority(const std::string &id)
-    {
-        Json federation = Json::object();
-        federation.set("federation_fetch_endpoint", id + "/fetch");
-        Json metadata = Json::object();
-        metadata.set("federation_entity", federation);
-        return metadata;
-    }
-
     LiveFederation()
     {
-        fed.add(ta, authority(ta));
-        fed.add(im, authority(im), {ta});
+        fed.add(ta, test::authorityMetadata(ta));
+        fed.add(im, test::authorityMetadata(im), {ta});
         Json opMetadata = Json::object();
         opMetadata.set("openid_provider", json(R"({"issuer":"x","scopes_supported":["openid","email","phone"]})"));
         opMetadata.find("openid_provider")->set("issuer", op);

@@ -21,14 +21,7 @@ namespace {
 
 constexpr UnixTime kNow = 1767800000;
 
-Json authorityMetadata(const std::string &id)
-{
-    Json federation = Json::object();
-    federation.set("federation_fetch_endpoint", id + "/fetch");
-    Json metadata = Json::object();
-    metadata.set("federation_entity", federation);
-    return metadata;
-}
+using test::authorityMetadata;
 
 std::string wellKnown(const std::string &id)
 {

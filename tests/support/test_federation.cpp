@@ -28,6 +28,15 @@ StatementOptions testOptions()
 
 } // namespace
 
+Json authorityMetadata(const std::string &id)
+{
+    Json federation = Json::object();
+    federation.set("federation_fetch_endpoint", id + "/fetch");
+    Json metadata = Json::object();
+    metadata.set("federation_entity", federation);
+    return metadata;
+}
+
 TestEntity &TestFederation::add(const std::string &id, Json metadata, std::vector<std::string> authorityHints,
                                 JwsAlgorithm alg)
 {

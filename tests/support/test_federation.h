@@ -33,6 +33,10 @@ struct SubordinateClaims {
     std::vector<std::string> metadataPolicyCrit;
 };
 
+/// Metadata of an authority: federation_entity with its fetch endpoint at
+/// `<id>/fetch`.
+Json authorityMetadata(const std::string &id);
+
 class TestFederation {
 public:
     /// iat/exp given to every statement unless overridden.

@@ -37,20 +37,25 @@ void printJson(const Json &value)
     std::cout << value.dump(true) << '\n';
 }
 
+Json errorToJson(const Error &error)
+{
+    Json out = Json::object();
+    out.set("error", std::string(specErrorCode(error.code)));
+    out.set("error_description", error.message);
+    out.set("code", std::string(errorCodeName(error.code)));
+    if (!error.rule.empty())
+        out.set("rule", error.rule);
+    if (!error.claim.empty())
+        out.set("claim", error.claim);
+    if (!error.entityId.empty())
+        out.set("entity_id", error.entityId);
+    return out;
+}
+
 int reportError(const Error &error, Format format)
 {
     if (format == Format::Json) {
-        Json out = Json::object();
-        out.set("error", std::string(specErrorCode(error.code)));
-        out.set("error_description", error.message);
-        out.set("code", std::string(errorCodeName(error.code)));
-        if (!error.rule.empty())
-            out.set("rule", error.rule);
-        if (!error.claim.empty())
-            out.set("claim", error.claim);
-        if (!error.entityId.empty())
-            out.set("entity_id", error.entityId);
-        printJson(out);
+        printJson(errorToJson(error));
     } else {
         std::cerr << "error: " << error.describe() << '\n';
     }

@@ -33,6 +33,10 @@ int exitCodeFor(const Error &error);
 /// prints its own text.
 void printJson(const Json &value);
 
+/// An error as JSON: {"error": <spec 8.9 code>, "error_description",
+/// "code", "rule"?, "claim"?, "entity_id"?}.
+Json errorToJson(const Error &error);
+
 /// Prints an error: in JSON mode {"error": <spec 8.9 code>,
 /// "error_description", "code", "rule"?, "claim"?, "entity_id"?} on stdout;
 /// in text mode one line on stderr. Returns exitCodeFor(error).

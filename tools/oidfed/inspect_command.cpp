@@ -86,18 +86,6 @@ Result<JwkSet> loadKeys(const std::string &path)
     return std::move(set).value();
 }
 
-Json errorJson(const Error &error)
-{
-    Json out = Json::object();
-    out.set("code", std::string(errorCodeName(error.code)));
-    out.set("message", error.message);
-    if (!error.rule.empty())
-        out.set("rule", error.rule);
-    if (!error.claim.empty())
-        out.set("claim", error.claim);
-    return out;
-}
-
 Json timesJson(const Json &claims, UnixTime now)
 {
     Json times = Json::object();
@@ -123,7 +111,7 @@ void printText(const Json &report)
     const Json &structure = *report.find("structure");
     std::cout << "structure: " << (structure.find("valid")->asBool() ? "valid" : "INVALID") << '\n';
     if (const Json *error = structure.find("error"))
-        std::cout << "           " << error->find("message")->asString()
+        std::cout << "           " << error->find("error_description")->asString()
                   << (error->contains("rule") ? "  [rule " + error->find("rule")->asString() + "]" : "") << '\n';
     const Json &signature = *report.find("signature");
     std::cout << "signature: " << signature.find("status")->asString();
@@ -131,7 +119,7 @@ void printText(const Json &report)
         std::cout << " (kid " << report.find("header")->findString("kid")->c_str() << ", keys from " << *keys << ")";
     std::cout << '\n';
     if (const Json *error = signature.find("error"))
-        std::cout << "           " << error->find("message")->asString() << '\n';
+        std::cout << "           " << error->find("error_description")->asString() << '\n';
     std::cout << "claims:\n" << report.find("claims")->dump(true) << '\n';
 }
 
@@ -172,11 +160,11 @@ int runInspect(const InspectArgs &args, Format format)
         } else {
             valid = false;
             structure.set("valid", false);
-            structure.set("error", errorJson(statement.error()));
+            structure.set("error", errorToJson(statement.error()));
         }
     } else if (kind == kKnownTypes.end()) {
         structure.set("valid", false);
-        structure.set("error", errorJson(Error(ErrorCode::BadType, "unknown or missing typ \"" + jws->typ() + "\"")
+        structure.set("error", errorToJson(Error(ErrorCode::BadType, "unknown or missing typ \"" + jws->typ() + "\"")
                                              .withRule("0.1 JWT types")
                                              .withClaim("typ")));
     } else {
@@ -203,7 +191,7 @@ int runInspect(const InspectArgs &args, Format format)
         signature.set("keys", keySource);
         if (!verified) {
             valid = false;
-            signature.set("error", errorJson(verified.error()));
+            signature.set("error", errorToJson(verified.error()));
         }
     } else {
         signature.set("status", "not checked (no --jwks)");

@@ -90,21 +90,6 @@ Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &s
 
 namespace {
 
-Json errorDetail(const Error &error)
-{
-    Json out = Json::object();
-    out.set("error", std::string(specErrorCode(error.code)));
-    out.set("code", std::string(errorCodeName(error.code)));
-    out.set("error_description", error.message);
-    if (!error.rule.empty())
-        out.set("rule", error.rule);
-    if (!error.claim.empty())
-        out.set("claim", error.claim);
-    if (!error.entityId.empty())
-        out.set("entity_id", error.entityId);
-    return out;
-}
-
 std::string_view effectName(ParameterChange::Effect effect)
 {
     switch (effect) {
@@ -134,13 +119,13 @@ Json explainJson(const ResolveOutcome &outcome)
         if (candidate.valid)
             entry.set("exp", candidate.expiresAt);
         if (candidate.error)
-            entry.set("reason", errorDetail(*candidate.error));
+            entry.set("reason", errorToJson(*candidate.error));
         candidates.push(std::move(entry));
     }
     explain.set("candidates", std::move(candidates));
     Json problems = Json::array();
     for (const Error &problem : outcome.report.problems)
-        problems.push(errorDetail(problem));
+        problems.push(errorToJson(problem));
     explain.set("problems", std::move(problems));
     if (outcome.chain) {
         Json provenance = Json::array();
