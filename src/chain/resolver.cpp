@@ -15,6 +15,7 @@
 #include "chain/resolution_budget.h"
 #include "chain/statement_store.h"
 #include "chain/validator.h"
+#include "chain/verification_memo.h"
 
 namespace oidfed {
 
@@ -37,7 +38,7 @@ public:
           store_(deps.fetcher, deps.cache, deps.clock,
                  detail::StatementStoreOptions{options.statementCacheMaxEntries, options.maxCacheTtl,
                                                options.clockSkew, statementOptions(options, registry_)}),
-          chains_(options.cacheMaxEntries)
+          chains_(options.cacheMaxEntries), memo_(2 * options.statementCacheMaxEntries)
     {
         validation_.clockSkew = options.clockSkew;
         validation_.statements = statementOptions(options, registry_);
@@ -78,6 +79,7 @@ private:
     ChainValidationOptions validation_;
     detail::StatementStore store_;
     detail::ChainCache chains_;
+    detail::VerificationMemo memo_;
 };
 
 Result<std::vector<const TrustAnchor *>> ResolverImpl::selectAnchors(const ResolveRequest &request) const
@@ -276,7 +278,7 @@ Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const Enti
         return trustMarkIssuerKeys(issuer, anchor, request.at);
     };
     detail::ValidationContext context{anchor, now, validation, registry_,
-                                      trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr};
+                                      trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr, &memo_};
     return detail::validateChain(statements, context);
 }
 

@@ -62,14 +62,17 @@ Result<void> checkShape(std::span<const EntityStatement *const> chain, const Tru
 // lower statement with the jwks of the statement above it; the subject's EC
 // also with its own jwks (10.2) and with its superior's attestation (derived
 // key binding, checklist section 4).
-Result<void> checkSignatures(std::span<const EntityStatement *const> chain, const TrustAnchor &anchor)
+Result<void> checkSignatures(std::span<const EntityStatement *const> chain, const ValidationContext &context)
 {
+    auto verify = [&](const EntityStatement &statement, const JwkSet &keys) {
+        return context.memo ? context.memo->verify(statement, keys, context.now) : statement.verifySignature(keys);
+    };
     const std::size_t n = chain.size();
-    OIDFED_TRY_VOID(chain[n - 1]->verifySignature(anchor.jwks));
+    OIDFED_TRY_VOID(verify(*chain[n - 1], context.anchor.jwks));
     for (std::size_t j = n - 1; j-- > 0;)
-        OIDFED_TRY_VOID(chain[j]->verifySignature(chain[j + 1]->jwks()));
+        OIDFED_TRY_VOID(verify(*chain[j], chain[j + 1]->jwks()));
     if (n > 1)
-        OIDFED_TRY_VOID(chain[0]->verifySignature(chain[0]->jwks()));
+        OIDFED_TRY_VOID(verify(*chain[0], chain[0]->jwks()));
     return ok();
 }
 
@@ -109,7 +112,7 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
         OIDFED_TRY_VOID(statement->checkValidityPeriod(context.now, context.options.clockSkew.count()));
     if (chain.size() > 1 && !chain[1]->isEntityConfiguration())
         OIDFED_TRY_VOID(checkIssuerIsAuthorityHint(*chain[1], *chain[0]));
-    OIDFED_TRY_VOID(checkSignatures(chain, context.anchor));
+    OIDFED_TRY_VOID(checkSignatures(chain, context));
 
     // Subordinate Statements, the one about the subject first.
     std::vector<const EntityStatement *> subordinates;

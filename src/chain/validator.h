@@ -12,6 +12,8 @@
 #include <oidfed/trust_chain.h>
 #include <oidfed/trust_mark.h>
 
+#include "chain/verification_memo.h"
+
 namespace oidfed::detail {
 
 /// Everything the validator needs besides the statements.
@@ -24,6 +26,8 @@ struct ValidationContext {
     /// their own chains (the resolver supplies it). nullptr: only marks the
     /// anchor issued itself can be verified; the others are left out.
     const TrustMarkIssuerKeys *trustMarkIssuerKeys = nullptr;
+    /// Signature results shared between validations; nullptr: verify all.
+    VerificationMemo *memo = nullptr;
 };
 
 /// Validates `chain` = [subject EC, SS..., (TA EC)] per spec 10.2 and builds
