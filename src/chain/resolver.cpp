@@ -4,83 +4,17 @@
 #include <oidfed/resolver.h>
 
 #include <algorithm>
-#include <optional>
 
 #include <oidfed/cache_key.h>
-#include <oidfed/trust_mark.h>
 
-#include "chain/chain_cache.h"
 #include "chain/chain_graph.h"
 #include "chain/collector.h"
 #include "chain/resolution_budget.h"
-#include "chain/statement_store.h"
-#include "chain/validator.h"
-#include "chain/verification_memo.h"
+#include "chain/resolver_impl.h"
 
 namespace oidfed {
 
-namespace {
-
-using detail::StatementPtr;
-
-// Depth of trust-mark-issuer resolutions on this thread. An issuer's chain is
-// resolved to learn its keys (7.3); inside that, issuers of the issuer's own
-// marks are not followed (no recursion), and such partial results are not
-// cached.
-thread_local int trustMarkIssuerDepth = 0;
-
-class ResolverImpl final : public Resolver {
-public:
-    ResolverImpl(const ResolverOptions &options, std::vector<TrustAnchor> anchors, Dependencies deps)
-        : options_(options), anchors_(std::move(anchors)), deps_(deps),
-          standardRegistry_(OperatorRegistry::standard()),
-          registry_(deps.registry ? *deps.registry : standardRegistry_),
-          store_(deps.fetcher, deps.cache, deps.clock,
-                 detail::StatementStoreOptions{options.statementCacheMaxEntries, options.maxCacheTtl,
-                                               options.clockSkew, statementOptions(options, registry_)}),
-          chains_(options.cacheMaxEntries), memo_(2 * options.statementCacheMaxEntries)
-    {
-        validation_.clockSkew = options.clockSkew;
-        validation_.statements = statementOptions(options, registry_);
-        validation_.registry = &registry_;
-    }
-
-    ResolveOutcome resolve(const ResolveRequest &request) override;
-    const std::vector<TrustAnchor> &trustAnchors() const override { return anchors_; }
-
-private:
-    // Statements must understand the policy operators the registry knows.
-    static StatementOptions statementOptions(const ResolverOptions &options, const OperatorRegistry &registry)
-    {
-        StatementOptions out = options.statements;
-        for (const auto &op : registry.inApplicationOrder())
-            if (!isStandardOperator(op->name()))
-                out.understoodPolicyOperators.emplace_back(op->name());
-        return out;
-    }
-
-    Result<std::vector<const TrustAnchor *>> selectAnchors(const ResolveRequest &request) const;
-    std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
-    ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                const ResolveRequest &request, UnixTime now);
-    Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
-                                       std::optional<UnixTime> at);
-    std::shared_ptr<const TrustChain> sharedChain(const std::string &key, const std::vector<const TrustAnchor *> &anchors,
-                                                  const ResolveRequest &request, UnixTime now);
-    void shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now);
-    Result<TrustChain> validateStatements(const std::vector<const EntityStatement *> &statements,
-                                          const TrustAnchor &anchor, const ResolveRequest &request, UnixTime now);
-
-    const ResolverOptions options_;
-    const std::vector<TrustAnchor> anchors_;
-    const Dependencies deps_;
-    const OperatorRegistry standardRegistry_;
-    const OperatorRegistry &registry_;
-    ChainValidationOptions validation_;
-    detail::StatementStore store_;
-    detail::ChainCache chains_;
-    detail::VerificationMemo memo_;
-};
+namespace detail {
 
 Result<std::vector<const TrustAnchor *>> ResolverImpl::selectAnchors(const ResolveRequest &request) const
 {
@@ -266,103 +200,7 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
     return outcome;
 }
 
-// The validator, with the request's entity types and trust mark issuers
-// resolved through this resolver.
-Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const EntityStatement *> &statements,
-                                                   const TrustAnchor &anchor, const ResolveRequest &request,
-                                                   UnixTime now)
-{
-    ChainValidationOptions validation = validation_;
-    validation.entityTypes = request.entityTypes;
-    TrustMarkIssuerKeys issuerKeys = [this, &anchor, &request](const EntityId &issuer) {
-        return trustMarkIssuerKeys(issuer, anchor, request.at);
-    };
-    detail::ValidationContext context{anchor, now, validation, registry_,
-                                      trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr, &memo_};
-    return detail::validateChain(statements, context);
-}
-
-// A chain another replica resolved, from the shared cache. Redis is not a
-// trust boundary (threats J01, J06): the statements are parsed and the whole
-// chain validated again, here and now; anything that fails is a miss, and
-// the entry is dropped.
-std::shared_ptr<const TrustChain> ResolverImpl::sharedChain(const std::string &key,
-                                                            const std::vector<const TrustAnchor *> &anchors,
-                                                            const ResolveRequest &request, UnixTime now)
-{
-    if (!deps_.cache)
-        return nullptr;
-    auto entry = deps_.cache->get(key, now);
-    if (!entry || entry->negative)
-        return nullptr;
-    auto drop = [&] {
-        deps_.cache->erase(key);
-        return nullptr;
-    };
-    auto json = parseJson(entry->value);
-    const std::string *anchorId = json ? json->findString("trust_anchor") : nullptr;
-    const Json *jwts = json ? json->find("trust_chain") : nullptr;
-    if (!anchorId || !jwts || !jwts->isArray() || jwts->size() == 0)
-        return drop();
-    auto anchor = std::find_if(anchors.begin(), anchors.end(),
-                               [&](const TrustAnchor *a) { return a->entityId.str() == *anchorId; });
-    if (anchor == anchors.end())
-        return drop();
-    std::vector<EntityStatement> parsed;
-    for (const Json &jwt : jwts->asArray()) {
-        auto statement = jwt.isString() ? EntityStatement::parse(jwt.asString(), validation_.statements)
-                                        : Result<EntityStatement>(Unexpected{Error(ErrorCode::Malformed, "not a JWT")});
-        if (!statement)
-            return drop();
-        parsed.push_back(std::move(statement).value());
-    }
-    std::vector<const EntityStatement *> pointers;
-    for (const EntityStatement &statement : parsed)
-        pointers.push_back(&statement);
-    auto chain = validateStatements(pointers, **anchor, request, now);
-    if (!chain || chain->subject().str() != request.subject)
-        return drop();
-    return std::make_shared<const TrustChain>(std::move(chain).value());
-}
-
-void ResolverImpl::shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now)
-{
-    if (!deps_.cache)
-        return;
-    Json value = Json::object();
-    value.set("trust_anchor", chain.trustAnchor().str());
-    Json jwts = Json::array();
-    for (const std::string &jwt : chain.statements())
-        jwts.push(jwt);
-    value.set("trust_chain", std::move(jwts));
-    deps_.cache->put(key, CacheEntry{value.dump(), until, false, CacheOrigin::Local}, now);
-}
-
-// The Federation Entity Keys of a trust mark issuer, trusted because the
-// issuer itself has a valid chain to the same anchor (7.3).
-Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
-                                                 std::optional<UnixTime> at)
-{
-    ++trustMarkIssuerDepth;
-    struct Restore {
-        ~Restore() { --trustMarkIssuerDepth; }
-    } restore;
-    ResolveRequest request;
-    request.subject = issuer.str();
-    request.trustAnchors = {anchor.entityId.str()};
-    request.at = at;
-    ResolveOutcome outcome = resolve(request);
-    if (!outcome.chain)
-        return fail(Error(ErrorCode::NoTrustAnchor, "trust mark issuer " + issuer.str() + " has no valid chain to " +
-                                                        anchor.entityId.str() + ": " + outcome.chain.error().message)
-                        .withRule("7.3 trust mark issuer")
-                        .withEntity(issuer.str()));
-    OIDFED_TRY(EntityStatement configuration,
-               EntityStatement::parse((*outcome.chain)->statements().front(), validation_.statements));
-    return configuration.jwks();
-}
-
-} // namespace
+} // namespace detail
 
 Result<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions &options, std::vector<TrustAnchor> anchors,
                                                    Dependencies dependencies)
@@ -370,7 +208,7 @@ Result<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions &option
     OIDFED_TRY_VOID(validateResolverOptions(options));
     if (anchors.empty())
         return fail(ErrorCode::InvalidArgument, "a resolver needs at least one trust anchor");
-    return std::unique_ptr<Resolver>(new ResolverImpl(options, std::move(anchors), dependencies));
+    return std::unique_ptr<Resolver>(new detail::ResolverImpl(options, std::move(anchors), dependencies));
 }
 
 } // namespace oidfed
