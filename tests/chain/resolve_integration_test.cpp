@@ -161,6 +161,13 @@ TEST_CASE("oidfed resolve and oidfed chain from the command line")
     CHECK(tree.find("verdict")->asString() == "valid");
     CHECK(tree.find("statements")->size() == 4);
 
+    // inspect fetches a URL with the same guarded fetcher.
+    auto inspected = test::runProcess({cli, "--format", "json", "inspect", "--allow-http", "--allow-loopback",
+                                       *entityConfigurationUrl(live.op)});
+    CHECK(inspected.exitCode == 0);
+    CHECK(test::json(inspected.out).find("kind")->asString() == "entity_configuration");
+    CHECK(test::runProcess({cli, "inspect", "--allow-http", *entityConfigurationUrl(live.op)}).exitCode == 2);
+
     // Unknown entity: its Entity Configuration is a 404 -> not found (exit 1).
     auto missing = run({"resolve", live.server.base() + "/nobody"});
     CHECK(missing.exitCode == 1);

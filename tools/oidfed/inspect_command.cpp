@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include <oidfed/entity_statement.h>
+#include <oidfed/fetcher.h>
 #include <oidfed/jwk.h>
 #include <oidfed/jws.h>
 
@@ -43,6 +44,9 @@ struct InspectArgs {
     std::string input;
     std::string jwksFile;
     std::string at;
+    std::string caFile;
+    bool allowHttp = false;
+    bool allowLoopback = false;
 };
 
 std::string trim(std::string text)
@@ -53,8 +57,26 @@ std::string trim(std::string text)
     return start == std::string::npos ? std::string() : text.substr(start);
 }
 
-Result<std::string> loadToken(const std::string &input)
+// GET a URL (an Entity Configuration's well-known URL, a fetch endpoint
+// query, ...) with the same guarded fetcher the resolver uses.
+Result<std::string> fetchToken(const InspectArgs &args)
 {
+    FetchOptions options;
+    options.allowHttp = args.allowHttp;
+    options.allowLoopback = args.allowLoopback;
+    options.caFile = args.caFile;
+    auto fetcher = makeCurlFetcher(options);
+    if (!fetcher)
+        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
+    OIDFED_TRY(FetchResponse response, (*fetcher)->fetch(FetchRequest{args.input, "", {}}));
+    return trim(std::move(response.body));
+}
+
+Result<std::string> loadToken(const InspectArgs &args)
+{
+    const std::string &input = args.input;
+    if (input.starts_with("https://") || input.starts_with("http://"))
+        return fetchToken(args);
     // A compact JWS is three base64url runs; anything else names a file.
     if (input != "-" && std::count(input.begin(), input.end(), '.') == 2 && input.find('/') == std::string::npos)
         return input;
@@ -63,12 +85,12 @@ Result<std::string> loadToken(const std::string &input)
 }
 
 // Keys from a JWK Set, a trust anchor pin, or an Entity Statement's jwks.
-Result<JwkSet> loadKeys(const std::string &path)
+Result<JwkSet> loadKeys(const std::string &path, const StatementOptions &statementOptions)
 {
     OIDFED_TRY(std::string text, readInput(path));
     text = trim(std::move(text));
     if (!text.empty() && text.front() != '{') {
-        auto statement = EntityStatement::parse(text);
+        auto statement = EntityStatement::parse(text, statementOptions);
         if (!statement)
             return fail(Error(ErrorCode::InvalidArgument, "--jwks " + path + ": not a JWK Set, trust anchor pin or Entity Statement: " +
                                                               statement.error().message));
@@ -125,7 +147,7 @@ void printText(const Json &report)
 
 int runInspect(const InspectArgs &args, Format format)
 {
-    auto token = loadToken(args.input);
+    auto token = loadToken(args);
     if (!token)
         return reportError(token.error(), format);
     auto jws = Jws::parse(*token);
@@ -143,6 +165,8 @@ int runInspect(const InspectArgs &args, Format format)
         now = *at;
     }
 
+    StatementOptions statementOptions;
+    statementOptions.entityIds.allowHttp = args.allowHttp;  // test federations on loopback
     Json report = Json::object();
     auto kind = kKnownTypes.find(jws->typ());
     std::string kindName = kind == kKnownTypes.end() ? "unknown" : kind->second;
@@ -151,7 +175,7 @@ int runInspect(const InspectArgs &args, Format format)
 
     std::optional<JwkSet> ownKeys;
     if (kindName == "entity_statement") {
-        auto statement = EntityStatement::parse(*token);
+        auto statement = EntityStatement::parse(*token, statementOptions);
         if (statement) {
             kindName = statement->isEntityConfiguration() ? "entity_configuration" : "subordinate_statement";
             if (statement->isEntityConfiguration())
@@ -176,7 +200,7 @@ int runInspect(const InspectArgs &args, Format format)
     std::optional<JwkSet> keys;
     std::string keySource;
     if (!args.jwksFile.empty()) {
-        auto loaded = loadKeys(args.jwksFile);
+        auto loaded = loadKeys(args.jwksFile, statementOptions);
         if (!loaded)
             return reportError(loaded.error(), format);
         keys = std::move(loaded).value();
@@ -218,11 +242,15 @@ void addInspectCommand(CLI::App &app, CommandContext &ctx)
 {
     auto args = std::make_shared<InspectArgs>();
     auto *cmd = app.add_subcommand("inspect", "Decode a federation JWT, check its structure and (with --jwks) its signature");
-    cmd->add_option("input", args->input, "A compact JWT, a file holding one, or - for stdin")->required();
+    cmd->add_option("input", args->input, "A compact JWT, a URL serving one, a file holding one, or - for stdin")
+        ->required();
     cmd->add_option("--jwks", args->jwksFile,
                     "Verify with these keys: a JWK Set, a trust anchor pin {entity_id,jwks}, or an Entity Statement "
                     "whose jwks vouch for the signer");
     cmd->add_option("--at", args->at, "Report expiry as of this RFC 3339 time instead of now");
+    cmd->add_option("--ca-file", args->caFile, "Additional trusted CA certificates (PEM) for a URL input");
+    cmd->add_flag("--allow-http", args->allowHttp, "TEST SWITCH: accept an http:// URL");
+    cmd->add_flag("--allow-loopback", args->allowLoopback, "TEST SWITCH: allow fetching from 127.0.0.0/8 and ::1");
     cmd->callback([args, &ctx] { ctx.exitCode = runInspect(*args, ctx.global.resolved()); });
 }
 
