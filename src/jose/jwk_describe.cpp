@@ -163,14 +163,7 @@ Result<Json::Object> exportPrivateMembers(const Jwk::Impl &impl)
     Json::Object members;
     switch (impl.type) {
     case KeyType::Rsa: {
-        static constexpr std::array<std::pair<std::string_view, const char *>, 6> kParts{{
-            {"d", OSSL_PKEY_PARAM_RSA_D},
-            {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-            {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
-            {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-            {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-            {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
-        }};
+        const auto &kParts = kRsaPrivateParts;
         for (const auto &[name, param] : kParts) {
             OIDFED_TRY(SecretBignumPtr value, getSecretBignum(impl.pkey.get(), param));
             OIDFED_TRY(std::string bytes, bignumBytes(value.get()));

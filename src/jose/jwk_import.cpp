@@ -114,14 +114,7 @@ Result<EvpPkeyPtr> importRsa(const Json &jwk, bool withPrivate)
         return fail(Error(ErrorCode::InvalidKey, "multi-prime RSA keys are not supported").withClaim("oth"));
     // The CRT members are optional in RFC 7518 but OpenSSL signs fast and
     // safely only with them; every JWK producer we know writes them.
-    static constexpr std::array<std::pair<std::string_view, const char *>, 6> kParts{{
-        {"d", OSSL_PKEY_PARAM_RSA_D},
-        {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-        {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
-        {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-        {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-        {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
-    }};
+    const auto &kParts = kRsaPrivateParts;
     std::array<SecretBignumPtr, kParts.size()> parts;
     for (std::size_t i = 0; i < kParts.size(); ++i) {
         OIDFED_TRY(std::string bytes, decodeUnsigned(jwk, kParts[i].first, false));

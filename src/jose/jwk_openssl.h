@@ -13,6 +13,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include <openssl/core_names.h>
 
 #include <oidfed/json.h>
 #include <oidfed/jwk.h>
@@ -76,5 +79,16 @@ Result<Json::Object> exportPrivateMembers(const Jwk::Impl &impl);
 /// for every small prime p. A random modulus passes this test with a
 /// probability far below 2^-100.
 bool hasRocaFingerprint(const BIGNUM *n);
+
+/// The private members of an RSA JWK (RFC 7518 6.3.2) and the OpenSSL
+/// parameter each maps to, in JWK order.
+inline constexpr std::array<std::pair<std::string_view, const char *>, 6> kRsaPrivateParts{{
+    {"d", OSSL_PKEY_PARAM_RSA_D},
+    {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+    {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
+    {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+    {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
+    {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+}};
 
 } // namespace oidfed::jose
