@@ -1,8 +1,9 @@
 #include "statement/statement_rules.h"
 
 #include <algorithm>
-#include <array>
 #include <string_view>
+
+#include <oidfed/metadata_policy.h>
 
 #include "statement/claims.h"
 
@@ -11,9 +12,6 @@ namespace oidfed::statement {
 using claims::violation;
 
 namespace {
-
-constexpr std::array<std::string_view, 7> kStandardOperators = {
-    "value", "add", "default", "one_of", "subset_of", "superset_of", "essential"};
 
 // Claims defined by OpenID Federation (13), which "crit" must never list.
 const std::vector<std::string_view> kSpecClaims = {
@@ -142,23 +140,15 @@ Result<void> checkMetadataPolicyCrit(const Json &claims, const std::vector<std::
     if (!crit)
         return ok();
     constexpr std::string_view kRule = "3.1.3 metadata_policy_crit";
-    if (!crit->isArray() || crit->size() == 0)
-        return violation(ErrorCode::Malformed, kRule, "metadata_policy_crit", "must be a non-empty array of operator names");
-    std::vector<std::string_view> seen;
-    for (const Json &entry : crit->asArray()) {
-        if (!entry.isString())
-            return violation(ErrorCode::Malformed, kRule, "metadata_policy_crit", "entries must be strings");
-        const std::string &name = entry.asString();
-        if (std::find(seen.begin(), seen.end(), name) != seen.end())
-            return violation(ErrorCode::InvalidClaim, kRule, "metadata_policy_crit", "lists " + name + " twice");
-        seen.push_back(name);
-        if (std::find(kStandardOperators.begin(), kStandardOperators.end(), name) != kStandardOperators.end())
-            return violation(ErrorCode::InvalidClaim, kRule, "metadata_policy_crit",
-                             "must not list the standard operator " + name);
+    // The shape (non-empty, distinct, no standard operator) is the policy
+    // engine's rule; whether each name is understood is the reader's.
+    auto names = parseMetadataPolicyCrit(*crit);
+    if (!names)
+        return fail(std::move(names).error().withRule(kRule).withClaim("metadata_policy_crit"));
+    for (const std::string &name : *names)
         if (std::find(understood.begin(), understood.end(), name) == understood.end())
             return violation(ErrorCode::UnknownCritical, kRule, "metadata_policy_crit",
                              "critical policy operator " + name + " is not understood");
-    }
     return ok();
 }
 

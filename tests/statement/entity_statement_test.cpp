@@ -262,7 +262,7 @@ TEST_CASE("3.2 steps 17-19 policy, policy crit and constraints syntax")
     };
     CHECK(withClaim("metadata_policy", R"([])").error().claim == "metadata_policy");
     CHECK(withClaim("metadata_policy", R"({"openid_provider":{"scope":"x"}})").error().claim == "metadata_policy");
-    CHECK(withClaim("metadata_policy_crit", R"([])").error().code == ErrorCode::Malformed);
+    CHECK(withClaim("metadata_policy_crit", R"([])").error().code == ErrorCode::InvalidClaim);
     CHECK(withClaim("metadata_policy_crit", R"(["value"])").error().code == ErrorCode::InvalidClaim);
     CHECK(withClaim("metadata_policy_crit", R"(["regexp"])").error().code == ErrorCode::UnknownCritical);
     StatementOptions understands;
