@@ -104,6 +104,13 @@ TEST_CASE("exit codes and error bodies")
     CHECK(violation.exitCode == 1);
     CHECK(*json(violation.out).findString("error") == "invalid_metadata");
 
+    // An unknown operator marked critical cannot be combined: invalid_metadata too.
+    const std::string regexp = writeTemp("r.json", json(R"({"openid_relying_party":{"alg":{"regexp":"^ES"}}})"));
+    const Run critical = runOidfed({"policy", "combine", "--crit", "regexp", regexp});
+    CHECK(critical.exitCode == 1);
+    CHECK(*json(critical.out).findString("error") == "invalid_metadata");
+    CHECK(*json(critical.out).findString("code") == "unknown_critical");
+
     CHECK(runOidfed({"policy", "combine"}).exitCode == 2);
     CHECK(runOidfed({"policy", "apply", oneOf}).exitCode == 2);
     CHECK(runOidfed({"policy", "combine", gTempDir + "/missing.json"}).exitCode == 2);

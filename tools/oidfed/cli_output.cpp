@@ -37,10 +37,10 @@ void printJson(const Json &value)
     std::cout << value.dump(true) << '\n';
 }
 
-Json errorToJson(const Error &error)
+Json errorToJson(const Error &error, std::string_view specCode)
 {
     Json out = Json::object();
-    out.set("error", std::string(specErrorCode(error.code)));
+    out.set("error", std::string(specCode.empty() ? specErrorCode(error.code) : specCode));
     out.set("error_description", error.message);
     out.set("code", std::string(errorCodeName(error.code)));
     if (!error.rule.empty())
@@ -52,10 +52,10 @@ Json errorToJson(const Error &error)
     return out;
 }
 
-int reportError(const Error &error, Format format)
+int reportError(const Error &error, Format format, std::string_view specCode)
 {
     if (format == Format::Json) {
-        printJson(errorToJson(error));
+        printJson(errorToJson(error, specCode));
     } else {
         std::cerr << "error: " << error.describe() << '\n';
     }

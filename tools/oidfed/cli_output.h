@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <oidfed/error.h>
 #include <oidfed/json.h>
@@ -35,12 +36,14 @@ void printJson(const Json &value);
 
 /// An error as JSON: {"error": <spec 8.9 code>, "error_description",
 /// "code", "rule"?, "claim"?, "entity_id"?}.
-Json errorToJson(const Error &error);
+/// `specCode` replaces the mapped spec 8.9 code when the command knows
+/// better (policy commands: every invalid policy is "invalid_metadata").
+Json errorToJson(const Error &error, std::string_view specCode = {});
 
 /// Prints an error: in JSON mode {"error": <spec 8.9 code>,
 /// "error_description", "code", "rule"?, "claim"?, "entity_id"?} on stdout;
 /// in text mode one line on stderr. Returns exitCodeFor(error).
-int reportError(const Error &error, Format format);
+int reportError(const Error &error, Format format, std::string_view specCode = {});
 
 /// Reads a whole file, or stdin for "-". InvalidArgument when unreadable.
 Result<std::string> readInput(const std::string &path);

@@ -77,6 +77,11 @@ Json changeToJson(const ParameterChange &change)
     return out;
 }
 
+// PRODUCT.md 3.1: a policy that cannot be combined or applied is reported as
+// "invalid_metadata" whatever the reason (conflict, violation, an unknown
+// critical operator, a malformed metadata_policy_crit).
+constexpr std::string_view kInvalidPolicy = "invalid_metadata";
+
 int runCombine(const CombineArgs &args, Format format)
 {
     std::vector<PolicyStatement> statements;
@@ -88,7 +93,7 @@ int runCombine(const CombineArgs &args, Format format)
     }
     auto merged = combinePolicies(statements, OperatorRegistry::standard());
     if (!merged)
-        return reportError(merged.error(), format);
+        return reportError(merged.error(), format, kInvalidPolicy);
     printJson(merged->toJson());
     return kExitOk;
 }
@@ -110,10 +115,10 @@ int runApply(const ApplyArgs &args, Format format)
     std::vector<PolicyStatement> statements{PolicyStatement{args.policyFile, std::move(policyJson).value(), {}}};
     auto policy = combinePolicies(statements, registry);
     if (!policy)
-        return reportError(policy.error(), format);
+        return reportError(policy.error(), format, kInvalidPolicy);
     auto resolved = applyPolicy(*policy, std::move(metadata).value(), registry);
     if (!resolved)
-        return reportError(resolved.error(), format);
+        return reportError(resolved.error(), format, kInvalidPolicy);
     if (!args.explain) {
         printJson(resolved->metadata);
         return kExitOk;
