@@ -1,6 +1,10 @@
 #include "federation_server.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
+#include <tuple>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -14,8 +18,8 @@ namespace oidfed::test {
 
 struct FederationServer::Impl {
     std::mutex mutex;
-    // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> body.
-    std::map<std::string, std::string> bodies;
+    // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> (body, delay in ms).
+    std::map<std::string, std::pair<std::string, int>> bodies;
     std::atomic<int> requests{0};
     Pistache::Http::Endpoint endpoint{Pistache::Address(Pistache::Ipv4::loopback(), Pistache::Port(0))};
     std::string base;
@@ -55,15 +59,18 @@ public:
         ++impl_->requests;
         std::string key = tableKey(request.resource(), request.query().get("sub").value_or(""));
         std::string body;
+        int delayMs = 0;
         bool found = false;
         {
             std::lock_guard lock(impl_->mutex);
             auto it = impl_->bodies.find(key);
             if (it != impl_->bodies.end()) {
-                body = it->second;
+                std::tie(body, delayMs) = it->second;
                 found = true;
             }
         }
+        if (delayMs > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(delayMs, 5000)));
         if (!found) {
             response.setMime(Pistache::Http::Mime::MediaType::fromString("application/json"));
             response.send(Pistache::Http::Code::Not_Found, R"({"error":"not_found","error_description":"no such statement"})");
@@ -98,7 +105,7 @@ std::string FederationServer::base() const
     return impl_->base;
 }
 
-void FederationServer::serve(const std::string &url, std::string body)
+void FederationServer::serve(const std::string &url, std::string body, int delayMs)
 {
     if (url.rfind(impl_->base, 0) != 0)
         throw std::invalid_argument("not served here: " + url);
@@ -108,7 +115,7 @@ void FederationServer::serve(const std::string &url, std::string body)
     if (auto at = rest.find("?sub="); at != std::string::npos)
         sub = rest.substr(at + 5);
     std::lock_guard lock(impl_->mutex);
-    impl_->bodies.insert_or_assign(tableKey(path, sub), std::move(body));
+    impl_->bodies.insert_or_assign(tableKey(path, sub), std::make_pair(std::move(body), delayMs));
 }
 
 int FederationServer::requests() const

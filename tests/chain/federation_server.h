@@ -20,8 +20,9 @@ public:
 
     /// "http://127.0.0.1:<port>"
     std::string base() const;
-    /// Serves `body` at `url` (which must start with base()).
-    void serve(const std::string &url, std::string body);
+    /// Serves `body` at `url` (which must start with base()), after waiting
+    /// `delayMs` milliseconds (a slow upstream; at most 5000).
+    void serve(const std::string &url, std::string body, int delayMs = 0);
     /// Requests answered so far (any path).
     int requests() const;
 

@@ -3,6 +3,7 @@
 // (test switches allowHttp and allowLoopback on; nothing leaves loopback).
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -118,6 +119,33 @@ TEST_CASE("the resolver over real HTTP on loopback with the libcurl fetcher")
     REQUIRE_FALSE(refused.chain);
     CHECK(refused.chain.error().code == ErrorCode::InvalidArgument);
     CHECK(live.server.requests() == 7);
+}
+
+TEST_CASE("a slow upstream ends the resolution at its deadline, with Timeout")
+{
+    initCurl();
+    LiveFederation live;
+    // The intermediate answers only after 3 s.
+    live.server.serve(*entityConfigurationUrl(live.im), live.fed.entityConfiguration(live.im), 3000);
+    FetchOptions fetchOptions;
+    fetchOptions.allowHttp = true;
+    fetchOptions.allowLoopback = true;
+    auto fetcher = makeCurlFetcher(fetchOptions);
+    REQUIRE(fetcher);
+    auto clock = makeSystemClock();
+    ResolverOptions options;
+    options.statements.entityIds.allowHttp = true;
+    options.resolveDeadline = std::chrono::milliseconds(300);
+    auto resolver = Resolver::create(options, {live.fed.anchor(live.ta)}, {**fetcher, *clock});
+    REQUIRE(resolver);
+    auto started = std::chrono::steady_clock::now();
+    auto outcome = (*resolver)->resolve({.subject = live.op});
+    auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(outcome.chain);
+    CHECK(outcome.chain.error().code == ErrorCode::Timeout);
+    // Functional bound, not a performance figure: the resolver gave up at its
+    // 300 ms deadline instead of waiting for the 3 s upstream.
+    CHECK(elapsed < std::chrono::milliseconds(2500));
 }
 
 TEST_CASE("oidfed resolve and oidfed chain from the command line")
