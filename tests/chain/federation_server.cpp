@@ -86,6 +86,24 @@ private:
 
 } // namespace
 
+std::unique_ptr<Fetcher> makeLoopbackFetcher()
+{
+    FetchOptions options;
+    options.allowHttp = true;
+    options.allowLoopback = true;
+    auto fetcher = makeCurlFetcher(options);
+    if (!fetcher)
+        throw std::runtime_error("loopback fetcher: " + fetcher.error().describe());
+    return std::move(fetcher).value();
+}
+
+ResolverOptions loopbackResolverOptions()
+{
+    ResolverOptions options;
+    options.statements.entityIds.allowHttp = true;
+    return options;
+}
+
 FederationServer::FederationServer() : impl_(std::make_unique<Impl>())
 {
     auto options = Pistache::Http::Endpoint::options().threads(4).flags(Pistache::Tcp::Options::ReuseAddr);

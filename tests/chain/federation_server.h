@@ -9,7 +9,17 @@
 #include <memory>
 #include <string>
 
+#include <oidfed/fetcher.h>
+#include <oidfed/resolver_options.h>
+
 namespace oidfed::test {
+
+/// The libcurl Fetcher with the loopback test switches (allowHttp,
+/// allowLoopback) on. REQUIRES: curl_global_init() done.
+std::unique_ptr<Fetcher> makeLoopbackFetcher();
+
+/// Resolver options accepting the http:// entity ids of a FederationServer.
+ResolverOptions loopbackResolverOptions();
 
 class FederationServer {
 public:

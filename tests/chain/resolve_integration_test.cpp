@@ -87,15 +87,10 @@ TEST_CASE("the resolver over real HTTP on loopback with the libcurl fetcher")
 {
     initCurl();
     LiveFederation live;
-    FetchOptions fetchOptions;
-    fetchOptions.allowHttp = true;
-    fetchOptions.allowLoopback = true;
-    auto fetcher = makeCurlFetcher(fetchOptions);
-    REQUIRE(fetcher);
+    auto fetcher = test::makeLoopbackFetcher();
     auto clock = makeSystemClock();
-    ResolverOptions options;
-    options.statements.entityIds.allowHttp = true;
-    auto resolver = Resolver::create(options, {live.fed.anchor(live.ta)}, {**fetcher, *clock});
+    ResolverOptions options = test::loopbackResolverOptions();
+    auto resolver = Resolver::create(options, {live.fed.anchor(live.ta)}, {*fetcher, *clock});
     REQUIRE(resolver);
 
     auto outcome = (*resolver)->resolve({.subject = live.op});
@@ -127,16 +122,11 @@ TEST_CASE("a slow upstream ends the resolution at its deadline, with Timeout")
     LiveFederation live;
     // The intermediate answers only after 3 s.
     live.server.serve(*entityConfigurationUrl(live.im), live.fed.entityConfiguration(live.im), 3000);
-    FetchOptions fetchOptions;
-    fetchOptions.allowHttp = true;
-    fetchOptions.allowLoopback = true;
-    auto fetcher = makeCurlFetcher(fetchOptions);
-    REQUIRE(fetcher);
+    auto fetcher = test::makeLoopbackFetcher();
     auto clock = makeSystemClock();
-    ResolverOptions options;
-    options.statements.entityIds.allowHttp = true;
+    ResolverOptions options = test::loopbackResolverOptions();
     options.resolveDeadline = std::chrono::milliseconds(300);
-    auto resolver = Resolver::create(options, {live.fed.anchor(live.ta)}, {**fetcher, *clock});
+    auto resolver = Resolver::create(options, {live.fed.anchor(live.ta)}, {*fetcher, *clock});
     REQUIRE(resolver);
     auto started = std::chrono::steady_clock::now();
     auto outcome = (*resolver)->resolve({.subject = live.op});

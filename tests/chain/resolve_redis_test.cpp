@@ -61,16 +61,11 @@ TEST_CASE("replicas share chains through Redis over real HTTP")
     const std::string prefix = "oidfed-test:" + std::to_string(now) + ":" + std::to_string(::getpid()) + ":";
     auto cacheA = replicaCache(prefix);
     auto cacheB = replicaCache(prefix);
-    FetchOptions fetchOptions;
-    fetchOptions.allowHttp = true;
-    fetchOptions.allowLoopback = true;
-    auto fetcher = makeCurlFetcher(fetchOptions);
-    REQUIRE(fetcher);
+    auto fetcher = test::makeLoopbackFetcher();
     auto clock = makeSystemClock();
-    ResolverOptions options;
-    options.statements.entityIds.allowHttp = true;
-    auto replicaA = Resolver::create(options, {fed.anchor(ta)}, {**fetcher, *clock, cacheA.get()});
-    auto replicaB = Resolver::create(options, {fed.anchor(ta)}, {**fetcher, *clock, cacheB.get()});
+    ResolverOptions options = test::loopbackResolverOptions();
+    auto replicaA = Resolver::create(options, {fed.anchor(ta)}, {*fetcher, *clock, cacheA.get()});
+    auto replicaB = Resolver::create(options, {fed.anchor(ta)}, {*fetcher, *clock, cacheB.get()});
     REQUIRE(replicaA);
     REQUIRE(replicaB);
 
@@ -89,7 +84,7 @@ TEST_CASE("replicas share chains through Redis over real HTTP")
     // Another anchor pin (other keys) never reuses the entry (J02).
     test::TestFederation other = fed;
     other.add(ta, test::authorityMetadata(ta));
-    auto repinned = Resolver::create(options, {other.anchor(ta)}, {**fetcher, *clock, cacheB.get()});
+    auto repinned = Resolver::create(options, {other.anchor(ta)}, {*fetcher, *clock, cacheB.get()});
     REQUIRE(repinned);
     auto third = (*repinned)->resolve({.subject = rp});
     REQUIRE_FALSE(third.chain);
