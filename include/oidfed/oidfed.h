@@ -23,6 +23,7 @@
 #include <oidfed/operator_registry.h>
 #include <oidfed/parameter_policy.h>
 #include <oidfed/policy_operator.h>
+#include <oidfed/resolve_response.h>
 #include <oidfed/resolver.h>
 #include <oidfed/resolver_options.h>
 #include <oidfed/result.h>

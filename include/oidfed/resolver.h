@@ -36,6 +36,10 @@ struct ResolveRequest {
     std::vector<std::string> entityTypes{};   ///< restrict the metadata to these types; empty: all
     std::optional<UnixTime> at{};             ///< validate as of this time (no cache); default: the Clock
     bool explain = false;                   ///< fill ResolveOutcome::report fully
+    /// Answer from the caches only (spec 18.1: a resolve endpoint need not
+    /// resolve on demand). A miss is NotFound with report.source "miss";
+    /// nothing is fetched, and a chain close to expiry is not refreshed.
+    bool cacheOnly = false;
 };
 
 /// The verdict on one candidate path, for --explain.
@@ -50,7 +54,7 @@ struct CandidateVerdict {
 /// How a resolution went. Always filled in part (source, counters); fully
 /// when ResolveRequest::explain is set.
 struct ResolveReport {
-    std::string source;                       ///< "cache", "network" or "negative-cache"
+    std::string source;                       ///< "cache", "shared-cache", "network", "negative-cache" or "miss"
     std::size_t fetches = 0;                  ///< HTTP fetches this resolution made
     std::vector<CandidateVerdict> candidates; ///< every path tried, in the order tried
     std::vector<Error> problems;              ///< unreachable entities, ignored hints, budget

@@ -68,7 +68,8 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
 
     if (useCache) {
         if (auto hit = chains_.get(key, now)) {
-            bool refreshDue = hit->chain && hit->expiresAt - now <= options_.refreshAhead.count();
+            bool refreshDue =
+                !request.cacheOnly && hit->chain && hit->expiresAt - now <= options_.refreshAhead.count();
             if (!refreshDue) {
                 outcome.report.source = hit->chain ? "cache" : "negative-cache";
                 if (hit->chain)
@@ -92,6 +93,13 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
             outcome.chain = std::move(shared);
             return outcome;
         }
+    }
+    if (request.cacheOnly) {
+        outcome.report.source = "miss";
+        outcome.chain = Unexpected{Error(ErrorCode::NotFound, "no cached resolution for " + subject->str() +
+                                                                  " and resolution on demand is off")
+                                       .withClaim("sub")};
+        return outcome;
     }
     outcome = resolveFresh(*subject, *anchors, request, now);
     if (!request.at && trustMarkIssuerDepth == 0) {
