@@ -44,6 +44,7 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/chain_validator.h", "ChainValidationOptions"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
+    {"src/entity/key_store.h", "KeyStoreOptions"},
 };
 
 constexpr const char *kDocPath = "docs/configuration.md";

@@ -1,0 +1,85 @@
+// The file operations of a key directory (KeyStore): creating a private key
+// file exclusively, replacing the manifest atomically, reading a private key
+// file only when its mode keeps it private, and an advisory lock that
+// serializes writers. POSIX only. Contents are never copied into errors.
+//
+// Nothing here is shared between threads; each function is self-contained.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <oidfed/result.h>
+
+namespace oidfed::entity {
+
+/// Owns a file descriptor and closes it on destruction. Move-only.
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+    UniqueFd(UniqueFd &&other) noexcept : fd_(other.release()) {}
+    UniqueFd &operator=(UniqueFd &&other) noexcept;
+    UniqueFd(const UniqueFd &) = delete;
+    UniqueFd &operator=(const UniqueFd &) = delete;
+    ~UniqueFd();
+
+    int get() const noexcept { return fd_; }
+    bool valid() const noexcept { return fd_ >= 0; }
+    [[nodiscard]] int release() noexcept;
+
+private:
+    int fd_ = -1;
+};
+
+/// An advisory lock (flock) on a directory, released on destruction.
+/// Writers take it exclusive, readers shared, so a reader never sees a
+/// manifest whose key files a writer is still changing.
+class DirectoryLock {
+public:
+    enum class Mode { Shared, Exclusive };
+
+    /// Opens `dir` and waits for the lock. InvalidArgument when `dir`
+    /// cannot be opened as a directory or locked.
+    static Result<DirectoryLock> acquire(const std::filesystem::path &dir, Mode mode);
+
+private:
+    explicit DirectoryLock(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;  ///< closing it releases the lock
+};
+
+/// Creates `path` exclusively (O_EXCL, no symlink followed) with exactly
+/// `mode` whatever the umask, writes `content` and fsyncs it (and its
+/// directory). InvalidArgument when the file exists or cannot be written; a
+/// partly written file is removed.
+Result<void> writeFileExclusive(const std::filesystem::path &path, std::string_view content, unsigned mode);
+
+/// Replaces `path` atomically: writes a temporary file in the same
+/// directory with `mode`, fsyncs it, renames it over `path` and fsyncs the
+/// directory. A reader sees the old or the new content, never a mix.
+/// InvalidArgument on any failure (the temporary file is removed).
+Result<void> replaceFileAtomically(const std::filesystem::path &path, std::string_view content, unsigned mode);
+
+/// Reads a regular file of at most `maxBytes`. NotFound when it does not
+/// exist; InvalidArgument when it is a symlink, not a regular file,
+/// unreadable or too large.
+Result<std::string> readRegularFile(const std::filesystem::path &path, std::size_t maxBytes);
+
+/// As readRegularFile, and also InvalidArgument (naming the file and its
+/// mode) when the mode grants any access to group or others. The check is
+/// made on the opened file, so it cannot be swapped in between.
+Result<std::string> readPrivateFile(const std::filesystem::path &path, std::size_t maxBytes);
+
+/// Removes `path`; success when it did not exist. InvalidArgument otherwise.
+Result<void> removeFile(const std::filesystem::path &path);
+
+/// Creates `dir` with mode 0700 (missing parents with the default mode).
+/// Success when it already is a directory (its mode is left alone).
+Result<void> createPrivateDirectory(const std::filesystem::path &dir);
+
+/// Overwrites the bytes of `secret` (not optimized away), then clears it.
+void wipe(std::string &secret) noexcept;
+
+} // namespace oidfed::entity

@@ -1,0 +1,163 @@
+// SubordinateSet: an immutable, indexed snapshot of a subordinate directory.
+// Loading is all or nothing; lookups and listings never touch the file
+// system and never derive a path from a request (threat K04).
+
+#include "entity/subordinate.h"
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace oidfed::entity {
+
+namespace {
+
+// The file's bytes, refusing anything larger than the cap without reading
+// past it.
+Result<std::string> readBounded(const std::filesystem::path &path, const std::string &name)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail(ErrorCode::InvalidArgument, name + ": cannot read the file");
+    std::string data(kMaxSubordinateFileBytes + 1, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    if (in.bad())
+        return fail(ErrorCode::InvalidArgument, name + ": cannot read the file");
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    if (data.size() > kMaxSubordinateFileBytes)
+        return fail(ErrorCode::LimitExceeded,
+                    name + ": larger than " + std::to_string(kMaxSubordinateFileBytes) + " bytes");
+    return data;
+}
+
+std::string describeSource(const Subordinate &subordinate)
+{
+    return subordinate.sourceFile.empty() ? std::string("(unnamed)") : subordinate.sourceFile;
+}
+
+} // namespace
+
+Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(const std::filesystem::path &dir,
+                                                                            const EntityIdOptions &idOptions,
+                                                                            std::size_t maxFiles)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        return fail(ErrorCode::InvalidArgument, "subordinate directory " + dir.string() + " does not exist or is not a directory");
+
+    std::vector<std::string> names;
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec)
+        return fail(ErrorCode::InvalidArgument, "cannot list subordinate directory " + dir.string() + ": " + ec.message());
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (name.starts_with(".") || !name.ends_with(".json"))
+            continue;
+        std::error_code typeError;
+        if (!it->is_regular_file(typeError))
+            continue;  // subdirectories, dangling links, sockets...
+        if (names.size() == maxFiles)
+            return fail(ErrorCode::LimitExceeded, "subordinate directory " + dir.string() + " holds more than " +
+                                                      std::to_string(maxFiles) + " *.json files");
+        names.push_back(std::move(name));
+    }
+    if (ec)
+        return fail(ErrorCode::InvalidArgument, "cannot list subordinate directory " + dir.string() + ": " + ec.message());
+    std::sort(names.begin(), names.end());
+
+    JsonLimits limits;
+    limits.maxBytes = kMaxSubordinateFileBytes;
+    std::vector<Subordinate> subordinates;
+    subordinates.reserve(names.size());
+    for (const std::string &name : names) {
+        OIDFED_TRY(std::string text, readBounded(dir / name, name));
+        auto json = parseJson(text, limits);
+        if (!json) {
+            Error error = std::move(json).error();
+            error.message = name + ": " + error.message;
+            return fail(std::move(error));
+        }
+        OIDFED_TRY(Subordinate subordinate, parseSubordinate(*json, name, idOptions));
+        subordinates.push_back(std::move(subordinate));
+    }
+    return fromSubordinates(std::move(subordinates));
+}
+
+Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::fromSubordinates(std::vector<Subordinate> subordinates)
+{
+    // Records built by hand may break the "sorted, unique" promise; restore it.
+    for (Subordinate &subordinate : subordinates) {
+        std::sort(subordinate.entityTypes.begin(), subordinate.entityTypes.end());
+        subordinate.entityTypes.erase(std::unique(subordinate.entityTypes.begin(), subordinate.entityTypes.end()),
+                                      subordinate.entityTypes.end());
+    }
+    std::stable_sort(subordinates.begin(), subordinates.end(),
+                     [](const Subordinate &a, const Subordinate &b) { return a.entityId.str() < b.entityId.str(); });
+    for (std::size_t i = 1; i < subordinates.size(); ++i)
+        if (subordinates[i].entityId.str() == subordinates[i - 1].entityId.str())
+            return fail(Error(ErrorCode::InvalidArgument,
+                              "entity " + subordinates[i].entityId.str() + " is listed twice: in " +
+                                  describeSource(subordinates[i - 1]) + " and in " + describeSource(subordinates[i]))
+                            .withEntity(subordinates[i].entityId.str()));
+
+    auto set = std::make_shared<SubordinateSet>();
+    set->ids_.reserve(subordinates.size());
+    for (std::size_t i = 0; i < subordinates.size(); ++i) {
+        set->ids_.push_back(subordinates[i].entityId.str());
+        for (const std::string &type : subordinates[i].entityTypes)
+            set->byType_[type].push_back(i);
+    }
+    set->subordinates_ = std::move(subordinates);
+    return std::shared_ptr<const SubordinateSet>(std::move(set));
+}
+
+const Subordinate *SubordinateSet::find(std::string_view entityId) const
+{
+    auto it = std::lower_bound(ids_.begin(), ids_.end(), entityId,
+                               [](const std::string &id, std::string_view wanted) { return id < wanted; });
+    if (it == ids_.end() || *it != entityId)
+        return nullptr;
+    return &subordinates_[static_cast<std::size_t>(it - ids_.begin())];
+}
+
+std::vector<std::string> SubordinateSet::list(const SubordinateFilter &filter) const
+{
+    auto matchesIntermediate = [&](const Subordinate &subordinate) {
+        return !filter.intermediate || subordinate.intermediate == *filter.intermediate;
+    };
+    if (filter.entityTypes.empty()) {
+        if (!filter.intermediate)
+            return ids_;
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < subordinates_.size(); ++i)
+            if (matchesIntermediate(subordinates_[i]))
+                out.push_back(ids_[i]);
+        return out;
+    }
+
+    // Walk the rarest requested type; the others are checked per candidate.
+    const std::vector<std::size_t> *rarest = nullptr;
+    for (const std::string &type : filter.entityTypes) {
+        auto it = byType_.find(type);
+        if (it == byType_.end())
+            return {};
+        if (!rarest || it->second.size() < rarest->size())
+            rarest = &it->second;
+    }
+    std::vector<std::string> out;
+    for (std::size_t index : *rarest) {
+        const Subordinate &subordinate = subordinates_[index];
+        if (!matchesIntermediate(subordinate))
+            continue;
+        bool all = std::all_of(filter.entityTypes.begin(), filter.entityTypes.end(), [&](const std::string &type) {
+            return std::binary_search(subordinate.entityTypes.begin(), subordinate.entityTypes.end(), type);
+        });
+        if (all)
+            out.push_back(ids_[index]);
+    }
+    return out;
+}
+
+} // namespace oidfed::entity

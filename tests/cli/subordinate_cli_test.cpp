@@ -1,0 +1,296 @@
+// `oidfed subordinate add` run as a user would (the built binary, no shell)
+// against Entity Configurations served over real HTTP on 127.0.0.1: a valid
+// one is pinned in a file the loader accepts; a bad signature, an unreachable
+// entity, an existing file and usage errors each give their exit code and
+// write nothing.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <oidfed/federation_urls.h>
+#include <oidfed/jwk.h>
+
+#include "entity/subordinate.h"
+#include "federation_server.h"
+#include "subprocess.h"
+#include "test_federation.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using test::json;
+
+namespace {
+
+std::string cli()
+{
+    const char *path = std::getenv("OIDFED_CLI");
+    REQUIRE(path);
+    return path;
+}
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "oidfed-subcli-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        path = pattern;
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+
+    std::size_t fileCount() const
+    {
+        std::size_t count = 0;
+        for (const auto &entry : std::filesystem::directory_iterator(path)) {
+            (void)entry;
+            ++count;
+        }
+        return count;
+    }
+};
+
+// A leaf, an intermediate and a leaf whose EC carries a bad signature, all
+// served on loopback with statements valid around now.
+struct LiveEntities {
+    test::FederationServer server;
+    UnixTime now = std::time(nullptr);
+    test::TestFederation fed{now - 600, now + 3600};
+    std::string leaf = server.base() + "/leaf";
+    std::string im = server.base() + "/im";
+    std::string forged = server.base() + "/forged";
+    std::string impostor = server.base() + "/impostor";
+    std::string port = server.base().substr(server.base().rfind(':') + 1);
+
+    LiveEntities()
+    {
+        std::signal(SIGPIPE, SIG_IGN);
+        fed.add(leaf, json(R"({"openid_relying_party": {"client_name": "RP"},
+                               "federation_entity": {"organization_name": "Leaf Org"}})"));
+        fed.add(im, test::authorityMetadata(im));
+        server.serve(*entityConfigurationUrl(leaf), fed.entityConfiguration(leaf));
+        server.serve(*entityConfigurationUrl(im), fed.entityConfiguration(im));
+
+        // A well-formed EC whose signature does not verify: one signature
+        // character changed (in the middle, so the base64url stays canonical).
+        fed.add(forged, json(R"({"openid_relying_party": {}})"));
+        std::string token = fed.entityConfiguration(forged);
+        char &c = token[token.rfind('.') + 20];
+        c = c == 'A' ? 'B' : 'A';
+        server.serve(*entityConfigurationUrl(forged), token);
+
+        // A valid EC of `leaf`, served at another entity's URL.
+        server.serve(*entityConfigurationUrl(impostor), fed.entityConfiguration(leaf));
+    }
+
+    std::string fileFor(const std::string &name) const { return "127.0.0.1_" + port + "_" + name + ".json"; }
+};
+
+test::ProcessResult add(std::vector<std::string> args, bool loopback = true)
+{
+    std::vector<std::string> argv{cli(), "--format", "json", "subordinate", "add"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (loopback) {
+        argv.push_back("--allow-http");
+        argv.push_back("--allow-loopback");
+    }
+    return test::runProcess(std::move(argv));
+}
+
+entity::Subordinate loadFile(const std::filesystem::path &path)
+{
+    auto parsed = entity::parseSubordinate(json(test::readFile(path.string())), path.filename().string(),
+                                           {.allowHttp = true});
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    return std::move(parsed).value();
+}
+
+} // namespace
+
+TEST_CASE("subordinate add pins a valid Entity Configuration's keys in a loadable file")
+{
+    LiveEntities live;
+    TempDir dir;
+    auto run = add({live.leaf, "--dir", dir.path.string()});
+    REQUIRE_MESSAGE(run.exitCode == 0, run.out);
+    Json out = json(run.out);
+    const std::filesystem::path file = dir.path / live.fileFor("leaf");
+    CHECK(out.find("file")->asString() == file.string());
+    CHECK(out.find("written")->asBool());
+    CHECK_FALSE(out.find("looks_like_intermediate")->asBool());
+    CHECK(*out.find("metadata_entity_types") == json(R"(["openid_relying_party", "federation_entity"])"));
+    const Jwk &key = live.fed.entity(live.leaf).key;
+    REQUIRE(out.find("keys")->size() == 1);
+    const Json &shown = out.find("keys")->asArray()[0];
+    CHECK(shown.find("kid")->asString() == key.kid());
+    CHECK(shown.find("kty")->asString() == "EC");
+    CHECK(shown.find("crv")->asString() == "P-256");
+    CHECK(shown.find("thumbprint")->asString() == key.thumbprint());
+
+    REQUIRE(std::filesystem::is_regular_file(file));
+    entity::Subordinate written = loadFile(file);
+    CHECK(written.entityId.str() == live.leaf);
+    REQUIRE(written.jwks);
+    CHECK(written.jwks->toJson() == live.fed.entity(live.leaf).jwks.toJson());
+    CHECK(written.entityTypes == std::vector<std::string>{"federation_entity", "openid_relying_party"});
+    CHECK_FALSE(written.intermediate);
+    CHECK_FALSE(written.statementLifetime);
+    CHECK(*out.find("subordinate") == entity::subordinateToJson(written));
+
+    // The directory as a whole loads, with the server's options.
+    auto set = entity::SubordinateSet::loadDirectory(dir.path, {.allowHttp = true});
+    REQUIRE_MESSAGE(set, set.error().describe());
+    CHECK((*set)->find(live.leaf));
+}
+
+TEST_CASE("subordinate add: --intermediate, --entity-type and --lifetime are recorded")
+{
+    LiveEntities live;
+    TempDir dir;
+    auto run = add({live.im, "--dir", dir.path.string(), "--intermediate", "--entity-type", "federation_entity",
+                    "--entity-type", "openid_provider", "--lifetime", "600"});
+    REQUIRE_MESSAGE(run.exitCode == 0, run.out);
+    Json out = json(run.out);
+    CHECK(out.find("looks_like_intermediate")->asBool());
+    // openid_provider is not in its metadata: recorded as asked, with a warning.
+    CHECK(out.find("warnings")->size() == 1);
+    entity::Subordinate written = loadFile(dir.path / live.fileFor("im"));
+    CHECK(written.intermediate);
+    CHECK(written.entityTypes == std::vector<std::string>{"federation_entity", "openid_provider"});
+    CHECK(written.statementLifetime == 600);
+
+    // Out-of-range lifetime: usage, nothing written.
+    TempDir other;
+    CHECK(add({live.im, "--dir", other.path.string(), "--lifetime", "59"}).exitCode == 2);
+    CHECK(other.fileCount() == 0);
+}
+
+TEST_CASE("subordinate add refuses an Entity Configuration that does not verify or is not the entity's")
+{
+    LiveEntities live;
+    TempDir dir;
+    auto forged = add({live.forged, "--dir", dir.path.string()});
+    CHECK(forged.exitCode == 1);
+    Json error = json(forged.out);
+    CHECK(error.find("code")->asString() == "bad_signature");
+    CHECK(dir.fileCount() == 0);
+
+    auto impostor = add({live.impostor, "--dir", dir.path.string()});
+    CHECK(impostor.exitCode == 1);
+    CHECK(json(impostor.out).contains("error_description"));
+    CHECK(dir.fileCount() == 0);
+}
+
+TEST_CASE("subordinate add: unreachable or unpublished is unavailable (3)")
+{
+    LiveEntities live;
+    TempDir dir;
+    CHECK(add({"http://127.0.0.1:1/nobody", "--dir", dir.path.string()}).exitCode == 3);
+    CHECK(add({live.server.base() + "/unknown", "--dir", dir.path.string()}).exitCode == 3);
+    CHECK(dir.fileCount() == 0);
+}
+
+TEST_CASE("subordinate add: an existing file needs --force, which replaces it atomically")
+{
+    LiveEntities live;
+    TempDir dir;
+    REQUIRE(add({live.leaf, "--dir", dir.path.string()}).exitCode == 0);
+    const std::filesystem::path file = dir.path / live.fileFor("leaf");
+    const std::string before = test::readFile(file.string());
+
+    auto again = add({live.leaf, "--dir", dir.path.string(), "--intermediate"});
+    CHECK(again.exitCode == 2);
+    CHECK(test::readFile(file.string()) == before);
+
+    auto forced = add({live.leaf, "--dir", dir.path.string(), "--force", "--lifetime", "7200"});
+    REQUIRE_MESSAGE(forced.exitCode == 0, forced.out);
+    CHECK(json(forced.out).find("replaced")->asBool());
+    CHECK(loadFile(file).statementLifetime == 7200);
+    CHECK(dir.fileCount() == 1);  // no temporary file left behind
+
+    // --force never replaces a file that names another entity.
+    Json foreign = json(test::readFile(file.string()));
+    foreign.set("entity_id", live.im);
+    std::ofstream(file) << foreign.dump();
+    CHECK(add({live.leaf, "--dir", dir.path.string(), "--force"}).exitCode == 2);
+    CHECK(json(test::readFile(file.string())).find("entity_id")->asString() == live.im);
+}
+
+TEST_CASE("subordinate add: the same entity already listed in another file is refused")
+{
+    LiveEntities live;
+    TempDir dir;
+    REQUIRE(add({live.leaf, "--dir", dir.path.string()}).exitCode == 0);
+    std::filesystem::rename(dir.path / live.fileFor("leaf"), dir.path / "renamed-by-operator.json");
+    auto run = add({live.leaf, "--dir", dir.path.string()});
+    CHECK(run.exitCode == 2);
+    CHECK(json(run.out).find("error_description")->asString().find("renamed-by-operator.json") != std::string::npos);
+    CHECK(dir.fileCount() == 1);
+}
+
+TEST_CASE("subordinate add --dry-run prints the file and writes nothing")
+{
+    LiveEntities live;
+    TempDir dir;
+    auto run = add({live.leaf, "--dir", dir.path.string(), "--dry-run"});
+    REQUIRE_MESSAGE(run.exitCode == 0, run.out);
+    Json out = json(run.out);
+    CHECK(out.find("dry_run")->asBool());
+    CHECK_FALSE(out.find("written")->asBool());
+    CHECK(out.find("subordinate")->findString("entity_id")->c_str() == live.leaf);
+    CHECK(dir.fileCount() == 0);
+
+    // Text output prints the file too.
+    auto text = test::runProcess({cli(), "--format", "text", "subordinate", "add", live.leaf, "--dir",
+                                  dir.path.string(), "--dry-run", "--allow-http", "--allow-loopback"});
+    CHECK(text.exitCode == 0);
+    CHECK(text.out.find("\"entity_id\": \"" + live.leaf + "\"") != std::string::npos);
+    CHECK(text.out.find(live.fed.entity(live.leaf).key.thumbprint()) != std::string::npos);
+    CHECK(dir.fileCount() == 0);
+}
+
+TEST_CASE("subordinate add: usage errors exit 2 before anything is fetched")
+{
+    LiveEntities live;
+    TempDir dir;
+    CHECK(add({"not an id", "--dir", dir.path.string()}).exitCode == 2);
+    CHECK(add({"https://rp.example.org/?q=1", "--dir", dir.path.string()}).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", (dir.path / "missing").string()}).exitCode == 2);
+    CHECK(add({live.leaf}).exitCode == 2);  // --dir is required
+    // http without the test switch is not an entity id; loopback without its switch is refused.
+    CHECK(add({live.leaf, "--dir", dir.path.string()}, false).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", dir.path.string(), "--allow-http"}, false).exitCode == 2);
+    CHECK(live.server.requests() == 0);
+    CHECK(dir.fileCount() == 0);
+}
+
+TEST_CASE("subordinate add derives a safe file name: host[_port][_path], [A-Za-z0-9.-] kept")
+{
+    // An existing file of that name is refused before any fetch, with its path
+    // in the error: that shows the name without a server for these hosts.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"https://rp.example.org", "rp.example.org.json"},
+        {"https://rp.example.org/", "rp.example.org.json"},
+        {"https://op.example.org:8443", "op.example.org_8443.json"},
+        {"https://rp.example.org/tenants/a~b/c.d-e_f/", "rp.example.org_tenants_a_b_c.d-e_f.json"},
+        {"https://[::1]:8443/x", "___1__8443_x.json"},
+        {"https://rp.example.org/../../etc", "rp.example.org_.._.._etc.json"},
+    };
+    for (const auto &[id, name] : cases) {
+        CAPTURE(id);
+        TempDir dir;
+        std::ofstream(dir.path / name) << "{}";
+        auto run = add({id, "--dir", dir.path.string()});
+        CHECK(run.exitCode == 2);
+        CHECK(json(run.out).find("error_description")->asString().find((dir.path / name).string() + " already exists") !=
+              std::string::npos);
+    }
+}
