@@ -3,6 +3,8 @@
 // Redis behind the cache's back, and a bounded wait.
 #pragma once
 
+#include "background_process.h"  // freeLoopbackPort()
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -17,9 +19,6 @@ namespace oidfed::test {
 /// The redis-server program: $OIDFED_REDIS_SERVER, else the first
 /// `redis-server` on $PATH; empty when there is none.
 std::string redisServerBinary();
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-int freeLoopbackPort();
 
 /// A redis-server on 127.0.0.1 owned by the test: no persistence, killed
 /// with the test (SIGKILL on destruction, and PR_SET_PDEATHSIG should the

@@ -45,6 +45,8 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
     {"src/entity/key_store.h", "KeyStoreOptions"},
+    {"src/server/server_options.h", "ServerOptions"},
+    {"src/server/server_options.h", "ResolveEndpointOptions"},
 };
 
 constexpr const char *kDocPath = "docs/configuration.md";

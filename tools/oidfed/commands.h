@@ -21,5 +21,9 @@ void addKeygenCommand(CLI::App &app, CommandContext &ctx);
 void addPolicyCommand(CLI::App &app, CommandContext &ctx);
 void addResolveCommand(CLI::App &app, CommandContext &ctx);
 void addChainCommand(CLI::App &app, CommandContext &ctx);
+void addKeysCommand(CLI::App &app, CommandContext &ctx);
+void addSubordinateCommand(CLI::App &app, CommandContext &ctx);
+void addServeCommand(CLI::App &app, CommandContext &ctx);
+void addCheckConfigCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

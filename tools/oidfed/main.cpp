@@ -23,6 +23,10 @@ int main(int argc, char **argv)
     addPolicyCommand(app, ctx);
     addResolveCommand(app, ctx);
     addChainCommand(app, ctx);
+    addKeysCommand(app, ctx);
+    addSubordinateCommand(app, ctx);
+    addServeCommand(app, ctx);
+    addCheckConfigCommand(app, ctx);
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -1,0 +1,232 @@
+#include "entity/hosted_entity.h"
+
+#include <algorithm>
+#include <mutex>
+#include <utility>
+
+#include <oidfed/statement_issuer.h>
+
+namespace oidfed::entity {
+
+namespace {
+
+// Keys of the documents map that no subject can equal (subjects are URLs).
+const std::string kConfigurationKey;
+const std::string kHistoricalKey = "\x01historical";
+
+// Historical keys carry no exp; they are re-signed this often.
+constexpr UnixTime kHistoricalKeysLifetime = 3600;
+
+// Splits an Entity Identifier into host[:port] and the path without a
+// trailing '/'. The identifier was validated by EntityId::parse.
+std::pair<std::string, std::string> splitEntityId(const std::string &id)
+{
+    std::size_t hostBegin = id.find("://") + 3;
+    std::size_t pathBegin = id.find('/', hostBegin);
+    if (pathBegin == std::string::npos)
+        return {id.substr(hostBegin), std::string()};
+    std::string path = id.substr(pathBegin);
+    while (!path.empty() && path.back() == '/')
+        path.pop_back();
+    return {id.substr(hostBegin, pathBegin - hostBegin), path};
+}
+
+} // namespace
+
+HostedEntity::HostedEntity(HostedEntitySettings settings, KeyStore keys,
+                           std::shared_ptr<const SubordinateSet> subordinates, StatementOptions options)
+    : settings_(std::move(settings)), keys_(std::move(keys)), subordinates_(std::move(subordinates)),
+      options_(std::move(options))
+{
+    std::tie(authority_, pathPrefix_) = splitEntityId(settings_.entityId.str());
+}
+
+std::string HostedEntity::endpointUrl(std::string_view path) const
+{
+    std::string base = settings_.entityId.str();
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    return base + std::string(path);
+}
+
+Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings settings, KeyStore keys,
+                                                           std::shared_ptr<const SubordinateSet> subordinates,
+                                                           const HostedKeys &hostedKeys, UnixTime now,
+                                                           const StatementOptions &options)
+{
+    const std::string &id = settings.entityId.str();
+    if (!settings.authorityHints.empty() &&
+        (!settings.trustMarkIssuers.isNull() || !settings.trustMarkOwners.isNull()))
+        return fail(ErrorCode::InvalidArgument,
+                    id + ": trust_mark_issuers and trust_mark_owners belong to a trust anchor (no authority_hints)");
+    if (settings.authorityHints.empty() && !settings.trustAnchorHints.empty())
+        return fail(ErrorCode::InvalidArgument, id + ": trust_anchor_hints need authority_hints (3.1.2)");
+    if (settings.subordinatesDir && !subordinates)
+        return fail(ErrorCode::Internal, id + ": subordinates directory configured but not loaded");
+
+    std::shared_ptr<HostedEntity> entity(
+        new HostedEntity(std::move(settings), std::move(keys), std::move(subordinates), options));
+
+    if (entity->subordinates_) {
+        for (const Subordinate &subordinate : entity->subordinates_->all()) {
+            if (subordinate.entityId == entity->settings_.entityId)
+                return fail(ErrorCode::InvalidArgument,
+                            id + ": " + subordinate.sourceFile + " names the authority itself as a subordinate");
+            if (subordinate.jwks)
+                continue;
+            std::optional<JwkSet> hosted = hostedKeys ? hostedKeys(subordinate.entityId.str()) : std::nullopt;
+            if (!hosted)
+                return fail(ErrorCode::InvalidArgument,
+                            id + ": " + subordinate.sourceFile + " has no jwks and " + subordinate.entityId.str() +
+                                " is not hosted by this server");
+            entity->hostedSubordinateKeys_.emplace(subordinate.entityId.str(), std::move(*hosted));
+        }
+    }
+
+    // The federation_entity endpoints are derived from the identifier.
+    Json metadata = entity->settings_.metadata.isObject() ? entity->settings_.metadata : Json::object();
+    Json federation = Json::object();
+    if (const Json *given = metadata.find("federation_entity"); given && given->isObject())
+        federation = *given;
+    if (entity->isAuthority()) {
+        federation.set("federation_fetch_endpoint", entity->endpointUrl(kFetchPath));
+        federation.set("federation_list_endpoint", entity->endpointUrl(kListPath));
+    }
+    if (entity->settings_.resolver)
+        federation.set("federation_resolve_endpoint", entity->endpointUrl(kResolvePath));
+    federation.set("federation_historical_keys_endpoint", entity->endpointUrl(kHistoricalKeysPath));
+    metadata.set("federation_entity", std::move(federation));
+    entity->publishedMetadata_ = std::move(metadata);
+
+    // Sign everything now: a configuration that cannot be published fails
+    // at start (or at reload, leaving the previous one in service).
+    OIDFED_TRY(DocumentPtr configuration, entity->signConfiguration(now));
+    OIDFED_TRY(DocumentPtr historical, entity->signHistoricalKeys(now));
+    entity->documents_.emplace(kConfigurationKey, std::move(configuration));
+    entity->documents_.emplace(kHistoricalKey, std::move(historical));
+    if (entity->subordinates_) {
+        entity->documents_.reserve(entity->subordinates_->size() + 2);
+        for (const Subordinate &subordinate : entity->subordinates_->all()) {
+            OIDFED_TRY(DocumentPtr statement, entity->signSubordinate(subordinate, now));
+            entity->documents_.emplace(subordinate.entityId.str(), std::move(statement));
+        }
+    }
+    return entity;
+}
+
+Result<DocumentPtr> HostedEntity::signConfiguration(UnixTime now) const
+{
+    UnixTime exp = now + settings_.configurationLifetime.count();
+    EntityConfigurationClaims claims{
+        .entityId = settings_.entityId,
+        .issuedAt = now,
+        .expiresAt = exp,
+        .jwks = keys_.publishedKeys(now),
+        .metadata = publishedMetadata_,
+        .authorityHints = settings_.authorityHints,
+        .trustAnchorHints = settings_.trustAnchorHints,
+        .trustMarks = settings_.trustMarks,
+        .trustMarkIssuers = settings_.trustMarkIssuers,
+        .trustMarkOwners = settings_.trustMarkOwners,
+    };
+    OIDFED_TRY(std::string jwt, issueEntityConfiguration(claims, keys_.activeKey(), options_));
+    return makeSignedDocument(std::move(jwt), now, exp);
+}
+
+Result<DocumentPtr> HostedEntity::signSubordinate(const Subordinate &subordinate, UnixTime now) const
+{
+    UnixTime exp = now + subordinate.statementLifetime.value_or(settings_.subordinateLifetime.count());
+    const JwkSet *jwks = subordinate.jwks ? &*subordinate.jwks : nullptr;
+    if (!jwks) {
+        auto it = hostedSubordinateKeys_.find(subordinate.entityId.str());
+        if (it == hostedSubordinateKeys_.end())
+            return fail(ErrorCode::Internal, "no keys for hosted subordinate " + subordinate.entityId.str());
+        jwks = &it->second;
+    }
+    SubordinateStatementClaims claims{
+        .issuer = settings_.entityId,
+        .subject = subordinate.entityId,
+        .issuedAt = now,
+        .expiresAt = exp,
+        .jwks = *jwks,
+        .metadata = subordinate.metadata,
+        .metadataPolicy = subordinate.metadataPolicy,
+        .metadataPolicyCrit = subordinate.metadataPolicyCrit,
+        .constraints = subordinate.constraints,
+        .sourceEndpoint = endpointUrl(kFetchPath),
+    };
+    auto jwt = issueSubordinateStatement(claims, keys_.activeKey(), options_);
+    if (!jwt) {
+        Error error = std::move(jwt).error();
+        error.message = settings_.entityId.str() + ": statement about " + subordinate.entityId.str() + " (" +
+                        subordinate.sourceFile + "): " + error.message;
+        return fail(std::move(error));
+    }
+    return makeSignedDocument(std::move(jwt).value(), now, exp);
+}
+
+Result<DocumentPtr> HostedEntity::signHistoricalKeys(UnixTime now) const
+{
+    OIDFED_TRY(std::string jwt, keys_.signHistoricalKeys(settings_.entityId, now));
+    return makeSignedDocument(std::move(jwt), now, now + kHistoricalKeysLifetime);
+}
+
+Result<DocumentPtr> HostedEntity::cached(const std::string &key, UnixTime now,
+                                         const std::function<Result<DocumentPtr>()> &sign) const
+{
+    {
+        std::shared_lock lock(mutex_);
+        auto it = documents_.find(key);
+        if (it != documents_.end() && !it->second->stale(now))
+            return it->second;
+    }
+    OIDFED_TRY(DocumentPtr document, sign());
+    std::unique_lock lock(mutex_);
+    documents_[key] = document;
+    return document;
+}
+
+Result<DocumentPtr> HostedEntity::entityConfiguration(UnixTime now) const
+{
+    return cached(kConfigurationKey, now, [&] { return signConfiguration(now); });
+}
+
+Result<DocumentPtr> HostedEntity::historicalKeys(UnixTime now) const
+{
+    return cached(kHistoricalKey, now, [&] { return signHistoricalKeys(now); });
+}
+
+Result<DocumentPtr> HostedEntity::subordinateStatement(std::string_view subject, UnixTime now) const
+{
+    const Subordinate *subordinate = subordinates_ ? subordinates_->find(subject) : nullptr;
+    if (!subordinate)
+        return fail(ErrorCode::NotFound, "not a subordinate of " + settings_.entityId.str());
+    return cached(subordinate->entityId.str(), now, [&] { return signSubordinate(*subordinate, now); });
+}
+
+Result<std::size_t> HostedEntity::refresh(UnixTime now) const
+{
+    std::vector<std::string> due;
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto &[key, document] : documents_)
+            if (document->stale(now))
+                due.push_back(key);
+    }
+    for (const std::string &key : due) {
+        Result<DocumentPtr> document = fail(ErrorCode::Internal, "unknown document " + key);
+        if (key == kConfigurationKey)
+            document = signConfiguration(now);
+        else if (key == kHistoricalKey)
+            document = signHistoricalKeys(now);
+        else if (const Subordinate *subordinate = subordinates_ ? subordinates_->find(key) : nullptr)
+            document = signSubordinate(*subordinate, now);
+        if (!document)
+            return fail(std::move(document).error());
+        std::unique_lock lock(mutex_);
+        documents_[key] = std::move(document).value();
+    }
+    return due.size();
+}
+
+} // namespace oidfed::entity

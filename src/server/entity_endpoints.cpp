@@ -1,0 +1,117 @@
+#include "server/entity_endpoints.h"
+
+#include <oidfed/cache_key.h>
+#include <oidfed/json.h>
+
+#include "server/http_responses.h"
+#include "server/server_log.h"
+
+namespace oidfed::server {
+
+namespace {
+
+std::string etagOf(std::string_view body)
+{
+    return "\"" + cacheKeyDigest(body).substr(0, 22) + "\"";
+}
+
+std::string arrayBody(const std::vector<std::string> &ids)
+{
+    Json array = Json::array();
+    for (const std::string &id : ids)
+        array.push(id);
+    return array.dump();
+}
+
+HttpResponse signingFailure(const Error &error)
+{
+    // The entity could not sign its own document: a server fault. The
+    // detail goes to the log, not to the client.
+    logLine(LogLevel::Error, "signing failed: " + error.describe());
+    return errorResponse("server_error", "the statement could not be signed");
+}
+
+} // namespace
+
+ListBody makeListBody(const entity::HostedEntity &entity)
+{
+    ListBody out;
+    if (!entity.subordinates())
+        return out;
+    out.body = arrayBody(entity.subordinates()->list({}));
+    out.etag = etagOf(out.body);
+    return out;
+}
+
+HttpResponse configurationEndpoint(const entity::HostedEntity &entity, UnixTime now, std::string_view ifNoneMatch)
+{
+    auto document = entity.entityConfiguration(now);
+    if (!document)
+        return signingFailure(document.error());
+    return documentResponse(kEntityStatementMediaType, **document, now, kMaxDocumentAge, ifNoneMatch);
+}
+
+HttpResponse fetchEndpoint(const entity::HostedEntity &entity, const QueryParams &params,
+                           const EntityIdOptions &idOptions, UnixTime now, std::string_view ifNoneMatch)
+{
+    auto sub = params.single("sub");
+    if (!sub)
+        return errorResponse("invalid_request", sub.error().message);
+    if (!*sub || (*sub)->empty())
+        return errorResponse("invalid_request", "the sub parameter is required");
+    auto subject = EntityId::parse(**sub, idOptions);
+    if (!subject)
+        return errorResponse("invalid_request", "sub is not a valid Entity Identifier");
+    if (*subject == entity.entityId())
+        return errorResponse("invalid_request",
+                             "sub is the issuer itself; its Entity Configuration is at /.well-known/openid-federation");
+    auto document = entity.subordinateStatement(subject->str(), now);
+    if (!document) {
+        if (document.error().code == ErrorCode::NotFound)
+            return errorResponse("not_found", "no Immediate Subordinate with that Entity Identifier");
+        return signingFailure(document.error());
+    }
+    return documentResponse(kEntityStatementMediaType, **document, now, kMaxDocumentAge, ifNoneMatch);
+}
+
+HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &full, const QueryParams &params,
+                          std::string_view ifNoneMatch)
+{
+    // Trust marks of subordinates are not evaluated by this server yet, so
+    // these two filters are refused as spec 8.2 requires for unsupported ones.
+    for (std::string_view unsupported : {"trust_marked", "trust_mark_type"})
+        if (params.has(unsupported))
+            return errorResponse("unsupported_parameter",
+                                 "the " + std::string(unsupported) + " filter is not supported by this server");
+    entity::SubordinateFilter filter;
+    auto intermediate = params.single("intermediate");
+    if (!intermediate)
+        return errorResponse("invalid_request", intermediate.error().message);
+    if (*intermediate) {
+        if (**intermediate == "true")
+            filter.intermediate = true;
+        else if (**intermediate == "false")
+            filter.intermediate = false;
+        else
+            return errorResponse("invalid_request", "intermediate must be true or false");
+    }
+    filter.entityTypes = params.all("entity_type");
+    for (const std::string &type : filter.entityTypes)
+        if (type.empty())
+            return errorResponse("invalid_request", "an entity_type parameter is empty");
+    if (!filter.intermediate && filter.entityTypes.empty())
+        return cacheableResponse("application/json", full.body, full.etag, 0, ifNoneMatch);
+    std::string body = arrayBody(entity.subordinates()->list(filter));
+    std::string etag = etagOf(body);
+    return cacheableResponse("application/json", std::move(body), std::move(etag), 0, ifNoneMatch);
+}
+
+HttpResponse historicalKeysEndpoint(const entity::HostedEntity &entity, UnixTime now, std::string_view ifNoneMatch)
+{
+    auto document = entity.historicalKeys(now);
+    if (!document)
+        return signingFailure(document.error());
+    return documentResponse(kJwkSetMediaType, **document, now, kMaxDocumentAge, ifNoneMatch);
+}
+
+} // namespace oidfed::server

@@ -1,0 +1,42 @@
+// Building the server's responses: spec 8.9 error bodies, signed documents
+// with Cache-Control and ETag, and conditional GET (If-None-Match -> 304).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <oidfed/clock.h>
+#include <oidfed/error.h>
+
+#include "entity/signed_document.h"
+#include "server/http_message.h"
+
+namespace oidfed::server {
+
+/// The HTTP status spec 8.9 gives an error code (500 for unknown ones).
+int statusForSpecError(std::string_view specCode) noexcept;
+
+/// {"error": code, "error_description": description} as application/json
+/// with the status of the code and `Cache-Control: no-store`. The
+/// description is cut to 512 bytes and stripped of control characters
+/// (threat L01: bounded, escaped, never an echo of a large input).
+HttpResponse errorResponse(std::string_view specCode, std::string_view description);
+
+/// The spec 8.9 error for a library Error (specErrorCode(), its message).
+HttpResponse errorResponse(const Error &error);
+
+/// 200 with `body` as `contentType`, `Cache-Control: max-age=<maxAge>` and
+/// `etag`; or 304 without a body when `ifNoneMatch` matches the ETag.
+HttpResponse cacheableResponse(std::string_view contentType, std::string body, std::string etag,
+                               std::int64_t maxAgeSeconds, std::string_view ifNoneMatch);
+
+/// A pre-signed document: max-age is what is left of its validity, at most
+/// `maxAgeCap` seconds.
+HttpResponse documentResponse(std::string_view contentType, const entity::SignedDocument &document, UnixTime now,
+                              std::int64_t maxAgeCap, std::string_view ifNoneMatch);
+
+/// Whether an If-None-Match header value matches `etag` ("*", or a
+/// comma-separated list of entity tags, weak ones compared weakly).
+bool etagMatches(std::string_view ifNoneMatch, std::string_view etag) noexcept;
+
+} // namespace oidfed::server

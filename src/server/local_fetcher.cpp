@@ -1,0 +1,77 @@
+#include "server/local_fetcher.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace oidfed::server {
+
+namespace {
+
+// "application/x; charset=utf-8" -> "application/x", lowercased.
+std::string bareMediaType(std::string_view value)
+{
+    std::string out(value.substr(0, value.find(';')));
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+} // namespace
+
+std::optional<Result<FetchResponse>> LocalFetcher::fetchLocal(const FetchRequest &request)
+{
+    std::optional<HttpResponse> response = local_(request.url);
+    if (!response)
+        return std::nullopt;
+    if (response->status == 404 || response->status == 410)
+        return Result<FetchResponse>(fail(ErrorCode::NotFound, request.url + ": HTTP " + std::to_string(response->status) +
+                                                                   " (hosted here): " + response->body));
+    if (response->status != 200)
+        return Result<FetchResponse>(fail(ErrorCode::Unavailable, request.url + ": HTTP " +
+                                                                      std::to_string(response->status) +
+                                                                      " (hosted here): " + response->body));
+    if (!request.expectedMediaType.empty() &&
+        bareMediaType(response->contentType) != bareMediaType(request.expectedMediaType))
+        return Result<FetchResponse>(fail(ErrorCode::Malformed, request.url + ": Content-Type " + response->contentType +
+                                                                    ", expected " + request.expectedMediaType));
+    return Result<FetchResponse>(FetchResponse{
+        .status = 200,
+        .contentType = response->contentType,
+        .body = std::move(response->body),
+        .remoteAddress = "in-process",
+    });
+}
+
+Result<FetchResponse> LocalFetcher::fetch(const FetchRequest &request)
+{
+    if (auto local = fetchLocal(request))
+        return std::move(*local);
+    return upstream_.fetch(request);
+}
+
+std::vector<Result<FetchResponse>> LocalFetcher::fetchAll(const std::vector<FetchRequest> &requests)
+{
+    std::vector<std::optional<Result<FetchResponse>>> answers(requests.size());
+    std::vector<FetchRequest> remote;
+    std::vector<std::size_t> remoteIndex;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        answers[i] = fetchLocal(requests[i]);
+        if (!answers[i]) {
+            remote.push_back(requests[i]);
+            remoteIndex.push_back(i);
+        }
+    }
+    if (!remote.empty()) {
+        std::vector<Result<FetchResponse>> fetched = upstream_.fetchAll(remote);
+        for (std::size_t k = 0; k < fetched.size(); ++k)
+            answers[remoteIndex[k]] = std::move(fetched[k]);
+    }
+    std::vector<Result<FetchResponse>> out;
+    out.reserve(answers.size());
+    for (auto &answer : answers)
+        out.push_back(std::move(*answer));
+    return out;
+}
+
+} // namespace oidfed::server

@@ -1,0 +1,104 @@
+#include "server/metrics.h"
+
+#include <charconv>
+
+namespace oidfed::server {
+
+namespace {
+
+std::string number(double value)
+{
+    // Shortest text that reads back as the same double.
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+    return ec == std::errc() ? std::string(buffer, end) : std::string("NaN");
+}
+
+void family(std::string &out, std::string_view name, std::string_view type, std::string_view help)
+{
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void labelled(std::string &out, std::string_view name, std::string_view label, const std::map<std::string, std::uint64_t> &values)
+{
+    for (const auto &[value, count] : values)
+        out.append(name).append("{").append(label).append("=\"").append(value).append("\"} ").append(std::to_string(count)).append("\n");
+}
+
+} // namespace
+
+void Metrics::countRequest(std::string_view endpoint, int status, std::chrono::nanoseconds duration)
+{
+    double seconds = std::chrono::duration<double>(duration).count();
+    std::lock_guard lock(mutex_);
+    ++requests_[{std::string(endpoint), status}];
+    Histogram &histogram = durations_[std::string(endpoint)];
+    for (std::size_t i = 0; i < kBuckets.size(); ++i)
+        if (seconds <= kBuckets[i])
+            ++histogram.buckets[i];
+    ++histogram.count;
+    histogram.sum += seconds;
+}
+
+void Metrics::countResolve(std::string_view source)
+{
+    std::lock_guard lock(mutex_);
+    ++resolves_[std::string(source)];
+}
+
+void Metrics::countResolveFailure(std::string_view reason)
+{
+    std::lock_guard lock(mutex_);
+    ++failures_[std::string(reason)];
+}
+
+void Metrics::countReload(bool ok)
+{
+    std::lock_guard lock(mutex_);
+    ++reloads_[ok ? "ok" : "failed"];
+}
+
+std::string Metrics::render(const std::map<std::string, double> &gauges) const
+{
+    std::string out;
+    std::lock_guard lock(mutex_);
+    family(out, "oidfed_http_requests_total", "counter", "HTTP requests by endpoint and status.");
+    for (const auto &[key, count] : requests_)
+        out.append("oidfed_http_requests_total{endpoint=\"").append(key.first).append("\",status=\"")
+            .append(std::to_string(key.second)).append("\"} ").append(std::to_string(count)).append("\n");
+
+    family(out, "oidfed_http_request_duration_seconds", "histogram", "Time to answer a request, by endpoint.");
+    for (const auto &[endpoint, histogram] : durations_) {
+        for (std::size_t i = 0; i < kBuckets.size(); ++i)
+            out.append("oidfed_http_request_duration_seconds_bucket{endpoint=\"").append(endpoint).append("\",le=\"")
+                .append(number(kBuckets[i])).append("\"} ").append(std::to_string(histogram.buckets[i])).append("\n");
+        out.append("oidfed_http_request_duration_seconds_bucket{endpoint=\"").append(endpoint)
+            .append("\",le=\"+Inf\"} ").append(std::to_string(histogram.count)).append("\n");
+        out.append("oidfed_http_request_duration_seconds_sum{endpoint=\"").append(endpoint).append("\"} ")
+            .append(number(histogram.sum)).append("\n");
+        out.append("oidfed_http_request_duration_seconds_count{endpoint=\"").append(endpoint).append("\"} ")
+            .append(std::to_string(histogram.count)).append("\n");
+    }
+
+    family(out, "oidfed_resolve_total", "counter", "Resolve requests by where the answer came from.");
+    labelled(out, "oidfed_resolve_total", "source", resolves_);
+    family(out, "oidfed_resolve_failures_total", "counter", "Failed resolutions by reason.");
+    labelled(out, "oidfed_resolve_failures_total", "reason", failures_);
+    family(out, "oidfed_resolve_on_demand_rejected_total", "counter",
+           "Resolutions refused because the on-demand concurrency limit was reached.");
+    out.append("oidfed_resolve_on_demand_rejected_total ").append(std::to_string(onDemandRejected_.load())).append("\n");
+    family(out, "oidfed_upstream_fetches_total", "counter", "HTTP fetches made by resolutions.");
+    out.append("oidfed_upstream_fetches_total ").append(std::to_string(fetches_.load())).append("\n");
+    family(out, "oidfed_reloads_total", "counter", "Reloads of keys and subordinates (SIGHUP), by result.");
+    labelled(out, "oidfed_reloads_total", "result", reloads_);
+    family(out, "oidfed_documents_resigned_total", "counter", "Statements re-signed ahead of their expiry.");
+    out.append("oidfed_documents_resigned_total ").append(std::to_string(resigned_.load())).append("\n");
+    for (const auto &[name, value] : gauges) {
+        family(out, name, "gauge", "Current state.");
+        out.append(name).append(" ").append(number(value)).append("\n");
+    }
+    return out;
+}
+
+} // namespace oidfed::server

@@ -1,0 +1,62 @@
+// Metrics: the counters and latency histograms of `oidfed serve`, rendered
+// in the Prometheus text exposition format (version 0.0.4) at /metrics.
+//
+//   oidfed_http_requests_total{endpoint,status}
+//   oidfed_http_request_duration_seconds{endpoint} (histogram)
+//   oidfed_resolve_total{source}      cache / shared-cache / network /
+//                                     negative-cache / miss / signed-cache
+//   oidfed_resolve_failures_total{reason}   the oidfed error code name
+//   oidfed_resolve_on_demand_rejected_total  over the concurrency limit
+//   oidfed_upstream_fetches_total     HTTP fetches made by resolutions
+//   oidfed_reloads_total{result}      SIGHUP reloads: ok / failed
+//   oidfed_documents_resigned_total   statements re-signed ahead of expiry
+//
+// Label values come from fixed sets chosen by the server (endpoint names,
+// error code names), never from request input. Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace oidfed::server {
+
+class Metrics {
+public:
+    void countRequest(std::string_view endpoint, int status, std::chrono::nanoseconds duration);
+    void countResolve(std::string_view source);
+    void countResolveFailure(std::string_view reason);
+    void countOnDemandRejected() { onDemandRejected_.fetch_add(1, std::memory_order_relaxed); }
+    void countFetches(std::size_t n) { fetches_.fetch_add(n, std::memory_order_relaxed); }
+    void countReload(bool ok);
+    void countResigned(std::size_t n) { resigned_.fetch_add(n, std::memory_order_relaxed); }
+
+    /// The exposition text; `gauges` are appended as they are
+    /// (name -> value, e.g. readiness).
+    std::string render(const std::map<std::string, double> &gauges = {}) const;
+
+private:
+    static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                        0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
+    struct Histogram {
+        std::array<std::uint64_t, kBuckets.size()> buckets{};
+        std::uint64_t count = 0;
+        double sum = 0;
+    };
+
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+    std::map<std::string, Histogram> durations_;
+    std::map<std::string, std::uint64_t> resolves_;
+    std::map<std::string, std::uint64_t> failures_;
+    std::map<std::string, std::uint64_t> reloads_;
+    std::atomic<std::uint64_t> onDemandRejected_{0};
+    std::atomic<std::uint64_t> fetches_{0};
+    std::atomic<std::uint64_t> resigned_{0};
+};
+
+} // namespace oidfed::server

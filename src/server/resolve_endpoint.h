@@ -1,0 +1,66 @@
+// ResolveEndpoint: the federation_resolve_endpoint of one hosted entity
+// (spec 8.3), answering from signed responses kept ready, then from the
+// resolver's caches, and resolving on demand only within the configured
+// concurrency limit and deadline (spec 18.1).
+//
+// A signed response is reused for at most responseCacheTtl and never past
+// the chain's expiry; it is keyed by the subject, the requested anchors in
+// order and the set of requested entity types. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <oidfed/clock.h>
+#include <oidfed/resolver.h>
+
+#include "entity/hosted_entity.h"
+#include "server/http_message.h"
+#include "server/metrics.h"
+#include "server/query_params.h"
+#include "server/server_options.h"
+
+namespace oidfed::server {
+
+/// Shared by every resolve endpoint of a server: the on-demand limit is
+/// global.
+struct OnDemandGate {
+    std::atomic<std::size_t> running{0};
+};
+
+class ResolveEndpoint {
+public:
+    ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
+                    const ResolveEndpointOptions &options, OnDemandGate &gate, Metrics &metrics);
+
+    HttpResponse handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch);
+
+    Resolver &resolver() noexcept { return *resolver_; }
+
+private:
+    struct Entry {
+        entity::DocumentPtr document;
+        UnixTime reuseUntil = 0;
+        std::list<std::string>::iterator lru;
+    };
+
+    entity::DocumentPtr lookup(const std::string &key, UnixTime now);
+    void store(const std::string &key, entity::DocumentPtr document, UnixTime reuseUntil);
+    HttpResponse failure(const Error &error);
+
+    const entity::HostedEntity &self_;
+    std::unique_ptr<Resolver> resolver_;
+    ResolveEndpointOptions options_;
+    OnDemandGate &gate_;
+    Metrics &metrics_;
+
+    std::mutex mutex_;
+    std::unordered_map<std::string, Entry> responses_;
+    std::list<std::string> order_;  ///< most recently used first
+};
+
+} // namespace oidfed::server

@@ -1,0 +1,65 @@
+// ServerOptions and ResolveEndpointOptions: every tunable of `oidfed serve`
+// that is not about one hosted entity, with its default and unit. Filled from
+// the configuration file (server_config.h); documented field by field in
+// docs/configuration.md (a test keeps the page complete).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <oidfed/cache_options.h>
+#include <oidfed/fetch_options.h>
+#include <oidfed/resolver_options.h>
+
+namespace oidfed::server {
+
+/// How the resolve endpoint answers (spec 18.1: resolution on demand is a
+/// denial-of-service surface, so it is bounded).
+struct ResolveEndpointOptions {
+    /// Resolve a subject that is not cached while the request waits. Off:
+    /// only cached resolutions are answered (others: 404 invalid_subject).
+    bool onDemand = true;
+    /// Resolutions on demand running at once, over all resolver entities;
+    /// further requests get 503 temporarily_unavailable. Range 1..1024.
+    std::size_t maxConcurrentOnDemand = 4;
+    /// Signed resolve responses kept, ready to send; least recently used
+    /// first out. Range 0..10,000,000.
+    std::size_t responseCacheMaxEntries = 100000;
+    /// Longest a signed resolve response is reused (its iat ages by at most
+    /// this much). Range 1 s..1 day.
+    std::chrono::seconds responseCacheTtl{300};
+};
+
+struct ServerOptions {
+    /// Listen address: an IPv4 address or a host name. From "listen".
+    std::string listenHost = "127.0.0.1";
+    std::uint16_t listenPort = 8080;
+    /// HTTP worker threads. 0: one per hardware thread (at least 2).
+    /// Range 0..256.
+    std::size_t threads = 0;
+    /// Largest request accepted (request line, headers and body). Range
+    /// 1 KiB..1 MiB.
+    std::size_t maxRequestBytes = 65536;
+    /// Time a client has to send its request headers (slowloris, threat
+    /// K11). Range 100 ms..1 min.
+    std::chrono::milliseconds headerTimeout{5000};
+    /// How often statements are re-signed ahead of their expiry and due
+    /// work is done. Range 1 s..1 h.
+    std::chrono::seconds refreshInterval{60};
+    /// Test switch: http:// Entity Identifiers (hosted and fetched).
+    bool allowHttp = false;
+    /// Outbound fetches of the resolver (allowLoopback is the test switch
+    /// for federations on 127.0.0.1).
+    FetchOptions fetch{};
+    /// Limits of every resolution; resolveDeadline bounds a request's
+    /// on-demand resolution.
+    ResolverOptions resolver{};
+    ResolveEndpointOptions resolveEndpoint{};
+    /// The shared Redis cache, when configured ("redis").
+    std::optional<RedisCacheOptions> redis{};
+};
+
+} // namespace oidfed::server

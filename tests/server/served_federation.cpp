@@ -1,0 +1,157 @@
+#include "served_federation.h"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "entity/key_store.h"
+
+namespace oidfed::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readText(const fs::path &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void writeText(const fs::path &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+std::string replaceAll(std::string text, const std::string &from, const std::string &to)
+{
+    if (from.empty())
+        return text;
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+} // namespace
+
+std::string oidfedCli()
+{
+    const char *path = std::getenv("OIDFED_CLI");
+    REQUIRE_MESSAGE(path != nullptr, "OIDFED_CLI is not set");
+    return path;
+}
+
+ServedFederation::ServedFederation(const std::string &editFrom, const std::string &editTo)
+{
+    const char *source = std::getenv("OIDFED_SOURCE_DIR");
+    REQUIRE(source != nullptr);
+    fs::path demo = fs::path(source) / "trust-anchors" / "demo";
+    std::random_device random;
+    dir_ = fs::temp_directory_path() / ("oidfed-serve-" + std::to_string(random()));
+    fs::create_directories(dir_);
+    port_ = freeLoopbackPort();
+    base_ = "http://127.0.0.1:" + std::to_string(port_);
+    const std::string address = "127.0.0.1:" + std::to_string(port_);
+    for (const auto &entry : fs::recursive_directory_iterator(demo)) {
+        fs::path relative = fs::relative(entry.path(), demo);
+        if (*relative.begin() == "keys")
+            continue;  // keys of a local demo run: never copied
+        if (entry.is_directory()) {
+            fs::create_directories(dir_ / relative);
+        } else if (entry.is_regular_file()) {
+            std::string text = replaceAll(readText(entry.path()), "127.0.0.1:8777", address);
+            if (relative == "oidfed.json")
+                text = replaceAll(text, editFrom, editTo);
+            writeText(dir_ / relative, text);
+        }
+    }
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{oidfedCli(), "serve", "--config", (dir_ / "oidfed.json").string()},
+        (dir_ / "serve.log").string());
+    bool up = waitForPort(port_, std::chrono::seconds(20));
+    REQUIRE_MESSAGE(up, "oidfed serve did not start: " << process_->log());
+}
+
+ServedFederation::~ServedFederation()
+{
+    process_->signal(SIGTERM);
+    process_->waitExit(std::chrono::seconds(10));
+    process_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+HttpReply ServedFederation::get(const std::string &pathAndQuery, const std::vector<std::string> &headers) const
+{
+    return httpRequest(base_ + pathAndQuery, headers);
+}
+
+JwkSet ServedFederation::keysOf(const std::string &name) const
+{
+    entity::KeyStoreOptions options;
+    options.createIfMissing = false;
+    auto store = entity::KeyStore::open(dir_ / "keys" / name, options, std::time(nullptr));
+    REQUIRE_MESSAGE(store, store.error().describe());
+    return store->publishedKeys(std::time(nullptr));
+}
+
+std::string ServedFederation::writeAnchorFile() const
+{
+    Json pin = Json::object();
+    pin.set("entity_id", id("ta"));
+    pin.set("jwks", keysOf("ta").toJson());
+    fs::path file = dir_ / "ta-anchor.json";
+    writeText(file, pin.dump());
+    return file.string();
+}
+
+std::unique_ptr<BackgroundProcess> ServedFederation::startReplica(int port) const
+{
+    const std::string listen = "\"listen\": \"127.0.0.1:" + std::to_string(port_) + "\"";
+    std::string text = readText(dir_ / "oidfed.json");
+    std::size_t at = text.find(listen);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, listen.size(), "\"listen\": \"127.0.0.1:" + std::to_string(port) + "\"");
+    fs::path config = dir_ / ("replica-" + std::to_string(port) + ".json");
+    writeText(config, text);
+    auto replica = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{oidfedCli(), "serve", "--config", config.string()},
+        (dir_ / ("replica-" + std::to_string(port) + ".log")).string());
+    bool up = waitForPort(port, std::chrono::seconds(20));
+    REQUIRE_MESSAGE(up, "replica did not start: " << replica->log());
+    return replica;
+}
+
+bool ServedFederation::reload()
+{
+    auto countOf = [this] {
+        std::string log = process_->log();
+        std::size_t count = 0;
+        for (const char *marker : {"reloaded keys and subordinates", "reload failed"})
+            for (std::size_t at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1))
+                ++count;
+        return count;
+    };
+    std::size_t before = countOf();
+    process_->signal(SIGHUP);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (countOf() > before)
+            return process_->log().rfind("reload failed") == std::string::npos ||
+                   process_->log().rfind("reloaded keys") > process_->log().rfind("reload failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL("no reload outcome in the log: " << process_->log());
+    return false;
+}
+
+} // namespace oidfed::test

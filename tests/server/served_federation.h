@@ -1,0 +1,56 @@
+// The demo federation (trust-anchors/demo) served by a real `oidfed serve`
+// process on a free loopback port, in a temporary copy of its directory.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <oidfed/jwk.h>
+
+#include "background_process.h"
+#include "http_client.h"
+
+namespace oidfed::test {
+
+/// Path of the oidfed binary (OIDFED_CLI).
+std::string oidfedCli();
+
+class ServedFederation {
+public:
+    /// Copies the demo into a fresh directory with every 127.0.0.1:8777 of it
+    /// replaced by the chosen port, optionally edits the configuration text
+    /// with `editConfig`, then starts the server and waits for it.
+    explicit ServedFederation(const std::string &editFrom = {}, const std::string &editTo = {});
+    ~ServedFederation();
+
+    /// "http://127.0.0.1:PORT"
+    const std::string &base() const { return base_; }
+    std::string id(const std::string &name) const { return base_ + "/" + name; }
+    const std::filesystem::path &dir() const { return dir_; }
+    int port() const { return port_; }
+
+    HttpReply get(const std::string &pathAndQuery, const std::vector<std::string> &headers = {}) const;
+
+    /// The published keys of a hosted entity, read from its keys directory
+    /// (independent of what the server publishes).
+    JwkSet keysOf(const std::string &name) const;
+    /// Writes a trust anchor pin file for the TA and returns its path.
+    std::string writeAnchorFile() const;
+
+    BackgroundProcess &process() { return *process_; }
+    /// Starts a second `oidfed serve` on `port` with the same configuration
+    /// (same entity ids, keys and subordinates): a replica behind a load
+    /// balancer. Waits until it listens.
+    std::unique_ptr<BackgroundProcess> startReplica(int port) const;
+    /// SIGHUP, then waits until the log shows the reload outcome.
+    bool reload();
+
+private:
+    std::filesystem::path dir_;
+    int port_ = 0;
+    std::string base_;
+    std::unique_ptr<BackgroundProcess> process_;
+};
+
+} // namespace oidfed::test
