@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -152,4 +154,34 @@ TEST_CASE("subordinates on disk: SIGHUP adds one; a broken file keeps the previo
     CHECK(fed.get("/metrics").body.find("oidfed_reloads_total{result=\"failed\"} 1") != std::string::npos);
     std::filesystem::remove(fed.dir() / "subordinates" / "ia" / "broken.json");
     CHECK(fed.reload());
+}
+
+TEST_CASE("SIGHUP under load drops no request")
+{
+    ServedFederation fed;
+    std::atomic<bool> stop{false};
+    std::atomic<int> answered{0};
+    std::atomic<int> failed{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 2; ++i) {
+        clients.emplace_back([&, i] {
+            const std::string path = i == 0 ? "/ta/fetch?sub=" + fed.id("ia") : "/op/.well-known/openid-federation";
+            while (!stop) {
+                try {
+                    HttpReply reply = fed.get(path);
+                    (reply.status == 200 ? answered : failed)++;
+                } catch (const std::exception &) {
+                    failed++;
+                }
+            }
+        });
+    }
+    for (int reload = 0; reload < 5; ++reload)
+        CHECK(fed.reload());
+    stop = true;
+    for (std::thread &client : clients)
+        client.join();
+    CHECK(failed == 0);
+    CHECK(answered > 0);
+    MESSAGE(answered.load() << " requests answered across 5 reloads");
 }
