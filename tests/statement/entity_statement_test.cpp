@@ -325,6 +325,22 @@ TEST_CASE("3.2 steps 20-22 trust mark claims")
     payload.set("trust_marks", marks);
     expectRejected(sign(payload), {ErrorCode::Malformed, "trust_marks"});
 
+    // Threat I03: a mark whose header is unacceptable (alg none, no typ, no
+    // kid) is excluded when it is verified (7.3); the EC that carries it
+    // stays valid as long as the entry's shape and types agree.
+    const std::string payloadPart = markJwt.substr(markJwt.find('.') + 1, markJwt.rfind('.') - markJwt.find('.') - 1);
+    for (const char *header : {R"({"alg":"none"})", R"({"alg":"HS256","typ":"trust-mark+jwt"})", R"({"alg":"ES256"})"}) {
+        entry.set("trust_mark_type", "https://tm.example/a");
+        entry.set("trust_mark", base64urlEncode(header) + "." + payloadPart + ".c2ln");
+        marks.asArray()[0] = entry;
+        payload.set("trust_marks", marks);
+        CHECK_MESSAGE(EntityStatement::parse(sign(payload)).has_value(), header);
+    }
+    entry.set("trust_mark", base64urlEncode(R"({"alg":"none"})") + ".!!." + "c2ln");
+    marks.asArray()[0] = entry;
+    payload.set("trust_marks", marks);
+    expectRejected(sign(payload), {ErrorCode::Malformed, "trust_marks"});
+
     Json ta = entityConfiguration();
     ta.erase("authority_hints");
     ta.set("trust_mark_issuers", json(R"({"https://tm.example/a":[],"https://tm.example/b":["https://tmi.example"]})"));
