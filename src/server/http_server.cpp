@@ -110,9 +110,16 @@ private:
             peer->setIdle(false);
             HttpResponse response = service_->handle(mine);
             Http::ResponseWriter writer(request.version(), transport(), this, peer);
+            // HTTP/1.1 connections are persistent unless the client says
+            // otherwise (RFC 9112 9.3); Pistache's own handler answers
+            // "Close" whenever the header is absent, which makes every
+            // client reconnect for each request.
             auto connection = request.headers().tryGet<Http::Header::Connection>();
-            writer.headers().add<Http::Header::Connection>(connection ? connection->control()
-                                                                      : Http::ConnectionControl::Close);
+            Http::ConnectionControl control = connection ? connection->control()
+                                              : request.version() == Http::Version::Http11
+                                                  ? Http::ConnectionControl::KeepAlive
+                                                  : Http::ConnectionControl::Close;
+            writer.headers().add<Http::Header::Connection>(control);
             send(writer, response);
             parser->reset();
         } catch (const std::exception &e) {
