@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/hex_digit.h"
+
 namespace oidfed::cache {
 
 namespace {
@@ -16,17 +18,6 @@ Unexpected invalid(std::string_view why)
     return fail(ErrorCode::InvalidArgument, "redis url: " + std::string(why));
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 Result<std::string> percentDecode(std::string_view in)
 {
     std::string out;
@@ -36,8 +27,8 @@ Result<std::string> percentDecode(std::string_view in)
             out += in[i];
             continue;
         }
-        const int hi = i + 2 < in.size() ? hexValue(in[i + 1]) : -1;
-        const int lo = i + 2 < in.size() ? hexValue(in[i + 2]) : -1;
+        const int hi = i + 2 < in.size() ? detail::hexDigitValue(in[i + 1]) : -1;
+        const int lo = i + 2 < in.size() ? detail::hexDigitValue(in[i + 2]) : -1;
         if (hi < 0 || lo < 0)
             return invalid("bad percent-encoding in the user info");
         out += static_cast<char>(hi * 16 + lo);
@@ -84,7 +75,7 @@ Result<void> parseHostPort(std::string_view hostPort, RedisEndpoint &endpoint)
             return invalid("unterminated [IPv6] host");
         endpoint.host = hostPort.substr(1, close - 1);
         for (char c : endpoint.host)
-            if (hexValue(c) < 0 && c != ':' && c != '.')
+            if (detail::hexDigitValue(c) < 0 && c != ':' && c != '.')
                 return invalid("bad character in the IPv6 host");
         std::string_view rest = hostPort.substr(close + 1);
         if (!rest.empty() && !rest.starts_with(':'))

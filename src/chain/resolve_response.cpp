@@ -12,28 +12,15 @@ namespace {
 
 constexpr std::string_view kRule = "8.3.2";
 
+// The chain's own resolve-response claims (sub, exp, metadata, trust_marks,
+// trust_chain) plus the resolver's iss and iat. trust_anchor is not a claim
+// of the signed response (8.3.2): the last statement of trust_chain names it.
 Json responsePayload(const TrustChain &chain, const EntityId &issuer, UnixTime now)
 {
-    Json payload = Json::object();
+    Json payload = chain.toJson();
+    payload.erase("trust_anchor");
     payload.set("iss", issuer.str());
-    payload.set("sub", chain.subject().str());
     payload.set("iat", now);
-    payload.set("exp", chain.expiresAt());
-    payload.set("metadata", chain.metadata());
-    if (!chain.trustMarks().empty()) {
-        Json marks = Json::array();
-        for (const VerifiedTrustMark &mark : chain.trustMarks()) {
-            Json entry = Json::object();
-            entry.set("trust_mark_type", mark.trustMarkType);
-            entry.set("trust_mark", mark.jwt);
-            marks.push(std::move(entry));
-        }
-        payload.set("trust_marks", std::move(marks));
-    }
-    Json statements = Json::array();
-    for (const std::string &jwt : chain.statements())
-        statements.push(jwt);
-    payload.set("trust_chain", std::move(statements));
     return payload;
 }
 

@@ -2,20 +2,11 @@
 
 #include <algorithm>
 
+#include "core/hex_digit.h"
+
 namespace oidfed::server {
 
 namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 // Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
 bool validUtf8(std::string_view text)
@@ -50,8 +41,8 @@ Result<std::string> decodeComponent(std::string_view text, const QueryLimits &li
         if (c == '+') {
             out += ' ';
         } else if (c == '%') {
-            int high = text.size() - i >= 3 ? hexValue(text[i + 1]) : -1;
-            int low = text.size() - i >= 3 ? hexValue(text[i + 2]) : -1;
+            int high = text.size() - i >= 3 ? detail::hexDigitValue(text[i + 1]) : -1;
+            int low = text.size() - i >= 3 ? detail::hexDigitValue(text[i + 2]) : -1;
             if (high < 0 || low < 0)
                 return fail(ErrorCode::InvalidArgument, "a parameter has a malformed percent escape");
             out += static_cast<char>(high * 16 + low);

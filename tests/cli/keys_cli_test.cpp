@@ -16,11 +16,14 @@
 #include <oidfed/trust_anchor.h>
 
 #include "subprocess.h"
+#include "temp_dir.h"
 #include "test_support.h"
 
 using namespace oidfed;
 
 namespace fs = std::filesystem;
+
+using oidfed::test::TempDir;
 
 namespace {
 
@@ -31,28 +34,6 @@ std::string cli()
     return path;
 }
 
-/// A fresh directory under the system temporary directory, removed at the end.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "oidfed-keys-cli-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string keys() const { return (path_ / "keys").string(); }
-    const fs::path &path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 /// `oidfed --format json keys ARGS...`.
 test::ProcessResult keys(std::vector<std::string> args)

@@ -23,6 +23,7 @@
 #include <oidfed/jws.h>
 
 #include "entity/key_store.h"
+#include "temp_dir.h"
 #include "test_support.h"
 
 using namespace oidfed;
@@ -30,34 +31,13 @@ using namespace oidfed::entity;
 
 namespace fs = std::filesystem;
 
+using oidfed::test::TempDir;
+
 namespace {
 
 constexpr UnixTime kT0 = 1767225600;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t kDay = 86400;
 
-/// A fresh directory under the system temporary directory, removed (with
-/// everything in it) when the test ends.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "oidfed-key-store-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path &path() const { return path_; }
-    fs::path keys() const { return path_ / "keys"; }
-
-private:
-    fs::path path_;
-};
 
 unsigned modeOf(const fs::path &path)
 {
