@@ -2,7 +2,7 @@
 ///
 /// A Fetcher turns a FetchRequest (a URL and the media type the caller
 /// expects) into a FetchResponse, or into an Error whose code says what went
-/// wrong. It performs HTTP GET only, follows no redirects and accepts only
+/// wrong. It performs HTTP GET (and a form POST when a request carries a body), follows no redirects and accepts only
 /// status 200 (spec 8.1.2, 9.2): everything else is an error. The collector
 /// uses fetchAll() to fetch the superiors of one level in parallel; tests
 /// replace the whole interface with a fake (tests/support).
@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@
 
 namespace oidfed {
 
-/// One GET request.
+/// One GET request (or a form POST, see formBody).
 struct FetchRequest {
     /// Absolute http(s) URL, e.g. from entityConfigurationUrl() or
     /// fetchEndpointUrl(). No user info, no fragment.
@@ -36,6 +37,10 @@ struct FetchRequest {
     /// larger value is clamped to FetchOptions::totalTimeout. The collector
     /// passes what is left of its per-resolution deadline here.
     std::chrono::milliseconds timeout{0};
+    /// Set: the request is a POST with this application/x-www-form-urlencoded
+    /// body (the trust mark status endpoint, spec 8.4.1, is POST only).
+    /// Unset: a GET.
+    std::optional<std::string> formBody{};
 };
 
 /// A successful response (status 200, expected media type, body within the

@@ -31,3 +31,4 @@
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>
 #include <oidfed/trust_mark.h>
+#include <oidfed/trust_mark_status.h>

@@ -16,6 +16,24 @@
 
 namespace oidfed {
 
+/// How the resolver verifies the Trust Marks of a subject (spec 7.3, 8.3:
+/// "all present Trust Marks whose types are recognised ... are active").
+/// Per trust mark type: signature and expiry only (the default), or also the
+/// issuer's federation_trust_mark_status_endpoint (8.4), whose signed answer
+/// must be "active". Status answers (and failures to get one) are cached for
+/// statusCacheTtl, which also bounds how long a chain or resolve response
+/// carrying such a mark is reused, so a revocation is seen within it.
+struct TrustMarkVerificationOptions {
+    /// Trust mark types checked at the issuer's status endpoint. A mark of
+    /// another type is checked by signature and expiry only. Empty: none.
+    std::vector<std::string> statusCheckedTypes{};
+    /// How long a status answer is reused (threat I10: a status call per
+    /// request would be a tracking and load problem). Range 1 s..1 h.
+    std::chrono::seconds statusCacheTtl{60};
+    /// Status answers kept; the oldest go first beyond it. Range 1..1,000,000.
+    std::size_t statusCacheMaxEntries = 10000;
+};
+
 struct ResolverOptions {
     /// Most Subordinate Statements in one chain (subject to trust anchor).
     /// Longer paths are not explored (threat B03). Range 1..32.
@@ -53,6 +71,8 @@ struct ResolverOptions {
     /// Limits and switches for parsing statements (JWS size, key sizes,
     /// allowHttp for entity identifiers on loopback test federations).
     StatementOptions statements{};
+    /// Per type: signature only, or also the issuer's status endpoint.
+    TrustMarkVerificationOptions trustMarks{};
 };
 
 /// Range checks of every field. InvalidArgument naming the field.

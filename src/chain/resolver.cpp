@@ -88,7 +88,7 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
             return outcome;
         }
         if (auto shared = sharedChain(key, *anchors, request, now)) {
-            chains_.putChain(key, shared, std::min<UnixTime>(shared->expiresAt(), now + options_.maxCacheTtl.count()), now);
+            chains_.putChain(key, shared, cacheUntil(*shared, now), now);
             outcome.report.source = "shared-cache";
             outcome.chain = std::move(shared);
             return outcome;
@@ -105,7 +105,7 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
     if (!request.at && trustMarkIssuerDepth == 0) {
         if (outcome.chain) {
             const auto &chain = *outcome.chain;
-            UnixTime until = std::min<UnixTime>(chain->expiresAt(), now + options_.maxCacheTtl.count());
+            UnixTime until = cacheUntil(*chain, now);
             chains_.putChain(key, chain, until, now);
             shareChain(key, *chain, until, now);
         } else if (options_.negativeTtl.count() > 0) {

@@ -15,6 +15,7 @@
 
 #include "chain/chain_cache.h"
 #include "chain/statement_store.h"
+#include "chain/trust_mark_status_cache.h"
 #include "chain/verification_memo.h"
 
 namespace oidfed::detail {
@@ -34,7 +35,8 @@ public:
           store_(deps.fetcher, deps.cache, deps.clock,
                  detail::StatementStoreOptions{options.statementCacheMaxEntries, options.maxCacheTtl,
                                                options.clockSkew, statementOptions(options, registry_)}),
-          chains_(options.cacheMaxEntries), memo_(2 * options.statementCacheMaxEntries)
+          chains_(options.cacheMaxEntries), memo_(2 * options.statementCacheMaxEntries),
+          statuses_(options.trustMarks.statusCacheMaxEntries)
     {
         validation_.clockSkew = options.clockSkew;
         validation_.statements = statementOptions(options, registry_);
@@ -61,6 +63,16 @@ private:
                                 const ResolveRequest &request, UnixTime now);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
                                        std::optional<UnixTime> at);
+    /// The status policy (TrustMarkVerificationOptions): ok for a type that
+    /// is not status-checked, otherwise the issuer's (cached) answer must be
+    /// "active".
+    Result<void> trustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now);
+    Result<void> askTrustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now);
+    /// Whether the subject's EC carries a mark of a status-checked type: such
+    /// a chain is cached for at most statusCacheTtl.
+    bool carriesStatusCheckedMarks(const TrustChain &chain) const;
+    /// min(chain exp, maxCacheTtl, and statusCacheTtl when it applies).
+    UnixTime cacheUntil(const TrustChain &chain, UnixTime now) const;
     std::shared_ptr<const TrustChain> sharedChain(const std::string &key, const std::vector<const TrustAnchor *> &anchors,
                                                   const ResolveRequest &request, UnixTime now);
     void shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now);
@@ -76,6 +88,7 @@ private:
     detail::StatementStore store_;
     detail::ChainCache chains_;
     detail::VerificationMemo memo_;
+    detail::TrustMarkStatusCache statuses_;
 };
 
 } // namespace oidfed::detail

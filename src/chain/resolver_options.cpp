@@ -28,6 +28,13 @@ Result<void> validateResolverOptions(const ResolverOptions &o)
     OIDFED_TRY_VOID(inRange<seconds>("refreshAhead", o.refreshAhead, seconds(0), o.maxCacheTtl));
     OIDFED_TRY_VOID(inRange<std::size_t>("cacheMaxEntries", o.cacheMaxEntries, 0, 10000000));
     OIDFED_TRY_VOID(inRange<std::size_t>("statementCacheMaxEntries", o.statementCacheMaxEntries, 0, 10000000));
+    OIDFED_TRY_VOID(inRange<seconds>("trustMarks.statusCacheTtl", o.trustMarks.statusCacheTtl, seconds(1), hours(1)));
+    OIDFED_TRY_VOID(inRange<std::size_t>("trustMarks.statusCacheMaxEntries", o.trustMarks.statusCacheMaxEntries, 1,
+                                         1000000));
+    for (const std::string &type : o.trustMarks.statusCheckedTypes)
+        if (type.empty())
+            return fail(Error(ErrorCode::InvalidArgument, "trustMarks.statusCheckedTypes holds an empty type")
+                            .withClaim("trustMarks.statusCheckedTypes"));
     return ok();
 }
 

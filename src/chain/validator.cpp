@@ -96,8 +96,12 @@ std::vector<VerifiedTrustMark> verifiedTrustMarks(std::span<const EntityStatemen
         const std::string *jwt = entry.findString("trust_mark");
         if (!jwt)
             continue;
-        if (auto mark = verifyTrustMark(*jwt, chain[0]->subject(), tm))
-            verified.push_back(std::move(mark).value());
+        auto mark = verifyTrustMark(*jwt, chain[0]->subject(), tm);
+        if (!mark)
+            continue;
+        if (context.trustMarkStatus && !(*context.trustMarkStatus)(*mark))
+            continue;
+        verified.push_back(std::move(mark).value());
     }
     return verified;
 }

@@ -3,6 +3,7 @@
 // anchor already chosen, no I/O.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -16,6 +17,10 @@
 
 namespace oidfed::detail {
 
+/// A further check of a mark that passed 7.3 (the resolver's status policy,
+/// TrustMarkVerificationOptions): an error leaves the mark out.
+using TrustMarkStatusCheck = std::function<Result<void>(const VerifiedTrustMark &mark)>;
+
 /// Everything the validator needs besides the statements.
 struct ValidationContext {
     const TrustAnchor &anchor;
@@ -28,6 +33,8 @@ struct ValidationContext {
     const TrustMarkIssuerKeys *trustMarkIssuerKeys = nullptr;
     /// Signature results shared between validations; nullptr: verify all.
     VerificationMemo *memo = nullptr;
+    /// Called for each mark that passed 7.3; nullptr: none.
+    const TrustMarkStatusCheck *trustMarkStatus = nullptr;
 };
 
 /// Validates `chain` = [subject EC, SS..., (TA EC)] per spec 10.2 and builds

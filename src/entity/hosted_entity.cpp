@@ -33,10 +33,9 @@ std::pair<std::string, std::string> splitEntityId(const std::string &id)
 
 } // namespace
 
-HostedEntity::HostedEntity(HostedEntitySettings settings, KeyStore keys,
-                           std::shared_ptr<const SubordinateSet> subordinates, StatementOptions options)
-    : settings_(std::move(settings)), keys_(std::move(keys)), subordinates_(std::move(subordinates)),
-      options_(std::move(options))
+HostedEntity::HostedEntity(HostedEntitySettings settings, HostedEntityParts parts, StatementOptions options)
+    : settings_(std::move(settings)), keys_(std::move(parts.keys)), subordinates_(std::move(parts.subordinates)),
+      heldMarks_(std::move(parts.heldMarks)), options_(std::move(options))
 {
     std::tie(authority_, pathPrefix_) = splitEntityId(settings_.entityId.str());
 }
@@ -49,8 +48,7 @@ std::string HostedEntity::endpointUrl(std::string_view path) const
     return base + std::string(path);
 }
 
-Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings settings, KeyStore keys,
-                                                           std::shared_ptr<const SubordinateSet> subordinates,
+Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings settings, HostedEntityParts parts,
                                                            const HostedKeys &hostedKeys, UnixTime now,
                                                            const StatementOptions &options)
 {
@@ -61,11 +59,12 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
                     id + ": trust_mark_issuers and trust_mark_owners belong to a trust anchor (no authority_hints)");
     if (settings.authorityHints.empty() && !settings.trustAnchorHints.empty())
         return fail(ErrorCode::InvalidArgument, id + ": trust_anchor_hints need authority_hints (3.1.2)");
-    if (settings.subordinatesDir && !subordinates)
+    if (settings.subordinatesDir && !parts.subordinates)
         return fail(ErrorCode::Internal, id + ": subordinates directory configured but not loaded");
+    if (!settings.trustMarkSources.empty() && !parts.heldMarks)
+        return fail(ErrorCode::Internal, id + ": trust_mark_sources configured but no holder");
 
-    std::shared_ptr<HostedEntity> entity(
-        new HostedEntity(std::move(settings), std::move(keys), std::move(subordinates), options));
+    std::shared_ptr<HostedEntity> entity(new HostedEntity(std::move(settings), std::move(parts), options));
 
     if (entity->subordinates_) {
         for (const Subordinate &subordinate : entity->subordinates_->all()) {
@@ -94,9 +93,17 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     }
     if (entity->settings_.resolver)
         federation.set("federation_resolve_endpoint", entity->endpointUrl(kResolvePath));
+    if (entity->settings_.trustMarkIssuer) {
+        federation.set("federation_trust_mark_endpoint", entity->endpointUrl(kTrustMarkPath));
+        federation.set("federation_trust_mark_list_endpoint", entity->endpointUrl(kTrustMarkListPath));
+        federation.set("federation_trust_mark_status_endpoint", entity->endpointUrl(kTrustMarkStatusPath));
+    }
     federation.set("federation_historical_keys_endpoint", entity->endpointUrl(kHistoricalKeysPath));
     metadata.set("federation_entity", std::move(federation));
     entity->publishedMetadata_ = std::move(metadata);
+
+    if (entity->heldMarks_)
+        entity->heldMarks_->refresh(now);
 
     // Sign everything now: a configuration that cannot be published fails
     // at start (or at reload, leaving the previous one in service).
@@ -114,6 +121,17 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     return entity;
 }
 
+Json HostedEntity::currentTrustMarks() const
+{
+    if (!heldMarks_)
+        return settings_.trustMarks;
+    Json marks = settings_.trustMarks.isArray() ? settings_.trustMarks : Json::array();
+    Json held = heldMarks_->current();
+    for (Json &entry : held.asArray())
+        marks.push(std::move(entry));
+    return marks.size() == 0 ? Json() : marks;
+}
+
 Result<DocumentPtr> HostedEntity::signConfiguration(UnixTime now) const
 {
     UnixTime exp = now + settings_.configurationLifetime.count();
@@ -125,7 +143,7 @@ Result<DocumentPtr> HostedEntity::signConfiguration(UnixTime now) const
         .metadata = publishedMetadata_,
         .authorityHints = settings_.authorityHints,
         .trustAnchorHints = settings_.trustAnchorHints,
-        .trustMarks = settings_.trustMarks,
+        .trustMarks = currentTrustMarks(),
         .trustMarkIssuers = settings_.trustMarkIssuers,
         .trustMarkOwners = settings_.trustMarkOwners,
     };
@@ -207,10 +225,11 @@ Result<DocumentPtr> HostedEntity::subordinateStatement(std::string_view subject,
 Result<std::size_t> HostedEntity::refresh(UnixTime now) const
 {
     std::vector<std::string> due;
+    const bool marksChanged = heldMarks_ && heldMarks_->refresh(now);
     {
         std::shared_lock lock(mutex_);
         for (const auto &[key, document] : documents_)
-            if (document->stale(now))
+            if (document->stale(now) || (marksChanged && key == kConfigurationKey))
                 due.push_back(key);
     }
     for (const std::string &key : due) {

@@ -29,9 +29,11 @@
 #include <oidfed/jwk.h>
 #include <oidfed/result.h>
 
+#include "entity/held_trust_marks.h"
 #include "entity/key_store.h"
 #include "entity/signed_document.h"
 #include "entity/subordinate.h"
+#include "entity/trust_mark_issuer.h"
 
 namespace oidfed::entity {
 
@@ -56,6 +58,10 @@ struct HostedEntitySettings {
     Json trustMarkOwners{};
     /// Trust marks the entity holds: array of {trust_mark_type, trust_mark}.
     Json trustMarks{};
+    /// Trust marks it obtains from their issuers ("trust_mark_sources").
+    std::vector<HeldTrustMarkSetting> trustMarkSources{};
+    /// Set: the entity is a Trust Mark Issuer (trust mark endpoints).
+    std::optional<TrustMarkIssuerSettings> trustMarkIssuer{};
     /// Publishes a federation_resolve_endpoint (the server answers it).
     bool resolver = false;
 };
@@ -66,6 +72,16 @@ inline constexpr std::string_view kListPath = "/list";
 inline constexpr std::string_view kResolvePath = "/resolve";
 inline constexpr std::string_view kHistoricalKeysPath = "/historical-keys";
 inline constexpr std::string_view kConfigurationPath = "/.well-known/openid-federation";
+inline constexpr std::string_view kTrustMarkPath = "/trust-mark";
+inline constexpr std::string_view kTrustMarkListPath = "/trust-mark-list";
+inline constexpr std::string_view kTrustMarkStatusPath = "/trust-mark-status";
+
+/// What a HostedEntity is built from besides its settings.
+struct HostedEntityParts {
+    KeyStore keys;
+    std::shared_ptr<const SubordinateSet> subordinates{};  ///< set for an authority
+    std::shared_ptr<HeldTrustMarks> heldMarks{};            ///< set with trust_mark_sources
+};
 
 class HostedEntity {
 public:
@@ -78,8 +94,9 @@ public:
     /// hosted here, a subordinate equal to the entity itself, trust mark
     /// claims on a non-anchor) and any issuing error (a statement oidfed
     /// would itself reject), naming the subordinate.
-    static Result<std::shared_ptr<HostedEntity>> create(HostedEntitySettings settings, KeyStore keys,
-                                                        std::shared_ptr<const SubordinateSet> subordinates,
+    /// Held marks (parts.heldMarks) are obtained first, so the first EC
+    /// carries them.
+    static Result<std::shared_ptr<HostedEntity>> create(HostedEntitySettings settings, HostedEntityParts parts,
                                                         const HostedKeys &hostedKeys, UnixTime now,
                                                         const StatementOptions &options);
 
@@ -104,14 +121,19 @@ public:
     /// The signed historical keys (jwk-set+jwt).
     Result<DocumentPtr> historicalKeys(UnixTime now) const;
 
-    /// Re-signs every document past half of its lifetime. Returns how many
-    /// were re-signed, or the first signing error.
+    /// The marks it obtains from issuers, or nullptr.
+    HeldTrustMarks *heldMarks() const noexcept { return heldMarks_.get(); }
+
+    /// Re-signs every document past half of its lifetime, and the Entity
+    /// Configuration when its held marks changed. Returns how many were
+    /// re-signed, or the first signing error.
     Result<std::size_t> refresh(UnixTime now) const;
 
 private:
-    HostedEntity(HostedEntitySettings settings, KeyStore keys, std::shared_ptr<const SubordinateSet> subordinates,
-                 StatementOptions options);
+    HostedEntity(HostedEntitySettings settings, HostedEntityParts parts, StatementOptions options);
 
+    /// The static trust_marks followed by the held ones (null when none).
+    Json currentTrustMarks() const;
     Result<DocumentPtr> signConfiguration(UnixTime now) const;
     Result<DocumentPtr> signSubordinate(const Subordinate &subordinate, UnixTime now) const;
     Result<DocumentPtr> signHistoricalKeys(UnixTime now) const;
@@ -122,6 +144,7 @@ private:
     HostedEntitySettings settings_;
     KeyStore keys_;
     std::shared_ptr<const SubordinateSet> subordinates_;
+    std::shared_ptr<HeldTrustMarks> heldMarks_;
     std::unordered_map<std::string, JwkSet> hostedSubordinateKeys_;  ///< for subordinates without jwks
     StatementOptions options_;
     Json publishedMetadata_;

@@ -244,7 +244,7 @@ void CurlFetcher::checkIn(std::unique_ptr<ConnectionPool> pool)
 Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
 {
     const FetchRequest &request = *t.request;
-    const std::string where = "GET " + sanitized(request.url);
+    const std::string where = (request.formBody ? "POST " : "GET ") + sanitized(request.url);
     auto refuse = [&](std::string_view why) { return fail(ErrorCode::InvalidArgument, where + ": " + std::string(why)); };
 
     if (request.url.find('\0') != std::string::npos)
@@ -285,6 +285,9 @@ Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
     if (t.headers && !request.expectedMediaType.empty() &&
         !curl_slist_append(t.headers.get(), ("Accept: " + request.expectedMediaType).c_str()))
         t.headers.reset();
+    if (t.headers && request.formBody &&
+        !curl_slist_append(t.headers.get(), "Content-Type: application/x-www-form-urlencoded"))
+        t.headers.reset();
     if (!t.headers)
         return fail(ErrorCode::Internal, where + ": curl_slist_append failed");
 
@@ -306,6 +309,11 @@ Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t),
         curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t),
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorText.data()),
+        // A reused handle may have posted before: every transfer sets its method.
+        request.formBody ? curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                                            static_cast<curl_off_t>(request.formBody->size()))
+                         : curl_easy_setopt(e, CURLOPT_HTTPGET, 1L),
+        request.formBody ? curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.formBody->c_str()) : CURLE_OK,
     };
     if (std::any_of(std::begin(codes), std::end(codes), [](CURLcode c) { return c != CURLE_OK; }))
         return fail(ErrorCode::Internal, where + ": cannot configure the transfer");

@@ -1,5 +1,7 @@
 #include "server/entity_endpoints.h"
 
+#include <algorithm>
+
 #include <oidfed/cache_key.h>
 #include <oidfed/json.h>
 
@@ -75,14 +77,30 @@ HttpResponse fetchEndpoint(const entity::HostedEntity &entity, const QueryParams
 }
 
 HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &full, const QueryParams &params,
-                          std::string_view ifNoneMatch)
+                          const SubordinateMarks *marks, std::string_view ifNoneMatch)
 {
-    // Trust marks of subordinates are not evaluated by this server yet, so
-    // these two filters are refused as spec 8.2 requires for unsupported ones.
-    for (std::string_view unsupported : {"trust_marked", "trust_mark_type"})
-        if (params.has(unsupported))
-            return errorResponse("unsupported_parameter",
-                                 "the " + std::string(unsupported) + " filter is not supported by this server");
+    // The trust mark filters need verified marks: without a resolver for
+    // them they are refused, as spec 8.2 requires for unsupported ones.
+    if (!marks)
+        for (std::string_view unsupported : {"trust_marked", "trust_mark_type"})
+            if (params.has(unsupported))
+                return errorResponse("unsupported_parameter",
+                                     "the " + std::string(unsupported) + " filter is not supported by this entity");
+    auto trustMarked = params.single("trust_marked");
+    if (!trustMarked)
+        return errorResponse("invalid_request", trustMarked.error().message);
+    bool onlyMarked = false;
+    if (*trustMarked) {
+        if (**trustMarked == "true")
+            onlyMarked = true;
+        else if (**trustMarked != "false")  // false: no filtering
+            return errorResponse("invalid_request", "trust_marked must be true or false");
+    }
+    auto markType = params.single("trust_mark_type");
+    if (!markType)
+        return errorResponse("invalid_request", markType.error().message);
+    if (*markType && (*markType)->empty())
+        return errorResponse("invalid_request", "trust_mark_type is empty");
     entity::SubordinateFilter filter;
     auto intermediate = params.single("intermediate");
     if (!intermediate)
@@ -99,9 +117,21 @@ HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &fu
     for (const std::string &type : filter.entityTypes)
         if (type.empty())
             return errorResponse("invalid_request", "an entity_type parameter is empty");
-    if (!filter.intermediate && filter.entityTypes.empty())
+    const bool byMarks = onlyMarked || *markType;
+    if (!filter.intermediate && filter.entityTypes.empty() && !byMarks)
         return cacheableResponse("application/json", full.body, full.etag, 0, ifNoneMatch);
-    std::string body = arrayBody(entity.subordinates()->list(filter));
+    std::vector<std::string> ids = entity.subordinates()->list(filter);
+    if (byMarks) {
+        std::vector<std::string> kept;
+        for (std::string &id : ids) {
+            std::vector<std::string> types = (*marks)(id);
+            bool keep = *markType ? std::find(types.begin(), types.end(), **markType) != types.end() : !types.empty();
+            if (keep)
+                kept.push_back(std::move(id));
+        }
+        ids = std::move(kept);
+    }
+    std::string body = arrayBody(ids);
     std::string etag = etagOf(body);
     return cacheableResponse("application/json", std::move(body), std::move(etag), 0, ifNoneMatch);
 }

@@ -3,7 +3,9 @@
 // Pure functions of the entity, the request and `now`.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <oidfed/clock.h>
@@ -34,8 +36,14 @@ ListBody makeListBody(const entity::HostedEntity &entity);
 HttpResponse configurationEndpoint(const entity::HostedEntity &entity, UnixTime now, std::string_view ifNoneMatch);
 HttpResponse fetchEndpoint(const entity::HostedEntity &entity, const QueryParams &params,
                            const EntityIdOptions &idOptions, UnixTime now, std::string_view ifNoneMatch);
+/// The trust mark types of a subordinate's verified marks (spec 8.2's
+/// trust_marked / trust_mark_type filters use these).
+using SubordinateMarks = std::function<std::vector<std::string>(const std::string &subject)>;
+
+/// `marks` nullptr: the trust_marked and trust_mark_type filters are
+/// answered unsupported_parameter (400).
 HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &full, const QueryParams &params,
-                          std::string_view ifNoneMatch);
+                          const SubordinateMarks *marks, std::string_view ifNoneMatch);
 HttpResponse historicalKeysEndpoint(const entity::HostedEntity &entity, UnixTime now, std::string_view ifNoneMatch);
 
 } // namespace oidfed::server

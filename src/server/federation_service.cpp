@@ -11,14 +11,27 @@
 #include "entity/key_store.h"
 #include "entity/subordinate.h"
 #include "server/entity_endpoints.h"
+#include "entity/trust_mark_catalog.h"
+#include "entity/trust_mark_issuer.h"
 #include "server/http_responses.h"
 #include "server/server_log.h"
+#include "server/trust_mark_endpoints.h"
+#include "server/trust_mark_fetch.h"
 
 namespace oidfed::server {
 
 namespace {
 
-enum class Endpoint { Configuration, Fetch, List, Resolve, HistoricalKeys };
+enum class Endpoint {
+    Configuration,
+    Fetch,
+    List,
+    Resolve,
+    HistoricalKeys,
+    TrustMark,
+    TrustMarkList,
+    TrustMarkStatus,
+};
 
 struct Route {
     std::size_t entity = 0;
@@ -38,6 +51,12 @@ std::string_view routeName(Endpoint endpoint)
         return "resolve";
     case Endpoint::HistoricalKeys:
         return "historical_keys";
+    case Endpoint::TrustMark:
+        return "trust_mark";
+    case Endpoint::TrustMarkList:
+        return "trust_mark_list";
+    case Endpoint::TrustMarkStatus:
+        return "trust_mark_status";
     }
     return "unknown";
 }
@@ -56,11 +75,18 @@ struct ServiceSnapshot {
     std::vector<ListBody> lists;                              ///< per entity (empty for non-authorities)
     std::vector<std::unique_ptr<ResolveEndpoint>> resolvers;  ///< per entity (nullptr unless resolver)
     std::unordered_map<std::string, std::vector<Route>> routes;  ///< path -> routes (several: hosts differ)
+    /// Per entity: its Trust Mark Issuer role (nullptr unless configured).
+    std::vector<std::shared_ptr<entity::TrustMarkIssuer>> issuers;
+    /// Per entity: the resolver whose verified marks answer the list
+    /// endpoint's trust_marked / trust_mark_type filters (nullptr: the
+    /// filters are unsupported). Points into resolvers or ownedResolvers.
+    std::vector<Resolver *> markResolvers;
+    std::vector<std::unique_ptr<Resolver>> ownedResolvers;
 };
 
 FederationService::FederationService(ServerConfig config, Dependencies dependencies)
     : config_(std::move(config)), deps_(dependencies),
-      localFetcher_([this](const std::string &url) { return localResponse(url); }, dependencies.upstream)
+      localFetcher_([this](const FetchRequest &fetch) { return localResponse(fetch); }, dependencies.upstream)
 {
 }
 
@@ -98,6 +124,34 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
     };
 
     StatementOptions statementOptions = options.resolver.statements;
+    OIDFED_TRY(std::vector<entity::HostedEntitySettings> settingsList, settingsWithHostedOwners(lookupHosted));
+
+    // Trust Mark Issuers next: a holder hosted here asks its issuer directly.
+    auto ownerKey = [&](const std::string &id) -> std::optional<Jwk> {
+        for (std::size_t i = 0; i < config_.entities.size(); ++i)
+            if (config_.entities[i].entity.entityId.str() == id)
+                return keyStores[i].activeKey();
+        return std::nullopt;
+    };
+    auto issuersById = std::make_shared<std::map<std::string, std::shared_ptr<entity::TrustMarkIssuer>>>();
+    for (std::size_t i = 0; i < config_.entities.size(); ++i) {
+        const entity::HostedEntitySettings &settings = settingsList[i];
+        if (!settings.trustMarkIssuer) {
+            snapshot->issuers.push_back(nullptr);
+            continue;
+        }
+        auto catalog = entity::TrustMarkCatalog::loadDirectory(settings.trustMarkIssuer->directory, idOptions);
+        if (!catalog)
+            return fail(catalog.error().code, settings.entityId.str() + ": trust marks in " +
+                                                  settings.trustMarkIssuer->directory.string() + ": " +
+                                                  catalog.error().message);
+        OIDFED_TRY(std::shared_ptr<entity::TrustMarkIssuer> issuer,
+                   entity::TrustMarkIssuer::create(settings.entityId, *settings.trustMarkIssuer, keyStores[i],
+                                                   std::move(catalog).value(), ownerKey, now, statementOptions));
+        issuersById->emplace(settings.entityId.str(), issuer);
+        snapshot->issuers.push_back(std::move(issuer));
+    }
+
     for (std::size_t i = 0; i < config_.entities.size(); ++i) {
         const HostedEntityConfig &hosted = config_.entities[i];
         std::shared_ptr<const entity::SubordinateSet> subordinates;
@@ -109,9 +163,32 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
                                                      loaded.error().message);
             subordinates = std::move(loaded).value();
         }
+        std::shared_ptr<entity::HeldTrustMarks> held;
+        if (!settingsList[i].trustMarkSources.empty()) {
+            Fetcher &upstream = deps_.upstream;
+            entity::HeldTrustMarks::Obtain obtain = [issuersById, &upstream, statementOptions,
+                                                     holder = settingsList[i].entityId](
+                                                        const entity::HeldTrustMarkSetting &setting,
+                                                        UnixTime at) -> Result<std::string> {
+                auto issuer = issuersById->find(setting.issuer.str());
+                if (issuer == issuersById->end())
+                    return fetchHeldTrustMark(upstream, setting, holder, statementOptions);
+                OIDFED_TRY(entity::DocumentPtr mark, issuer->second->mark(setting.trustMarkType, holder.str(), at));
+                return mark->body;
+            };
+            held = std::make_shared<entity::HeldTrustMarks>(settingsList[i].entityId,
+                                                            settingsList[i].trustMarkSources, std::move(obtain),
+                                                            statementOptions);
+        }
         OIDFED_TRY(std::shared_ptr<entity::HostedEntity> created,
-                   entity::HostedEntity::create(hosted.entity, std::move(keyStores[i]), std::move(subordinates),
+                   entity::HostedEntity::create(std::move(settingsList[i]),
+                                                entity::HostedEntityParts{.keys = std::move(keyStores[i]),
+                                                                          .subordinates = std::move(subordinates),
+                                                                          .heldMarks = std::move(held)},
                                                 lookupHosted, now, statementOptions));
+        if (created->heldMarks())
+            for (const std::string &problem : created->heldMarks()->takeProblems())
+                logLine(LogLevel::Warning, problem);
         snapshot->lists.push_back(makeListBody(*created));
         snapshot->entities.push_back(std::move(created));
     }
@@ -137,7 +214,28 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
                                                            .clock = deps_.clock,
                                                            .cache = deps_.sharedCache}));
         snapshot->resolvers.push_back(std::make_unique<ResolveEndpoint>(
-            *snapshot->entities[i], std::move(resolver), options.resolveEndpoint, gate_, metrics_));
+            *snapshot->entities[i], std::move(resolver), options.resolveEndpoint, options.resolver.trustMarks,
+            ResolveEndpoint::Shared{gate_, metrics_}));
+    }
+
+    // The list endpoint's trust mark filters: the entity's own resolver, or
+    // for a trust anchor without one, a resolver under itself.
+    for (std::size_t i = 0; i < snapshot->entities.size(); ++i) {
+        const entity::HostedEntity &hosted = *snapshot->entities[i];
+        Resolver *resolver = nullptr;
+        if (hosted.isAuthority() && snapshot->resolvers[i]) {
+            resolver = &snapshot->resolvers[i]->resolver();
+        } else if (hosted.isAuthority() && hosted.settings().authorityHints.empty()) {
+            std::optional<JwkSet> jwks = lookupHosted(hosted.entityId().str());
+            OIDFED_TRY(std::unique_ptr<Resolver> own,
+                       Resolver::create(options.resolver, {TrustAnchor{hosted.entityId(), std::move(*jwks)}},
+                                        Resolver::Dependencies{.fetcher = localFetcher_,
+                                                               .clock = deps_.clock,
+                                                               .cache = deps_.sharedCache}));
+            resolver = own.get();
+            snapshot->ownedResolvers.push_back(std::move(own));
+        }
+        snapshot->markResolvers.push_back(resolver);
     }
 
     for (std::size_t i = 0; i < snapshot->entities.size(); ++i) {
@@ -154,11 +252,40 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
         }
         if (snapshot->resolvers[i])
             add(entity::kResolvePath, Endpoint::Resolve);
+        if (snapshot->issuers[i]) {
+            add(entity::kTrustMarkPath, Endpoint::TrustMark);
+            add(entity::kTrustMarkListPath, Endpoint::TrustMarkList);
+            add(entity::kTrustMarkStatusPath, Endpoint::TrustMarkStatus);
+        }
     }
     for (const auto &[path, routes] : snapshot->routes)
         if (path == "/healthz" || path == "/readyz" || path == "/metrics")
             return fail(ErrorCode::InvalidArgument, "an entity's endpoint would hide " + path);
     return std::shared_ptr<const ServiceSnapshot>(std::move(snapshot));
+}
+
+Result<std::vector<entity::HostedEntitySettings>> FederationService::settingsWithHostedOwners(
+    const std::function<std::optional<JwkSet>(const std::string &)> &lookupHosted) const
+{
+    std::vector<entity::HostedEntitySettings> out;
+    for (const HostedEntityConfig &hosted : config_.entities) {
+        entity::HostedEntitySettings settings = hosted.entity;
+        if (settings.trustMarkOwners.isObject()) {
+            for (auto &[type, owner] : settings.trustMarkOwners.asObject()) {
+                const std::string *sub = owner.isObject() ? owner.findString("sub") : nullptr;
+                if (!sub || owner.contains("jwks"))
+                    continue;  // the statement issuer checks the shape
+                std::optional<JwkSet> jwks = lookupHosted(*sub);
+                if (!jwks)
+                    return fail(ErrorCode::InvalidArgument, settings.entityId.str() + ": trust_mark_owners." + type +
+                                                                " has no jwks and " + *sub +
+                                                                " is not hosted by this server");
+                owner.set("jwks", jwks->toJson());
+            }
+        }
+        out.push_back(std::move(settings));
+    }
+    return out;
 }
 
 std::shared_ptr<const ServiceSnapshot> FederationService::current() const
@@ -188,9 +315,18 @@ Result<std::size_t> FederationService::refresh()
     std::shared_ptr<const ServiceSnapshot> snapshot = current();
     UnixTime now = deps_.clock.now();
     std::size_t resigned = 0;
+    for (const auto &issuer : snapshot->issuers) {
+        if (!issuer)
+            continue;
+        OIDFED_TRY(std::size_t count, issuer->refresh(now));
+        resigned += count;
+    }
     for (const auto &hosted : snapshot->entities) {
         OIDFED_TRY(std::size_t count, hosted->refresh(now));
         resigned += count;
+        if (hosted->heldMarks())
+            for (const std::string &problem : hosted->heldMarks()->takeProblems())
+                logLine(LogLevel::Warning, problem);
     }
     metrics_.countResigned(resigned);
     return resigned;
@@ -268,32 +404,52 @@ HttpResponse FederationService::dispatch(const HttpRequest &request, std::string
         }
     }
     endpointName = std::string(routeName(route->endpoint));
-    if (request.method != "GET") {
-        // Spec 8: GET, or POST with client authentication, which this
-        // server does not offer.
-        HttpResponse refused = errorResponse("invalid_request", "only GET is supported by this endpoint");
+    // Spec 8: GET, or POST with client authentication, which this server
+    // does not offer; the trust mark status endpoint is POST only (8.4.1).
+    const std::string allowed = route->endpoint == Endpoint::TrustMarkStatus ? "POST" : "GET";
+    if (request.method != allowed) {
+        HttpResponse refused = errorResponse("invalid_request", "only " + allowed + " is supported by this endpoint");
         refused.status = 405;
-        refused.addHeader("Allow", "GET");
+        refused.addHeader("Allow", allowed);
         return refused;
     }
+    const entity::HostedEntity &hosted = *snapshot->entities[route->entity];
+    const UnixTime now = deps_.clock.now();
+    const EntityIdOptions idOptions{.allowHttp = config_.options.allowHttp};
+    if (route->endpoint == Endpoint::TrustMarkStatus)
+        return trustMarkStatusEndpoint(*snapshot->issuers[route->entity], request, now);
+
     auto params = QueryParams::parse(request.query);
     if (!params)
         return errorResponse("invalid_request", params.error().message);
-
-    const entity::HostedEntity &hosted = *snapshot->entities[route->entity];
-    const UnixTime now = deps_.clock.now();
     switch (route->endpoint) {
     case Endpoint::Configuration:
         return configurationEndpoint(hosted, now, request.ifNoneMatch);
     case Endpoint::Fetch:
-        return fetchEndpoint(hosted, *params, EntityIdOptions{.allowHttp = config_.options.allowHttp}, now,
-                             request.ifNoneMatch);
-    case Endpoint::List:
-        return listEndpoint(hosted, snapshot->lists[route->entity], *params, request.ifNoneMatch);
+        return fetchEndpoint(hosted, *params, idOptions, now, request.ifNoneMatch);
+    case Endpoint::List: {
+        Resolver *resolver = snapshot->markResolvers[route->entity];
+        SubordinateMarks marks = [resolver](const std::string &subject) {
+            std::vector<std::string> types;
+            ResolveOutcome outcome = resolver->resolve(ResolveRequest{.subject = subject});
+            if (outcome.chain)
+                for (const VerifiedTrustMark &mark : (*outcome.chain)->trustMarks())
+                    types.push_back(mark.trustMarkType);
+            return types;
+        };
+        return listEndpoint(hosted, snapshot->lists[route->entity], *params, resolver ? &marks : nullptr,
+                            request.ifNoneMatch);
+    }
     case Endpoint::Resolve:
         return snapshot->resolvers[route->entity]->handle(*params, now, request.ifNoneMatch);
     case Endpoint::HistoricalKeys:
         return historicalKeysEndpoint(hosted, now, request.ifNoneMatch);
+    case Endpoint::TrustMark:
+        return trustMarkEndpoint(*snapshot->issuers[route->entity], *params, idOptions, now, request.ifNoneMatch);
+    case Endpoint::TrustMarkList:
+        return trustMarkListEndpoint(*snapshot->issuers[route->entity], *params, idOptions, now);
+    case Endpoint::TrustMarkStatus:
+        break;  // answered above
     }
     return errorResponse("server_error", "unrouted endpoint");
 }
@@ -307,8 +463,9 @@ HttpResponse FederationService::handle(const HttpRequest &request)
     return response;
 }
 
-std::optional<HttpResponse> FederationService::localResponse(const std::string &url)
+std::optional<HttpResponse> FederationService::localResponse(const FetchRequest &fetch)
 {
+    const std::string &url = fetch.url;
     // scheme://authority/path?query, as the collector builds them.
     std::size_t schemeEnd = url.find("://");
     if (schemeEnd == std::string::npos)
@@ -325,6 +482,11 @@ std::optional<HttpResponse> FederationService::localResponse(const std::string &
     request.path = rest.substr(0, queryBegin);
     request.query = queryBegin == std::string::npos ? std::string() : rest.substr(queryBegin + 1);
     request.host = authority;
+    if (fetch.formBody) {
+        request.method = "POST";
+        request.contentType = "application/x-www-form-urlencoded";
+        request.body = *fetch.formBody;
+    }
 
     // Any URL on the scheme and authority of a hosted entity is answered
     // here, also one that matches no endpoint (404): a request over HTTP to

@@ -5,7 +5,8 @@
 //
 // Routing is by path: each hosted entity's endpoints live under the path of
 // its Entity Identifier ({entity}/.well-known/openid-federation, /fetch,
-// /list, /resolve, /historical-keys); when two hosted entities share a path
+// /list, /resolve, /historical-keys, /trust-mark, /trust-mark-list,
+// /trust-mark-status); when two hosted entities share a path
 // (different hosts), the Host header picks one. /healthz, /readyz and
 // /metrics belong to the process.
 //
@@ -13,6 +14,7 @@
 // and refresh() may run concurrently with it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,8 +61,9 @@ public:
     /// Re-signs documents past half of their lifetime. The count re-signed.
     Result<std::size_t> refresh();
 
-    /// The answer to an in-process fetch of `url`, when it is hosted here.
-    std::optional<HttpResponse> localResponse(const std::string &url);
+    /// The answer to an in-process fetch (GET, or POST with a form body),
+    /// when its URL is hosted here.
+    std::optional<HttpResponse> localResponse(const FetchRequest &fetch);
 
     const ServerConfig &config() const noexcept { return config_; }
     Metrics &metrics() noexcept { return metrics_; }
@@ -68,6 +71,10 @@ public:
 private:
     FederationService(ServerConfig config, Dependencies dependencies);
     Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(UnixTime now);
+    /// The entities' settings, with the jwks of every trust_mark_owners
+    /// entry whose owner is hosted here (and that gives none) filled in.
+    Result<std::vector<entity::HostedEntitySettings>> settingsWithHostedOwners(
+        const std::function<std::optional<JwkSet>(const std::string &)> &lookupHosted) const;
     std::shared_ptr<const ServiceSnapshot> current() const;
     HttpResponse dispatch(const HttpRequest &request, std::string &endpointName);
     HttpResponse readiness();

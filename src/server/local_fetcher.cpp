@@ -21,7 +21,7 @@ std::string bareMediaType(std::string_view value)
 
 std::optional<Result<FetchResponse>> LocalFetcher::fetchLocal(const FetchRequest &request)
 {
-    std::optional<HttpResponse> response = local_(request.url);
+    std::optional<HttpResponse> response = local_(request);
     if (!response)
         return std::nullopt;
     if (response->status == 404 || response->status == 410)

@@ -17,8 +17,9 @@ namespace oidfed::server {
 
 class LocalFetcher : public Fetcher {
 public:
-    /// Answers a URL when it is hosted here; nullopt otherwise.
-    using LocalHandler = std::function<std::optional<HttpResponse>(const std::string &url)>;
+    /// Answers a request (URL, and a form body for a POST) when it is hosted
+    /// here; nullopt otherwise.
+    using LocalHandler = std::function<std::optional<HttpResponse>(const FetchRequest &request)>;
 
     LocalFetcher(LocalHandler local, Fetcher &upstream) : local_(std::move(local)), upstream_(upstream) {}
 

@@ -51,8 +51,10 @@ std::string responseKey(const std::string &subject, const std::vector<std::strin
 } // namespace
 
 ResolveEndpoint::ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
-                                 const ResolveEndpointOptions &options, OnDemandGate &gate, Metrics &metrics)
-    : self_(self), resolver_(std::move(resolver)), options_(options), gate_(gate), metrics_(metrics)
+                                 const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks,
+                                 Shared shared)
+    : self_(self), resolver_(std::move(resolver)), options_(options), marks_(marks), gate_(shared.gate),
+      metrics_(shared.metrics)
 {
 }
 
@@ -162,7 +164,12 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
     if (!jwt)
         return failure(jwt.error());
     entity::DocumentPtr document = entity::makeSignedDocument(std::move(jwt).value(), now, chain.expiresAt());
-    store(key, document, std::min<UnixTime>(chain.expiresAt(), now + options_.responseCacheTtl.count()));
+    UnixTime reuseUntil = std::min<UnixTime>(chain.expiresAt(), now + options_.responseCacheTtl.count());
+    const auto &checked = marks_.statusCheckedTypes;
+    for (const VerifiedTrustMark &mark : chain.trustMarks())
+        if (std::find(checked.begin(), checked.end(), mark.trustMarkType) != checked.end())
+            reuseUntil = std::min<UnixTime>(reuseUntil, now + marks_.statusCacheTtl.count());
+    store(key, document, reuseUntil);
     return documentResponse(kResolveResponseMediaType, *document, now, options_.responseCacheTtl.count(), ifNoneMatch);
 }
 

@@ -4,7 +4,8 @@
 // concurrency limit and deadline (spec 18.1).
 //
 // A signed response is reused for at most responseCacheTtl and never past
-// the chain's expiry; it is keyed by the subject, the requested anchors in
+// the chain's expiry (nor past the status cache time when it carries a
+// status-checked trust mark); it is keyed by the subject, the requested anchors in
 // order and the set of requested entity types. Thread-safe.
 #pragma once
 
@@ -34,8 +35,17 @@ struct OnDemandGate {
 
 class ResolveEndpoint {
 public:
+    /// What every resolve endpoint of a server shares; must outlive it.
+    struct Shared {
+        OnDemandGate &gate;
+        Metrics &metrics;
+    };
+
+    /// `marks`: a response whose chain carries a mark of a status-checked
+    /// type is reused for at most marks.statusCacheTtl, so that a revocation
+    /// reaches answers as soon as the resolver sees it.
     ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
-                    const ResolveEndpointOptions &options, OnDemandGate &gate, Metrics &metrics);
+                    const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks, Shared shared);
 
     HttpResponse handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch);
 
@@ -55,6 +65,7 @@ private:
     const entity::HostedEntity &self_;
     std::unique_ptr<Resolver> resolver_;
     ResolveEndpointOptions options_;
+    TrustMarkVerificationOptions marks_;
     OnDemandGate &gate_;
     Metrics &metrics_;
 

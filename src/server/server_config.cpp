@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <oidfed/jws_algorithm.h>
+
+#include "statement/claims.h"
 
 namespace oidfed::server {
 
@@ -236,6 +240,74 @@ Result<std::vector<TrustAnchorSetting>> parseResolver(const Json &json, const st
     return out;
 }
 
+Result<entity::TrustMarkIssuerSettings> parseTrustMarkIssuer(const Json &json, const std::string &where,
+                                                            const fs::path &baseDir)
+{
+    ObjectReader reader(json, where);
+    OIDFED_TRY_VOID(reader.allowOnly({"directory", "mark_lifetime_seconds", "delegation_lifetime_seconds"}));
+    entity::TrustMarkIssuerSettings settings;
+    OIDFED_TRY(std::optional<std::string> directory, reader.string("directory"));
+    if (!directory)
+        return fail(ErrorCode::InvalidArgument, reader.at("directory") + " is required");
+    settings.directory = baseDir / *directory;
+    OIDFED_TRY_VOID(readInto(reader, "mark_lifetime_seconds", 60, 365 * 86400, settings.markLifetime));
+    OIDFED_TRY_VOID(readInto(reader, "delegation_lifetime_seconds", 3600, 365 * 86400, settings.delegationLifetime));
+    return settings;
+}
+
+Result<std::vector<entity::HeldTrustMarkSetting>> parseTrustMarkSources(const Json &json, const std::string &where,
+                                                                        const EntityIdOptions &idOptions)
+{
+    if (!json.isArray())
+        return fail(ErrorCode::InvalidArgument, where + " must be an array");
+    std::vector<entity::HeldTrustMarkSetting> out;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        ObjectReader source(json.asArray()[i], where + "[" + std::to_string(i) + "]");
+        OIDFED_TRY_VOID(source.allowOnly({"trust_mark_type", "issuer", "endpoint"}));
+        OIDFED_TRY(std::optional<std::string> type, source.string("trust_mark_type"));
+        OIDFED_TRY(std::optional<std::string> issuer, source.string("issuer"));
+        if (!type || !issuer)
+            return fail(ErrorCode::InvalidArgument, source.at("trust_mark_type") + " and issuer are required");
+        auto issuerId = EntityId::parse(*issuer, idOptions);
+        if (!issuerId)
+            return fail(ErrorCode::InvalidArgument, source.at("issuer") + ": " + issuerId.error().message);
+        entity::HeldTrustMarkSetting setting{.trustMarkType = *type, .issuer = std::move(issuerId).value()};
+        OIDFED_TRY(std::optional<std::string> endpoint, source.string("endpoint"));
+        if (endpoint) {
+            if (!claims::isEndpointUrl(*endpoint, idOptions.allowHttp))
+                return fail(ErrorCode::InvalidArgument,
+                            source.at("endpoint") + " must be an absolute https URL without a fragment");
+            setting.endpoint = *endpoint;
+        }
+        for (const entity::HeldTrustMarkSetting &seen : out)
+            if (seen.trustMarkType == setting.trustMarkType && seen.issuer == setting.issuer)
+                return fail(ErrorCode::InvalidArgument, where + " lists " + setting.trustMarkType + " from " +
+                                                            setting.issuer.str() + " twice");
+        out.push_back(std::move(setting));
+    }
+    return out;
+}
+
+Result<void> parseTrustMarkVerification(const Json &json, ServerOptions &options)
+{
+    ObjectReader reader(json, "trust_mark_verification");
+    OIDFED_TRY_VOID(reader.allowOnly({"status_types", "status_cache_ttl_seconds", "status_cache_max_entries"}));
+    TrustMarkVerificationOptions &marks = options.resolver.trustMarks;
+    if (const Json *types = reader.raw("status_types")) {
+        if (!types->isArray())
+            return fail(ErrorCode::InvalidArgument, reader.at("status_types") + " must be an array of trust mark types");
+        for (const Json &type : types->asArray()) {
+            if (!type.isString() || type.asString().empty())
+                return fail(ErrorCode::InvalidArgument,
+                            reader.at("status_types") + " must be an array of non-empty strings");
+            marks.statusCheckedTypes.push_back(type.asString());
+        }
+    }
+    OIDFED_TRY_VOID(readInto(reader, "status_cache_ttl_seconds", 1, 3600, marks.statusCacheTtl));
+    OIDFED_TRY_VOID(readInto(reader, "status_cache_max_entries", 1, 1000000, marks.statusCacheMaxEntries));
+    return ok();
+}
+
 Result<HostedEntityConfig> parseEntity(const Json &json, const std::string &where, const fs::path &baseDir,
                                        const EntityIdOptions &idOptions)
 {
@@ -243,7 +315,8 @@ Result<HostedEntityConfig> parseEntity(const Json &json, const std::string &wher
     OIDFED_TRY_VOID(reader.allowOnly({"entity_id", "keys_dir", "key_algorithm", "retired_key_lifetime_seconds",
                                       "configuration_lifetime_seconds", "subordinate_lifetime_seconds", "metadata",
                                       "authority_hints", "trust_anchor_hints", "subordinates_dir",
-                                      "trust_mark_issuers", "trust_mark_owners", "trust_marks", "resolver"}));
+                                      "trust_mark_issuers", "trust_mark_owners", "trust_marks", "resolver",
+                                      "trust_mark_issuer", "trust_mark_sources"}));
     OIDFED_TRY(std::optional<std::string> id, reader.string("entity_id"));
     if (!id)
         return fail(ErrorCode::InvalidArgument, reader.at("entity_id") + " is required");
@@ -273,8 +346,10 @@ Result<HostedEntityConfig> parseEntity(const Json &json, const std::string &wher
             if (!value.isObject())
                 return fail(ErrorCode::InvalidArgument, reader.at("metadata") + "." + type + " must be an object");
         if (const Json *federation = metadata->find("federation_entity")) {
-            for (std::string_view endpoint : {"federation_fetch_endpoint", "federation_list_endpoint",
-                                              "federation_resolve_endpoint", "federation_historical_keys_endpoint"})
+            for (std::string_view endpoint :
+                 {"federation_fetch_endpoint", "federation_list_endpoint", "federation_resolve_endpoint",
+                  "federation_historical_keys_endpoint", "federation_trust_mark_endpoint",
+                  "federation_trust_mark_list_endpoint", "federation_trust_mark_status_endpoint"})
                 if (federation->contains(endpoint))
                     return fail(ErrorCode::InvalidArgument,
                                 reader.at("metadata") + ".federation_entity." + std::string(endpoint) +
@@ -298,6 +373,18 @@ Result<HostedEntityConfig> parseEntity(const Json &json, const std::string &wher
             return fail(ErrorCode::InvalidArgument, reader.at("trust_marks") + " must be an array");
         settings.trustMarks = *marks;
     }
+    if (const Json *issuer = reader.raw("trust_mark_issuer")) {
+        OIDFED_TRY(settings.trustMarkIssuer, parseTrustMarkIssuer(*issuer, reader.at("trust_mark_issuer"), baseDir));
+    }
+    if (const Json *sources = reader.raw("trust_mark_sources")) {
+        OIDFED_TRY(settings.trustMarkSources,
+                   parseTrustMarkSources(*sources, reader.at("trust_mark_sources"), idOptions));
+        for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
+            if (source.issuer == settings.entityId && !settings.trustMarkIssuer)
+                return fail(ErrorCode::InvalidArgument, reader.at("trust_mark_sources") + ": " +
+                                                            source.issuer.str() + " is the entity itself, which has "
+                                                                                  "no trust_mark_issuer");
+    }
     if (const Json *resolver = reader.raw("resolver")) {
         OIDFED_TRY(config.resolverTrustAnchors, parseResolver(*resolver, reader.at("resolver"), idOptions));
         settings.resolver = true;
@@ -312,7 +399,7 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
     ObjectReader reader(json, "");
     OIDFED_TRY_VOID(reader.allowOnly({"listen", "threads", "max_request_bytes", "header_timeout_ms",
                                       "refresh_interval_seconds", "allow_http", "fetch", "resolver_limits", "redis",
-                                      "entities", "comment"}));
+                                      "entities", "trust_mark_verification", "comment"}));
     ServerConfig config;
     ServerOptions &options = config.options;
     OIDFED_TRY(std::optional<std::string> listen, reader.string("listen"));
@@ -333,22 +420,24 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
         OIDFED_TRY_VOID(parseResolverLimits(*limits, options));
     if (const Json *redis = reader.raw("redis"))
         OIDFED_TRY_VOID(parseRedis(*redis, options));
+    if (const Json *verification = reader.raw("trust_mark_verification"))
+        OIDFED_TRY_VOID(parseTrustMarkVerification(*verification, options));
 
     const EntityIdOptions idOptions{.allowHttp = options.allowHttp};
     const Json *entities = reader.raw("entities");
     if (!entities || !entities->isArray() || entities->asArray().empty())
         return fail(ErrorCode::InvalidArgument, "entities must be a non-empty array");
+    std::set<std::string> ids;
+    std::map<std::string, std::string> keysDirs;  // canonical keys_dir -> entity id
     for (std::size_t i = 0; i < entities->size(); ++i) {
         OIDFED_TRY(HostedEntityConfig entity,
                    parseEntity(entities->asArray()[i], "entities[" + std::to_string(i) + "]", baseDir, idOptions));
-        for (const HostedEntityConfig &seen : config.entities) {
-            if (seen.entity.entityId == entity.entity.entityId)
-                return fail(ErrorCode::InvalidArgument, "entities: " + entity.entity.entityId.str() + " is hosted twice");
-            if (fs::weakly_canonical(seen.entity.keysDir) == fs::weakly_canonical(entity.entity.keysDir))
-                return fail(ErrorCode::InvalidArgument,
-                            "entities: " + entity.entity.entityId.str() + " shares its keys_dir with " +
-                                seen.entity.entityId.str());
-        }
+        const std::string &id = entity.entity.entityId.str();
+        if (!ids.insert(id).second)
+            return fail(ErrorCode::InvalidArgument, "entities: " + id + " is hosted twice");
+        auto [at, added] = keysDirs.emplace(fs::weakly_canonical(entity.entity.keysDir).string(), id);
+        if (!added)
+            return fail(ErrorCode::InvalidArgument, "entities: " + id + " shares its keys_dir with " + at->second);
         config.entities.push_back(std::move(entity));
     }
     return config;
@@ -360,14 +449,20 @@ Result<ServerConfig> loadServerConfig(const fs::path &file)
     auto size = fs::file_size(file, ec);
     if (ec)
         return fail(ErrorCode::InvalidArgument, "cannot read " + file.string() + ": " + ec.message());
-    if (size > (1u << 20))
-        return fail(ErrorCode::InvalidArgument, file.string() + " is larger than 1 MiB");
+    // Large enough for a server hosting many entities (a benchmark fixture
+    // or a hosting provider), small enough to refuse a runaway file.
+    constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{64} << 20;
+    if (size > kMaxConfigBytes)
+        return fail(ErrorCode::InvalidArgument, file.string() + " is larger than 64 MiB");
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     if (!in)
         return fail(ErrorCode::InvalidArgument, "cannot read " + file.string());
-    auto json = parseJson(text.str());
+    JsonLimits limits;
+    limits.maxBytes = static_cast<std::size_t>(kMaxConfigBytes);
+    limits.maxMembers = 1000000;  // entities of one server
+    auto json = parseJson(text.str(), limits);
     if (!json)
         return fail(ErrorCode::InvalidArgument, file.string() + ": " + json.error().message);
     fs::path base = fs::absolute(file).parent_path();

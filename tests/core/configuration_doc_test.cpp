@@ -35,6 +35,7 @@ struct DocumentedStruct {
 // Every options struct of the library. Add a row when a struct is added.
 constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/resolver_options.h", "ResolverOptions"},
+    {"include/oidfed/resolver_options.h", "TrustMarkVerificationOptions"},
     {"include/oidfed/fetch_options.h", "FetchOptions"},
     {"include/oidfed/json.h", "JsonLimits"},
     {"include/oidfed/jws.h", "JwsLimits"},

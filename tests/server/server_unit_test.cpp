@@ -236,6 +236,63 @@ TEST_CASE("the configuration file")
     }
 }
 
+TEST_CASE("the configuration file: trust mark members")
+{
+    Json config = minimalConfig();
+    config.set("trust_mark_verification",
+               json(R"({"status_types": ["https://marks.example/t"], "status_cache_ttl_seconds": 15,
+                        "status_cache_max_entries": 20})"));
+    Json &entity = config.find("entities")->asArray()[0];
+    entity.set("trust_mark_issuer", json(R"({"directory": "marks", "mark_lifetime_seconds": 3600,
+                                              "delegation_lifetime_seconds": 7200})"));
+    entity.set("trust_mark_sources",
+               json(R"([{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"},
+                        {"trust_mark_type": "https://marks.example/u", "issuer": "https://tmi.example.org",
+                         "endpoint": "https://tmi.example.org/tm?x=1"}])"));
+    auto parsed = parseServerConfig(config, "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    const TrustMarkVerificationOptions &marks = parsed->options.resolver.trustMarks;
+    CHECK(marks.statusCheckedTypes == std::vector<std::string>{"https://marks.example/t"});
+    CHECK(marks.statusCacheTtl.count() == 15);
+    CHECK(marks.statusCacheMaxEntries == 20);
+    const entity::HostedEntitySettings &settings = parsed->entities[0].entity;
+    REQUIRE(settings.trustMarkIssuer);
+    CHECK(settings.trustMarkIssuer->directory == "/base/marks");
+    CHECK(settings.trustMarkIssuer->markLifetime.count() == 3600);
+    CHECK(settings.trustMarkIssuer->delegationLifetime.count() == 7200);
+    REQUIRE(settings.trustMarkSources.size() == 2);
+    CHECK(settings.trustMarkSources[0].endpoint.empty());
+    CHECK(settings.trustMarkSources[1].endpoint == "https://tmi.example.org/tm?x=1");
+
+    auto withEntity = [&](const char *member, const char *value) {
+        Json bad = minimalConfig();
+        bad.find("entities")->asArray()[0].set(member, json(value));
+        return configError(bad);
+    };
+    CHECK(withEntity("trust_mark_issuer", R"({})").find("directory") != std::string::npos);
+    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "lifetime": 1})").find("lifetime") !=
+          std::string::npos);
+    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "mark_lifetime_seconds": 1})")
+              .find("mark_lifetime_seconds") != std::string::npos);
+    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t"}])").find("trust_mark_sources[0]") !=
+          std::string::npos);
+    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://a.example",
+                                                "endpoint": "http://a.example/tm"}])")
+              .find("endpoint") != std::string::npos);
+    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://a.example"},
+                                               {"trust_mark_type": "t", "issuer": "https://a.example"}])")
+              .find("twice") != std::string::npos);
+    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://ta.example.org"}])")
+              .find("trust_mark_issuer") != std::string::npos);
+    CHECK(withEntity("metadata", R"({"federation_entity": {"federation_trust_mark_status_endpoint": "https://x"}})")
+              .find("federation_trust_mark_status_endpoint") != std::string::npos);
+    Json badVerification = minimalConfig();
+    badVerification.set("trust_mark_verification", json(R"({"status_types": [""]})"));
+    CHECK(configError(badVerification).find("status_types") != std::string::npos);
+    badVerification.set("trust_mark_verification", json(R"({"status_cache_ttl_seconds": 0})"));
+    CHECK(configError(badVerification).find("status_cache_ttl_seconds") != std::string::npos);
+}
+
 TEST_CASE("metrics in the Prometheus text format")
 {
     Metrics metrics;

@@ -18,6 +18,7 @@
 
 #include "entity/key_store.h"
 #include "entity/subordinate.h"
+#include "entity/trust_mark_catalog.h"
 #include "server/federation_service.h"
 #include "server/server_config.h"
 
@@ -46,6 +47,8 @@ Result<Json> checkConfig(const std::string &file)
             roles.push("leaf");
         if (hosted.entity.resolver)
             roles.push("resolver");
+        if (hosted.entity.trustMarkIssuer)
+            roles.push("trust_mark_issuer");
         entry.set("roles", std::move(roles));
 
         if (fs::exists(hosted.entity.keysDir / "keys.json")) {
@@ -68,6 +71,14 @@ Result<Json> checkConfig(const std::string &file)
                                                             hosted.entity.subordinatesDir->string() + ": " +
                                                             subordinates.error().message);
             entry.set("subordinates", static_cast<std::int64_t>((*subordinates)->size()));
+        }
+        if (hosted.entity.trustMarkIssuer) {
+            const fs::path &dir = hosted.entity.trustMarkIssuer->directory;
+            auto catalog = entity::TrustMarkCatalog::loadDirectory(dir, idOptions);
+            if (!catalog)
+                return fail(ErrorCode::InvalidArgument, hosted.entity.entityId.str() + ": trust marks in " +
+                                                            dir.string() + ": " + catalog.error().message);
+            entry.set("trust_mark_types", static_cast<std::int64_t>((*catalog)->all().size()));
         }
         entities.push(std::move(entry));
     }

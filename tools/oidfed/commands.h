@@ -25,5 +25,6 @@ void addKeysCommand(CLI::App &app, CommandContext &ctx);
 void addSubordinateCommand(CLI::App &app, CommandContext &ctx);
 void addServeCommand(CLI::App &app, CommandContext &ctx);
 void addCheckConfigCommand(CLI::App &app, CommandContext &ctx);
+void addTrustMarkCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

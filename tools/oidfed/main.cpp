@@ -27,6 +27,7 @@ int main(int argc, char **argv)
     addSubordinateCommand(app, ctx);
     addServeCommand(app, ctx);
     addCheckConfigCommand(app, ctx);
+    addTrustMarkCommand(app, ctx);
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -18,6 +18,8 @@ void addResolveOptions(CLI::App &command, ResolveArgs &args)
                        "*.json files; repeatable")
         ->required();
     command.add_option("--entity-type", args.entityTypes, "Restrict the metadata to this entity type; repeatable");
+    command.add_option("--trust-mark-status", args.trustMarkStatusTypes,
+                       "Check trust marks of this type also at their issuer's status endpoint; repeatable");
     command.add_option("--at", args.at, "Validate as of this RFC 3339 time (or NumericDate) instead of now");
     command.add_option("--ca-file", args.caFile, "Additional trusted CA certificates (PEM) for HTTPS");
     command.add_option("--redis", args.redis, "Share a Redis cache: redis://[:password@]host:port[/db]");
@@ -67,6 +69,7 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args)
 
     ResolverOptions options;
     options.statements.entityIds = ids;
+    options.trustMarks.statusCheckedTypes = args.trustMarkStatusTypes;
     auto resolver = Resolver::create(options, std::move(anchors), {*bundle.fetcher, *bundle.clock, bundle.cache.get()});
     if (!resolver)
         return fail(Error(ErrorCode::InvalidArgument, resolver.error().message));

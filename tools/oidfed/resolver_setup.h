@@ -22,6 +22,7 @@ struct ResolveArgs {
     std::vector<std::string> trustAnchors;
     std::vector<std::string> trustAnchorFiles;
     std::vector<std::string> entityTypes;
+    std::vector<std::string> trustMarkStatusTypes;  ///< --trust-mark-status
     std::string at;
     std::string caFile;
     std::string redis;

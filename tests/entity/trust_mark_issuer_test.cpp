@@ -1,0 +1,265 @@
+// The issuing side of trust marks: the type files (TrustMarkCatalog), the
+// revocation edit of `oidfed trust-mark revoke`, and TrustMarkIssuer's marks,
+// holders and status answers (spec 8.4), on temporary directories with keys
+// generated at run time.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <oidfed/trust_mark.h>
+#include <oidfed/trust_mark_status.h>
+
+#include "entity/key_store.h"
+#include "entity/trust_mark_catalog.h"
+#include "entity/trust_mark_issuer.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using namespace oidfed::entity;
+using test::json;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr UnixTime kNow = 1767800000;
+const std::string kType = "https://marks.example/certified";
+
+struct TempDir {
+    TempDir() : path(fs::temp_directory_path() / ("oidfed-tmi-" + std::to_string(std::random_device()())))
+    {
+        fs::create_directories(path);
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    fs::path path;
+};
+
+void writeText(const fs::path &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+std::string readText(const fs::path &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+EntityId id(std::string_view text)
+{
+    auto parsed = EntityId::parse(text);
+    REQUIRE(parsed);
+    return *parsed;
+}
+
+const std::string kFile = R"({
+  "trust_mark_type": "https://marks.example/certified",
+  "ref": "https://marks.example/certified/about",
+  "subjects": [
+    {"entity_id": "https://op.example", "comment": "audited"},
+    {"entity_id": "https://gone.example", "revoked": {"revoked_at": 1767700000, "reason": "audit failed"}}
+  ]
+})";
+
+std::shared_ptr<const TrustMarkCatalog> load(const fs::path &dir)
+{
+    auto catalog = TrustMarkCatalog::loadDirectory(dir);
+    REQUIRE_MESSAGE(catalog, catalog.error().describe());
+    return *catalog;
+}
+
+KeyStore keysIn(const fs::path &dir)
+{
+    auto store = KeyStore::open(dir, KeyStoreOptions{}, kNow - 60);
+    REQUIRE_MESSAGE(store, store.error().describe());
+    return std::move(store).value();
+}
+
+} // namespace
+
+TEST_CASE("type files: parsed strictly, one per type")
+{
+    TempDir dir;
+    writeText(dir.path / "certified.json", kFile);
+    writeText(dir.path / ".editor-swap.json", "not json");
+    auto catalog = load(dir.path);
+    REQUIRE(catalog->all().size() == 1);
+    const TrustMarkTypeRecord *record = catalog->find(kType);
+    REQUIRE(record);
+    CHECK(record->ref == "https://marks.example/certified/about");
+    REQUIRE(record->find("https://gone.example"));
+    CHECK(record->find("https://gone.example")->revoked->reason == "audit failed");
+    CHECK_FALSE(record->find("https://op.example")->revoked);
+    CHECK_FALSE(record->find("https://stranger.example"));
+
+    auto refused = [&](const std::string &text) {
+        auto parsed = parseTrustMarkTypeFile(json(text), "x.json", dir.path);
+        return !parsed.has_value();
+    };
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "lifetime": 60})"));       // unknown member
+    CHECK(refused(R"({"subjects": []})"));                                               // no type
+    CHECK(refused(R"({"trust_mark_type": "t"})"));                                        // no subjects
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [{"entity_id": "https://a.example"},
+                                                            {"entity_id": "https://a.example"}]})"));  // twice
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [{"entity_id": "not a url"}]})"));
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [{"entity_id": "https://a.example", "revoked": {}}]})"));
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "lifetime_seconds": 10})"));
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "logo_uri": "http://logo.example/x.png"})"));
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "delegation_file": "missing.jwt"})"));
+    CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "delegation_file": "d.jwt",
+                      "delegated_by": "https://owner.example"})"));
+
+    writeText(dir.path / "again.json", kFile);
+    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path));  // two files, one type
+    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path / "missing"));
+}
+
+TEST_CASE("revokeTrustMarkSubject edits exactly one entry and refuses the rest")
+{
+    TempDir dir;
+    writeText(dir.path / "certified.json", kFile);
+    auto file = revokeTrustMarkSubject(dir.path, kType, "https://op.example", "compromised", kNow);
+    REQUIRE_MESSAGE(file, file.error().describe());
+    CHECK(*file == "certified.json");
+    auto catalog = load(dir.path);
+    const TrustMarkSubject *op = catalog->find(kType)->find("https://op.example");
+    REQUIRE(op->revoked);
+    CHECK(op->revoked->revokedAt == kNow);
+    CHECK(op->revoked->reason == "compromised");
+    CHECK(op->comment == "audited");
+    CHECK(readText(dir.path / "certified.json").find("\"ref\"") != std::string::npos);
+
+    CHECK(revokeTrustMarkSubject(dir.path, kType, "https://op.example", "", kNow).error().code ==
+          ErrorCode::InvalidArgument);
+    CHECK(revokeTrustMarkSubject(dir.path, kType, "https://stranger.example", "", kNow).error().code ==
+          ErrorCode::NotFound);
+    CHECK(revokeTrustMarkSubject(dir.path, "https://other.example/t", "https://op.example", "", kNow).error().code ==
+          ErrorCode::NotFound);
+}
+
+TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
+{
+    TempDir dir;
+    fs::create_directories(dir.path / "marks");
+    writeText(dir.path / "marks" / "certified.json", kFile);
+    KeyStore keys = keysIn(dir.path / "keys");
+    const Jwk signingKey = keys.activeKey();
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+                                          load(dir.path / "marks"), {}, kNow, {});
+    REQUIRE_MESSAGE(issuer, issuer.error().describe());
+
+    auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
+    REQUIRE(mark);
+    auto decoded = decodeTrustMark((*mark)->body);
+    REQUIRE(decoded);
+    CHECK(decoded->issuer.str() == "https://tmi.example");
+    CHECK(decoded->subject.str() == "https://op.example");
+    CHECK(decoded->expiresAt == kNow + 86400);
+    CHECK((*issuer)->mark(kType, "https://gone.example", kNow).error().code == ErrorCode::NotFound);
+    CHECK((*issuer)->mark(kType, "https://stranger.example", kNow).error().code == ErrorCode::NotFound);
+    CHECK((*issuer)->mark("https://other.example/t", "https://op.example", kNow).error().code == ErrorCode::NotFound);
+    // Pre-signed: the same document until half of its lifetime, then a new one.
+    CHECK((*issuer)->mark(kType, "https://op.example", kNow + 100).value()->body == (*mark)->body);
+    CHECK((*issuer)->refresh(kNow + 100).value() == 0);
+    CHECK((*issuer)->refresh(kNow + 43200).value() == 1);
+    CHECK((*issuer)->mark(kType, "https://op.example", kNow + 43200).value()->body != (*mark)->body);
+
+    CHECK((*issuer)->holders(kType, std::nullopt, kNow).value() == std::vector<std::string>{"https://op.example"});
+    CHECK((*issuer)->holders(kType, "https://gone.example", kNow).value().empty());
+    CHECK_FALSE((*issuer)->holders("https://other.example/t", std::nullopt, kNow));
+
+    const std::string jwt = (*mark)->body;
+    CHECK((*issuer)->status(jwt, kNow).value() == TrustMarkStatus::Active);
+    CHECK((*issuer)->status(jwt, kNow + 86400).value() == TrustMarkStatus::Expired);
+    std::string tampered = jwt;
+    tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+    CHECK((*issuer)->status(tampered, kNow).value() == TrustMarkStatus::Invalid);
+    CHECK((*issuer)->status("garbage", kNow).error().code == ErrorCode::InvalidArgument);
+    auto other = issueTrustMark(TrustMarkClaims{.issuer = id("https://other.example"),
+                                                .subject = id("https://op.example"),
+                                                .trustMarkType = kType,
+                                                .issuedAt = kNow},
+                                signingKey);
+    REQUIRE(other);
+    CHECK((*issuer)->status(*other, kNow).error().code == ErrorCode::NotFound);
+    auto gone = issueTrustMark(TrustMarkClaims{.issuer = id("https://tmi.example"),
+                                               .subject = id("https://gone.example"),
+                                               .trustMarkType = kType,
+                                               .issuedAt = kNow,
+                                               .expiresAt = kNow + 60},
+                               signingKey);
+    REQUIRE(gone);
+    CHECK((*issuer)->status(*gone, kNow).value() == TrustMarkStatus::Revoked);
+
+    auto response = (*issuer)->signStatus(jwt, TrustMarkStatus::Active, kNow);
+    REQUIRE(response);
+    auto verified = verifyTrustMarkStatusResponse(*response, keys.publishedKeys(kNow), id("https://tmi.example"), jwt,
+                                                  kNow);
+    REQUIRE_MESSAGE(verified, verified.error().describe());
+    CHECK(verified->active());
+}
+
+TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
+{
+    TempDir dir;
+    fs::create_directories(dir.path / "marks");
+    std::string text = kFile;
+    text.replace(text.find("\"ref\""), 0, "\"delegated_by\": \"https://owner.example\", ");
+    writeText(dir.path / "marks" / "certified.json", text);
+    KeyStore keys = keysIn(dir.path / "keys");
+    KeyStore ownerKeys = keysIn(dir.path / "owner");
+    // The owner is not hosted: refused.
+    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+                                        load(dir.path / "marks"), {}, kNow, {}));
+    auto ownerKey = [&](const std::string &owner) -> std::optional<Jwk> {
+        if (owner == "https://owner.example")
+            return ownerKeys.activeKey();
+        return std::nullopt;
+    };
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+                                          load(dir.path / "marks"), ownerKey, kNow, {});
+    REQUIRE_MESSAGE(issuer, issuer.error().describe());
+    auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
+    REQUIRE(mark);
+    auto decoded = decodeTrustMark((*mark)->body);
+    REQUIRE(decoded);
+    REQUIRE_FALSE(decoded->delegation.empty());
+
+    // Verified as a relying party would, with the owner in the anchor's
+    // trust_mark_owners.
+    TrustMarkAnchor anchor{.entityId = id("https://ta.example")};
+    anchor.trustMarkOwners = Json::object();
+    Json owner = Json::object();
+    owner.set("sub", "https://owner.example");
+    owner.set("jwks", ownerKeys.publishedKeys(kNow).toJson());
+    anchor.trustMarkOwners.set(kType, owner);
+    TrustMarkContext context{.anchor = anchor, .now = kNow};
+    context.issuerKeys = [&](const EntityId &) -> Result<JwkSet> { return keys.publishedKeys(kNow); };
+    auto verified = verifyTrustMark((*mark)->body, id("https://op.example"), context);
+    REQUIRE_MESSAGE(verified, verified.error().describe());
+    CHECK(verified->expiresAt == kNow + 86400);
+
+    // A delegation file naming another issuer is refused at creation.
+    TrustMarkDelegationClaims claims{.owner = id("https://owner.example"),
+                                     .issuer = id("https://someone-else.example"),
+                                     .trustMarkType = kType,
+                                     .issuedAt = kNow};
+    auto foreign = issueTrustMarkDelegation(claims, ownerKeys.activeKey());
+    REQUIRE(foreign);
+    writeText(dir.path / "marks" / "d.jwt", *foreign);
+    text = kFile;
+    text.replace(text.find("\"ref\""), 0, "\"delegation_file\": \"d.jwt\", ");
+    writeText(dir.path / "marks" / "certified.json", text);
+    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+                                        load(dir.path / "marks"), {}, kNow, {}));
+}
