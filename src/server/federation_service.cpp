@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <set>
 #include <unordered_map>
 
 #include <oidfed/resolver.h>
@@ -82,6 +83,9 @@ struct ServiceSnapshot {
     /// filters are unsupported). Points into resolvers or ownedResolvers.
     std::vector<Resolver *> markResolvers;
     std::vector<std::unique_ptr<Resolver>> ownedResolvers;
+    /// "scheme://authority" (lowercase) of every hosted entity: the URLs
+    /// the LocalFetcher answers in process.
+    std::set<std::string> origins;
 };
 
 FederationService::FederationService(ServerConfig config, Dependencies dependencies)
@@ -241,6 +245,8 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
     for (std::size_t i = 0; i < snapshot->entities.size(); ++i) {
         const entity::HostedEntity &hosted = *snapshot->entities[i];
         const std::string &prefix = hosted.pathPrefix();
+        const std::string &id = hosted.entityId().str();
+        snapshot->origins.insert(lowercase(id.substr(0, id.find("://"))) + "://" + lowercase(hosted.authority()));
         auto add = [&](std::string_view path, Endpoint endpoint) {
             snapshot->routes[prefix + std::string(path)].push_back(Route{i, endpoint});
         };
@@ -493,12 +499,7 @@ std::optional<HttpResponse> FederationService::localResponse(const FetchRequest 
     // this very server could wait for a worker thread that is busy with the
     // resolution asking for it.
     std::shared_ptr<const ServiceSnapshot> snapshot = current();
-    std::string scheme = lowercase(url.substr(0, schemeEnd));
-    bool hosted = std::any_of(snapshot->entities.begin(), snapshot->entities.end(), [&](const auto &entity) {
-        const std::string &id = entity->entityId().str();
-        return lowercase(entity->authority()) == authority && lowercase(id.substr(0, id.find("://"))) == scheme;
-    });
-    if (!hosted)
+    if (!snapshot->origins.contains(lowercase(url.substr(0, schemeEnd)) + "://" + authority))
         return std::nullopt;
     std::string endpoint;
     return dispatch(request, endpoint);

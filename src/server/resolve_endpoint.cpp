@@ -58,19 +58,19 @@ ResolveEndpoint::ResolveEndpoint(const entity::HostedEntity &self, std::unique_p
 {
 }
 
-entity::DocumentPtr ResolveEndpoint::lookup(const std::string &key, UnixTime now)
+std::optional<ResolveEndpoint::Reusable> ResolveEndpoint::lookup(const std::string &key, UnixTime now)
 {
     std::lock_guard lock(mutex_);
     auto it = responses_.find(key);
     if (it == responses_.end())
-        return nullptr;
+        return std::nullopt;
     if (now >= it->second.reuseUntil) {
         order_.erase(it->second.lru);
         responses_.erase(it);
-        return nullptr;
+        return std::nullopt;
     }
     order_.splice(order_.begin(), order_, it->second.lru);
-    return it->second.document;
+    return Reusable{it->second.document, it->second.reuseUntil};
 }
 
 void ResolveEndpoint::store(const std::string &key, entity::DocumentPtr document, UnixTime reuseUntil)
@@ -129,9 +129,11 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
         return errorResponse("invalid_trust_anchor", "none of the requested trust anchors is configured here");
 
     const std::string key = responseKey(**subject, anchors, types);
-    if (entity::DocumentPtr cached = lookup(key, now)) {
+    // Clients are told to cache a response no longer than this server
+    // reuses it (responseCacheTtl, the status cache time of checked marks).
+    if (std::optional<Reusable> cached = lookup(key, now)) {
         metrics_.countResolve("signed-cache");
-        return documentResponse(kResolveResponseMediaType, *cached, now, options_.responseCacheTtl.count(),
+        return documentResponse(kResolveResponseMediaType, *cached->document, now, cached->reuseUntil - now,
                                 ifNoneMatch);
     }
 
@@ -170,7 +172,7 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
         if (std::find(checked.begin(), checked.end(), mark.trustMarkType) != checked.end())
             reuseUntil = std::min<UnixTime>(reuseUntil, now + marks_.statusCacheTtl.count());
     store(key, document, reuseUntil);
-    return documentResponse(kResolveResponseMediaType, *document, now, options_.responseCacheTtl.count(), ifNoneMatch);
+    return documentResponse(kResolveResponseMediaType, *document, now, reuseUntil - now, ifNoneMatch);
 }
 
 } // namespace oidfed::server

@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -58,7 +59,11 @@ private:
         std::list<std::string>::iterator lru;
     };
 
-    entity::DocumentPtr lookup(const std::string &key, UnixTime now);
+    struct Reusable {
+        entity::DocumentPtr document;
+        UnixTime reuseUntil = 0;
+    };
+    std::optional<Reusable> lookup(const std::string &key, UnixTime now);
     void store(const std::string &key, entity::DocumentPtr document, UnixTime reuseUntil);
     HttpResponse failure(const Error &error);
 
