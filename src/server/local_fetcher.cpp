@@ -1,23 +1,8 @@
 #include "server/local_fetcher.h"
 
-#include <algorithm>
-#include <cctype>
+#include "fetch/media_type.h"
 
 namespace oidfed::server {
-
-namespace {
-
-// "application/x; charset=utf-8" -> "application/x", lowercased.
-std::string bareMediaType(std::string_view value)
-{
-    std::string out(value.substr(0, value.find(';')));
-    while (!out.empty() && out.back() == ' ')
-        out.pop_back();
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
-} // namespace
 
 std::optional<Result<FetchResponse>> LocalFetcher::fetchLocal(const FetchRequest &request)
 {
@@ -32,7 +17,7 @@ std::optional<Result<FetchResponse>> LocalFetcher::fetchLocal(const FetchRequest
                                                                       std::to_string(response->status) +
                                                                       " (hosted here): " + response->body));
     if (!request.expectedMediaType.empty() &&
-        bareMediaType(response->contentType) != bareMediaType(request.expectedMediaType))
+        !fetch::mediaTypeMatches(response->contentType, request.expectedMediaType))
         return Result<FetchResponse>(fail(ErrorCode::Malformed, request.url + ": Content-Type " + response->contentType +
                                                                     ", expected " + request.expectedMediaType));
     return Result<FetchResponse>(FetchResponse{

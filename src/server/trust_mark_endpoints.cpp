@@ -1,13 +1,11 @@
 #include "server/trust_mark_endpoints.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <oidfed/cache_key.h>
 #include <oidfed/json.h>
 #include <oidfed/trust_mark.h>
 #include <oidfed/trust_mark_status.h>
 
+#include "fetch/media_type.h"
 #include "server/entity_endpoints.h"
 #include "server/http_responses.h"
 #include "server/server_log.h"
@@ -19,18 +17,6 @@ namespace {
 // A marks's parameters may be long (a delegation inside): the status body's
 // one value is allowed up to 64 KiB, still under maxRequestBytes' bound.
 constexpr QueryLimits kStatusBodyLimits{.maxBytes = 65536, .maxParameters = 64, .maxValueBytes = 65536};
-
-// "application/x; charset=utf-8" -> "application/x", lowercased.
-std::string bareMediaType(std::string_view value)
-{
-    std::string out(value.substr(0, value.find(';')));
-    while (!out.empty() && (out.back() == ' ' || out.back() == '\t'))
-        out.pop_back();
-    while (!out.empty() && (out.front() == ' ' || out.front() == '\t'))
-        out.erase(out.begin());
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 // A single, non-empty parameter; the error response otherwise.
 Result<std::string> requiredParam(const QueryParams &params, std::string_view name)
@@ -100,7 +86,7 @@ HttpResponse trustMarkListEndpoint(const entity::TrustMarkIssuer &issuer, const 
 
 HttpResponse trustMarkStatusEndpoint(const entity::TrustMarkIssuer &issuer, const HttpRequest &request, UnixTime now)
 {
-    if (bareMediaType(request.contentType) != kFormMediaType)
+    if (!fetch::mediaTypeMatches(request.contentType, kFormMediaType))
         return errorResponse("invalid_request", "the request body must be application/x-www-form-urlencoded");
     auto params = QueryParams::parse(request.body, kStatusBodyLimits);
     if (!params)
