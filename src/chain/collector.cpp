@@ -46,6 +46,16 @@ std::vector<Result<StatementPtr>> fetchWithinBudget(StatementStore &store, const
 
 } // namespace
 
+Result<void> Collector::checkSelfSignature(const EntityStatement &configuration)
+{
+    auto verified = memo_.verify(configuration, configuration.jwks(), now_);
+    if (!verified)
+        return fail(Error(std::move(verified).error())
+                        .withRule("10.1 self-signature")
+                        .withEntity(configuration.issuer().str()));
+    return ok();
+}
+
 Result<Collection> Collector::collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                       ResolutionBudget &budget)
 {
@@ -62,6 +72,7 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
     auto subjectResult = fetchWithinBudget(store_, {first}, budget);
     if (!subjectResult[0])
         return fail(std::move(subjectResult[0]).error());
+    OIDFED_TRY_VOID(checkSelfSignature(*subjectResult[0].value()));
     collection.configurations.emplace(subject.str(), std::move(subjectResult[0]).value());
 
     std::vector<std::string> frontier{subject.str()};
@@ -96,10 +107,15 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
 
         auto ecs = fetchWithinBudget(store_, ecRequests, budget);
         for (std::size_t i = 0; i < ecRequests.size(); ++i) {
-            if (ecs[i])
-                collection.configurations.emplace(ecRequests[i].issuer, std::move(ecs[i]).value());
-            else
+            if (!ecs[i]) {
                 collection.problems.push_back({ecRequests[i].issuer, std::move(ecs[i]).error()});
+                continue;
+            }
+            if (auto verified = checkSelfSignature(*ecs[i].value()); !verified) {
+                collection.problems.push_back({ecRequests[i].issuer, std::move(verified).error()});
+                continue;
+            }
+            collection.configurations.emplace(ecRequests[i].issuer, std::move(ecs[i]).value());
         }
 
         // The superiors' statements about the entities below them.

@@ -19,6 +19,7 @@
 
 #include "chain/resolution_budget.h"
 #include "chain/statement_store.h"
+#include "chain/verification_memo.h"
 
 namespace oidfed::detail {
 
@@ -40,17 +41,29 @@ struct Collection {
 
 class Collector {
 public:
-    Collector(StatementStore &store, const ResolverOptions &options) : store_(store), options_(options) {}
+    /// `memo` remembers the self-signature checks for the validator, which
+    /// repeats them against the superiors' keys (usually the same key).
+    Collector(StatementStore &store, const ResolverOptions &options, VerificationMemo &memo, UnixTime now)
+        : store_(store), options_(options), memo_(memo), now_(now)
+    {
+    }
 
     /// Collects everything between `subject` and `anchors`. Fails only when
-    /// the subject's own Entity Configuration cannot be obtained (with that
-    /// error); every other problem is recorded in the Collection.
+    /// the subject's own Entity Configuration cannot be obtained or does not
+    /// verify with its own jwks (with that error); every other problem is
+    /// recorded in the Collection. An Entity Configuration is trusted to
+    /// name its superiors only once its self-signature verifies: a forged
+    /// one costs no further fetch (threat B09).
     Result<Collection> collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                ResolutionBudget &budget);
 
 private:
+    Result<void> checkSelfSignature(const EntityStatement &configuration);
+
     StatementStore &store_;
     const ResolverOptions &options_;
+    VerificationMemo &memo_;
+    UnixTime now_;
 };
 
 } // namespace oidfed::detail

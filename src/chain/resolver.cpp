@@ -121,7 +121,7 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
     ResolveOutcome outcome;
     outcome.report.source = "network";
     detail::ResolutionBudget budget(options_.maxFetchesPerResolution, options_.resolveDeadline);
-    detail::Collector collector(store_, options_);
+    detail::Collector collector(store_, options_, memo_, now);
     auto collected = collector.collect(subject, anchors, budget);
     outcome.report.fetches = budget.fetchesUsed();
     if (!collected) {
