@@ -61,6 +61,8 @@ private:
     std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
     ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                 const ResolveRequest &request, UnixTime now);
+    Result<std::shared_ptr<const TrustChain>> trustMarkIssuerChain(const EntityId &issuer, const TrustAnchor &anchor,
+                                                                   std::optional<UnixTime> at, std::string_view rule);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
                                        std::optional<UnixTime> at);
     /// The status policy (TrustMarkVerificationOptions): ok for a type that

@@ -95,10 +95,12 @@ void ResolverImpl::shareChain(const std::string &key, const TrustChain &chain, U
     deps_.cache->put(key, CacheEntry{value.dump(), until, false, CacheOrigin::Local}, now);
 }
 
-// The Federation Entity Keys of a trust mark issuer, trusted because the
-// issuer itself has a valid chain to the same anchor (7.3).
-Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
-                                                 std::optional<UnixTime> at)
+// The chain of a trust mark issuer to the same anchor (7.3), resolved one
+// level deep: the issuer's own trust marks are not followed.
+Result<std::shared_ptr<const TrustChain>> ResolverImpl::trustMarkIssuerChain(const EntityId &issuer,
+                                                                           const TrustAnchor &anchor,
+                                                                           std::optional<UnixTime> at,
+                                                                           std::string_view rule)
 {
     ++trustMarkIssuerDepth;
     struct Restore {
@@ -112,10 +114,18 @@ Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const T
     if (!outcome.chain)
         return fail(Error(ErrorCode::NoTrustAnchor, "trust mark issuer " + issuer.str() + " has no valid chain to " +
                                                         anchor.entityId.str() + ": " + outcome.chain.error().message)
-                        .withRule("7.3 trust mark issuer")
+                        .withRule(rule)
                         .withEntity(issuer.str()));
-    OIDFED_TRY(EntityStatement configuration,
-               EntityStatement::parse((*outcome.chain)->statements().front(), validation_.statements));
+    return *outcome.chain;
+}
+
+// The Federation Entity Keys of a trust mark issuer, trusted because the
+// issuer itself has a valid chain to the same anchor (7.3).
+Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
+                                                 std::optional<UnixTime> at)
+{
+    OIDFED_TRY(std::shared_ptr<const TrustChain> chain, trustMarkIssuerChain(issuer, anchor, at, "7.3 trust mark issuer"));
+    OIDFED_TRY(EntityStatement configuration, EntityStatement::parse(chain->statements().front(), validation_.statements));
     return configuration.jwks();
 }
 
@@ -170,23 +180,7 @@ Result<void> ResolverImpl::askTrustMarkStatus(const VerifiedTrustMark &mark, con
 {
     const std::string rule = "8.4 trust mark status";
     OIDFED_TRY(EntityId issuer, EntityId::parse(mark.issuer, validation_.statements.entityIds));
-    std::shared_ptr<const TrustChain> chain;
-    {
-        ++trustMarkIssuerDepth;
-        struct Restore {
-            ~Restore() { --trustMarkIssuerDepth; }
-        } restore;
-        ResolveRequest request;
-        request.subject = issuer.str();
-        request.trustAnchors = {anchor.entityId.str()};
-        ResolveOutcome outcome = resolve(request);
-        if (!outcome.chain)
-            return fail(Error(ErrorCode::NoTrustAnchor, "trust mark issuer " + issuer.str() +
-                                                            " has no valid chain: " + outcome.chain.error().message)
-                            .withRule(rule)
-                            .withEntity(issuer.str()));
-        chain = *outcome.chain;
-    }
+    OIDFED_TRY(std::shared_ptr<const TrustChain> chain, trustMarkIssuerChain(issuer, anchor, std::nullopt, rule));
     const Json *federation = chain->metadata().find("federation_entity");
     const std::string *endpoint = federation ? federation->findString("federation_trust_mark_status_endpoint") : nullptr;
     if (!endpoint || !claims::isEndpointUrl(*endpoint, validation_.statements.entityIds.allowHttp))

@@ -20,21 +20,6 @@ using test::ServedFederation;
 
 namespace {
 
-std::string encode(const std::string &text)
-{
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
 struct Row {
     const char *threat;
     std::string pathAndQuery;
@@ -44,27 +29,12 @@ struct Row {
 
 // Checks one error reply: status, media type, the spec error, a non-empty
 // description of bounded size with no control characters.
-void checkError(const HttpReply &reply, long status, const std::string &code)
-{
-    CHECK_MESSAGE(reply.status == status, reply.body);
-    CHECK(reply.header("content-type") == "application/json");
-    Json body = json(reply.body);
-    REQUIRE(body.findString("error"));
-    CHECK(*body.findString("error") == code);
-    REQUIRE(body.findString("error_description"));
-    const std::string &description = *body.findString("error_description");
-    CHECK_FALSE(description.empty());
-    CHECK(description.size() <= 512 + 3);
-    for (unsigned char c : description)
-        CHECK(c >= 0x20);
-}
-
 void checkRows(const ServedFederation &fed, const std::vector<Row> &rows)
 {
     for (const Row &row : rows) {
         CAPTURE(std::string(row.threat));
         CAPTURE(row.pathAndQuery.substr(0, 200));
-        checkError(fed.get(row.pathAndQuery), row.status, row.error);
+        test::checkSpecError(fed.get(row.pathAndQuery), row.status, row.error);
     }
 }
 
@@ -75,46 +45,46 @@ TEST_CASE("K01-K04, A14, D05: fetch endpoint inputs")
     ServedFederation fed;
     const std::string ia = fed.id("ia");
     checkRows(fed, {
-        {"K03 sub with a fragment", "/ta/fetch?sub=" + encode(ia + "#x"), 400, "invalid_request"},
-        {"K03 sub with a query", "/ta/fetch?sub=" + encode(ia + "?x=1"), 400, "invalid_request"},
-        {"K03 sub with user info", "/ta/fetch?sub=" + encode("http://u:p@127.0.0.1/ia"), 400, "invalid_request"},
-        {"K03 sub of another scheme", "/ta/fetch?sub=" + encode("ftp://127.0.0.1/ia"), 400, "invalid_request"},
+        {"K03 sub with a fragment", "/ta/fetch?sub=" + test::urlEncode(ia + "#x"), 400, "invalid_request"},
+        {"K03 sub with a query", "/ta/fetch?sub=" + test::urlEncode(ia + "?x=1"), 400, "invalid_request"},
+        {"K03 sub with user info", "/ta/fetch?sub=" + test::urlEncode("http://u:p@127.0.0.1/ia"), 400, "invalid_request"},
+        {"K03 sub of another scheme", "/ta/fetch?sub=" + test::urlEncode("ftp://127.0.0.1/ia"), 400, "invalid_request"},
         {"K03 bad percent escape", "/ta/fetch?sub=%ZZ", 400, "invalid_request"},
         {"K03 truncated percent escape", "/ta/fetch?sub=%4", 400, "invalid_request"},
-        {"K03 control character", "/ta/fetch?sub=" + encode(ia) + "%0A", 400, "invalid_request"},
-        {"K03 invalid UTF-8", "/ta/fetch?sub=" + encode(ia) + "%FF", 400, "invalid_request"},
-        {"K03 sub given twice with different values", "/ta/fetch?sub=" + encode(ia) + "&sub=" + encode(fed.id("op")),
+        {"K03 control character", "/ta/fetch?sub=" + test::urlEncode(ia) + "%0A", 400, "invalid_request"},
+        {"K03 invalid UTF-8", "/ta/fetch?sub=" + test::urlEncode(ia) + "%FF", 400, "invalid_request"},
+        {"K03 sub given twice with different values", "/ta/fetch?sub=" + test::urlEncode(ia) + "&sub=" + test::urlEncode(fed.id("op")),
          400, "invalid_request"},
-        {"K03 a value over 4 KiB", "/ta/fetch?sub=" + encode(ia + "/" + std::string(5000, 'a')), 400,
+        {"K03 a value over 4 KiB", "/ta/fetch?sub=" + test::urlEncode(ia + "/" + std::string(5000, 'a')), 400,
          "invalid_request"},
         {"K03 more than 64 parameters", [&] {
-             std::string q = "/ta/fetch?sub=" + encode(ia);
+             std::string q = "/ta/fetch?sub=" + test::urlEncode(ia);
              for (int i = 0; i < 70; ++i)
                  q += "&p" + std::to_string(i) + "=1";
              return q;
          }(),
          400, "invalid_request"},
-        {"K01 a subordinate of another authority", "/ta/fetch?sub=" + encode(fed.id("op")), 404, "not_found"},
-        {"A14/D05 trailing slash is another entity", "/ta/fetch?sub=" + encode(ia + "/"), 404, "not_found"},
-        {"D05 upper-case path is another entity", "/ta/fetch?sub=" + encode(fed.id("IA")), 404, "not_found"},
-        {"K04 encoded path traversal", "/ta/fetch?sub=" + encode(ia + "%2F..%2F..%2Fkeys%2Fta"), 404, "not_found"},
-        {"K02 sub = the issuer, on the intermediate", "/ia/fetch?sub=" + encode(ia), 400, "invalid_request"},
+        {"K01 a subordinate of another authority", "/ta/fetch?sub=" + test::urlEncode(fed.id("op")), 404, "not_found"},
+        {"A14/D05 trailing slash is another entity", "/ta/fetch?sub=" + test::urlEncode(ia + "/"), 404, "not_found"},
+        {"D05 upper-case path is another entity", "/ta/fetch?sub=" + test::urlEncode(fed.id("IA")), 404, "not_found"},
+        {"K04 encoded path traversal", "/ta/fetch?sub=" + test::urlEncode(ia + "%2F..%2F..%2Fkeys%2Fta"), 404, "not_found"},
+        {"K02 sub = the issuer, on the intermediate", "/ia/fetch?sub=" + test::urlEncode(ia), 400, "invalid_request"},
     });
 }
 
 TEST_CASE("K05, K06, K03: resolve endpoint inputs")
 {
     ServedFederation fed;
-    const std::string anchor = "&trust_anchor=" + encode(fed.id("ta"));
-    const std::string op = "sub=" + encode(fed.id("op"));
+    const std::string anchor = "&trust_anchor=" + test::urlEncode(fed.id("ta"));
+    const std::string op = "sub=" + test::urlEncode(fed.id("op"));
     checkRows(fed, {
-        {"K05 only unknown anchors", "/ta/resolve?" + op + "&trust_anchor=" + encode(fed.id("ia")), 404,
+        {"K05 only unknown anchors", "/ta/resolve?" + op + "&trust_anchor=" + test::urlEncode(fed.id("ia")), 404,
          "invalid_trust_anchor"},
-        {"K05 anchor differing in case", "/ta/resolve?" + op + "&trust_anchor=" + encode(fed.id("TA")), 404,
+        {"K05 anchor differing in case", "/ta/resolve?" + op + "&trust_anchor=" + test::urlEncode(fed.id("TA")), 404,
          "invalid_trust_anchor"},
         {"K05 empty trust_anchor", "/ta/resolve?" + op + "&trust_anchor=", 404, "invalid_trust_anchor"},
         {"K06 an empty entity_type", "/ta/resolve?" + op + anchor + "&entity_type=", 400, "invalid_request"},
-        {"K03 sub with a fragment", "/ta/resolve?sub=" + encode(fed.id("op") + "#f") + anchor, 400,
+        {"K03 sub with a fragment", "/ta/resolve?sub=" + test::urlEncode(fed.id("op") + "#f") + anchor, 400,
          "invalid_request"},
         {"K03 sub not a URL", "/ta/resolve?sub=op" + anchor, 400, "invalid_request"},
         {"K03 sub NUL", "/ta/resolve?sub=%00" + anchor, 400, "invalid_request"},
@@ -156,7 +126,7 @@ TEST_CASE("K10, K11: methods, request size, unknown paths")
             CAPTURE(method);
             CAPTURE(path);
             HttpReply reply = test::httpRequest(fed.base() + path, {}, method);
-            checkError(reply, 405, "invalid_request");
+            test::checkSpecError(reply, 405, "invalid_request");
             CHECK(reply.header("allow") == "GET");
         }
     }
@@ -165,38 +135,38 @@ TEST_CASE("K10, K11: methods, request size, unknown paths")
     HttpReply post = test::httpRequest(fed.base() + "/ta/resolve", {}, "POST",
                                        "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
                                        "&client_assertion=a.b.c&sub=" +
-                                           encode(fed.id("op")));
-    checkError(post, 405, "invalid_request");
+                                           test::urlEncode(fed.id("op")));
+    test::checkSpecError(post, 405, "invalid_request");
 
     // K11: a request line of 200 KB and a 100 KB header (over maxRequestBytes,
     // 64 KiB) are refused with 413.
-    checkError(fed.get("/ta/fetch?sub=" + std::string(200 << 10, 'a')), 413, "invalid_request");
-    checkError(fed.get("/ta/fetch?sub=" + encode(fed.id("ia")), {"X-Padding: " + std::string(100 << 10, 'a')}), 413,
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + std::string(200 << 10, 'a')), 413, "invalid_request");
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia")), {"X-Padding: " + std::string(100 << 10, 'a')}), 413,
                "invalid_request");
     // The server still answers afterwards.
-    CHECK(fed.get("/ta/fetch?sub=" + encode(fed.id("ia"))).status == 200);
-    checkError(fed.get("/nobody/resolve"), 404, "not_found");
+    CHECK(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia"))).status == 200);
+    test::checkSpecError(fed.get("/nobody/resolve"), 404, "not_found");
 }
 
 TEST_CASE("L01: errors never reflect markup, control characters or unbounded input")
 {
     ServedFederation fed;
     const std::string script = "<script>alert(1)</script>";
-    HttpReply reply = fed.get("/ta/fetch?sub=" + encode(script));
-    checkError(reply, 400, "invalid_request");
+    HttpReply reply = fed.get("/ta/fetch?sub=" + test::urlEncode(script));
+    test::checkSpecError(reply, 400, "invalid_request");
     // The JSON body escapes nothing HTML needs, so the description must not
     // carry the input at all.
     CHECK(reply.body.find("<script>") == std::string::npos);
 
     // A long sub (under the 4 KiB value limit) is not echoed in full.
     const std::string longSub = fed.id("ia") + "/" + std::string(3000, 'x') + "#frag";
-    HttpReply longReply = fed.get("/ta/fetch?sub=" + encode(longSub));
-    checkError(longReply, 400, "invalid_request");
+    HttpReply longReply = fed.get("/ta/fetch?sub=" + test::urlEncode(longSub));
+    test::checkSpecError(longReply, 400, "invalid_request");
     CHECK(longReply.body.find(std::string(600, 'x')) == std::string::npos);
 
     // Credentials in a sub are never echoed.
-    HttpReply credentials = fed.get("/ta/fetch?sub=" + encode("http://user:s3cret@127.0.0.1/ia"));
-    checkError(credentials, 400, "invalid_request");
+    HttpReply credentials = fed.get("/ta/fetch?sub=" + test::urlEncode("http://user:s3cret@127.0.0.1/ia"));
+    test::checkSpecError(credentials, 400, "invalid_request");
     CHECK(credentials.body.find("s3cret") == std::string::npos);
 }
 
@@ -204,11 +174,11 @@ TEST_CASE("B07: with on_demand off, an uncached subject costs no fetch")
 {
     ServedFederation fed(R"("fetch": { "allow_loopback": true },)",
                          R"("fetch": { "allow_loopback": true }, "resolver_limits": { "on_demand": false },)");
-    const std::string anchor = "&trust_anchor=" + encode(fed.id("ta"));
+    const std::string anchor = "&trust_anchor=" + test::urlEncode(fed.id("ta"));
     for (const std::string &sub : {fed.id("op"), std::string("http://127.0.0.1:1/attacker-1"),
                                    std::string("http://127.0.0.1:1/attacker-2")}) {
         CAPTURE(sub);
-        checkError(fed.get("/ta/resolve?sub=" + encode(sub) + anchor), 404, "invalid_subject");
+        test::checkSpecError(fed.get("/ta/resolve?sub=" + test::urlEncode(sub) + anchor), 404, "invalid_subject");
     }
     HttpReply metrics = fed.get("/metrics");
     CHECK(metrics.body.find("oidfed_resolve_total{source=\"miss\"} 3") != std::string::npos);

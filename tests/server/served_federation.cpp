@@ -2,21 +2,23 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include <oidfed/json.h>
+
 #include "entity/key_store.h"
 
 namespace oidfed::test {
 
 namespace fs = std::filesystem;
-
-namespace {
 
 std::string readText(const fs::path &path)
 {
@@ -41,7 +43,37 @@ std::string replaceAll(std::string text, const std::string &from, const std::str
     return text;
 }
 
-} // namespace
+std::string urlEncode(const std::string &text)
+{
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+            out += escaped;
+        }
+    }
+    return out;
+}
+
+void checkSpecError(const HttpReply &reply, long status, const std::string &code)
+{
+    CHECK_MESSAGE(reply.status == status, reply.body);
+    CHECK(reply.header("content-type") == "application/json");
+    auto body = parseJson(reply.body);
+    REQUIRE_MESSAGE(body, reply.body);
+    REQUIRE_MESSAGE(body->findString("error"), reply.body);
+    CHECK(*body->findString("error") == code);
+    REQUIRE(body->findString("error_description"));
+    const std::string &description = *body->findString("error_description");
+    CHECK_FALSE(description.empty());
+    CHECK(description.size() <= 512 + 3);
+    for (unsigned char c : description)
+        CHECK(c >= 0x20);
+}
+
 
 std::string oidfedCli()
 {

@@ -16,6 +16,20 @@ namespace oidfed::test {
 /// Path of the oidfed binary (OIDFED_CLI).
 std::string oidfedCli();
 
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string urlEncode(const std::string &text);
+
+/// Checks a spec 8.9 error response: the status, application/json, the
+/// `error` code, and a non-empty, bounded `error_description` without
+/// control characters (threat L01).
+void checkSpecError(const HttpReply &reply, long status, const std::string &code);
+
+/// Whole file as text; writing replaces the file.
+std::string readText(const std::filesystem::path &path);
+void writeText(const std::filesystem::path &path, const std::string &text);
+/// `text` with every `from` replaced by `to` (nothing when `from` is empty).
+std::string replaceAll(std::string text, const std::string &from, const std::string &to);
+
 class ServedFederation {
 public:
     /// Copies the demo into a fresh directory with every 127.0.0.1:8777 of it

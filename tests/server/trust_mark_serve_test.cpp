@@ -43,53 +43,6 @@ namespace {
 const std::string kType = "https://demo-federation.example.org/trust-marks/certified-provider";
 const std::string kForm = "Content-Type: application/x-www-form-urlencoded";
 
-std::string readText(const fs::path &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void writeText(const fs::path &path, const std::string &text)
-{
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-}
-
-std::string replaceAll(std::string text, const std::string &from, const std::string &to)
-{
-    for (std::size_t at = text.find(from); !from.empty() && at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
-    return text;
-}
-
-std::string encode(const std::string &text)
-{
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
-void checkError(const HttpReply &reply, long status, const std::string &code)
-{
-    CHECK_MESSAGE(reply.status == status, reply.body);
-    CHECK(reply.header("content-type") == "application/json");
-    Json body = json(reply.body);
-    REQUIRE_MESSAGE(body.findString("error"), reply.body);
-    CHECK(*body.findString("error") == code);
-    REQUIRE(body.findString("error_description"));
-    CHECK_FALSE(body.findString("error_description")->empty());
-}
-
 StatementOptions httpOptions()
 {
     StatementOptions options;
@@ -120,14 +73,14 @@ public:
             if (entry.is_directory())
                 fs::create_directories(dir_ / relative);
             else if (entry.is_regular_file())
-                writeText(dir_ / relative, replaceAll(readText(entry.path()), "http://127.0.0.1:8777", base_));
+                test::writeText(dir_ / relative, test::replaceAll(test::readText(entry.path()), "http://127.0.0.1:8777", base_));
         }
-        std::string config = replaceAll(readText(dir_ / "oidfed.json"), "127.0.0.1:8777", "127.0.0.1:" + std::to_string(port_));
+        std::string config = test::replaceAll(test::readText(dir_ / "oidfed.json"), "127.0.0.1:8777", "127.0.0.1:" + std::to_string(port_));
         for (const auto &[from, to] : edits) {
             REQUIRE_MESSAGE(config.find(from) != std::string::npos, "edit not applicable: " << from);
-            config = replaceAll(config, from, replaceAll(to, "{base}", base_));
+            config = test::replaceAll(config, from, test::replaceAll(to, "{base}", base_));
         }
-        writeText(dir_ / "oidfed.json", config);
+        test::writeText(dir_ / "oidfed.json", config);
         if (prepare)
             prepare(*this);
         process_ = std::make_unique<test::BackgroundProcess>(
@@ -160,7 +113,7 @@ public:
     {
         return test::httpRequest(base_ + path, {contentType}, "POST", body);
     }
-    HttpReply status(const std::string &mark) const { return post("/ia/trust-mark-status", "trust_mark=" + encode(mark)); }
+    HttpReply status(const std::string &mark) const { return post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark)); }
 
     test::ProcessResult cli(std::vector<std::string> args) const
     {
@@ -177,7 +130,7 @@ public:
         pin.set("entity_id", id("ta"));
         pin.set("jwks", keysOf("ta").toJson());
         fs::path file = dir_ / "ta-anchor.json";
-        writeText(file, pin.dump());
+        test::writeText(file, pin.dump());
         return file.string();
     }
 
@@ -239,7 +192,7 @@ std::string headerTyp(const std::string &jwt)
 
 ResolveResponse resolveAtAnchor(const MarkFederation &fed, const std::string &subject)
 {
-    HttpReply reply = fed.get("/ta/resolve?sub=" + encode(fed.id(subject)) + "&trust_anchor=" + encode(fed.id("ta")));
+    HttpReply reply = fed.get("/ta/resolve?sub=" + test::urlEncode(fed.id(subject)) + "&trust_anchor=" + test::urlEncode(fed.id("ta")));
     REQUIRE_MESSAGE(reply.status == 200, reply.body);
     auto response = verifyResolveResponse(reply.body, fed.keysOf("ta"), *EntityId::parse(fed.id("ta"), {.allowHttp = true}),
                                           fed.id(subject), std::time(nullptr), std::chrono::seconds(60), httpOptions());
@@ -269,7 +222,7 @@ std::vector<std::string> stringArray(const HttpReply &reply)
 
 std::string markOf(const MarkFederation &fed, const std::string &holder)
 {
-    HttpReply reply = fed.get("/ia/trust-mark?trust_mark_type=" + encode(kType) + "&sub=" + encode(fed.id(holder)));
+    HttpReply reply = fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id(holder)));
     REQUIRE_MESSAGE(reply.status == 200, reply.body);
     CHECK(reply.header("content-type") == "application/trust-mark+jwt");
     return reply.body;
@@ -325,7 +278,7 @@ const std::vector<std::string> &resolveSwitches()
 test::ProcessResult verifyWithCli(const MarkFederation &fed, const std::string &mark)
 {
     fs::path file = fed.dir() / "mark.jwt";
-    writeText(file, mark);
+    test::writeText(file, mark);
     std::vector<std::string> args{"trust-mark", "verify", file.string(), "--trust-anchor-file", fed.anchorFile()};
     args.insert(args.end(), resolveSwitches().begin(), resolveSwitches().end());
     return fed.cli(args);
@@ -374,7 +327,7 @@ TEST_CASE("the demo: the holder's delegated mark is issued, published, resolved 
         CHECK(*delegated.findString("trust_mark_type") == kType);
         // The same bytes again (pre-signed), with an ETag.
         CHECK(markOf(fed, "op") == mark);
-        CHECK_FALSE(fed.get("/ia/trust-mark?trust_mark_type=" + encode(kType) + "&sub=" + encode(fed.id("op")))
+        CHECK_FALSE(fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id("op")))
                         .header("etag")
                         .empty());
     }
@@ -409,24 +362,24 @@ TEST_CASE("the demo: the holder's delegated mark is issued, published, resolved 
 TEST_CASE("trust mark endpoint: media type and every error")
 {
     MarkFederation fed;
-    const std::string type = encode(kType);
-    const std::string op = encode(fed.id("op"));
-    checkError(fed.get("/ia/trust-mark?sub=" + op), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + op + "&sub=" + op), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&trust_mark_type=" + type + "&sub=" + op), 400,
+    const std::string type = test::urlEncode(kType);
+    const std::string op = test::urlEncode(fed.id("op"));
+    test::checkSpecError(fed.get("/ia/trust-mark?sub=" + op), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + op + "&sub=" + op), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&trust_mark_type=" + type + "&sub=" + op), 400,
                "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=&sub=" + op), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=not-a-url"), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=https%3A%2F%2Fother.example%2Ftm&sub=" + op), 404, "not_found");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + encode(fed.id("rp"))), 404, "not_found");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + encode("https://stranger.example")), 404,
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=&sub=" + op), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=not-a-url"), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=https%3A%2F%2Fother.example%2Ftm&sub=" + op), 404, "not_found");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("rp"))), 404, "not_found");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + test::urlEncode("https://stranger.example")), 404,
                "not_found");
     HttpReply posted = fed.post("/ia/trust-mark", "trust_mark_type=" + type + "&sub=" + op);
     CHECK(posted.status == 405);
     CHECK(posted.header("allow") == "GET");
     // Only an issuer has the endpoints.
-    checkError(fed.get("/op/trust-mark?trust_mark_type=" + type + "&sub=" + op), 404, "not_found");
+    test::checkSpecError(fed.get("/op/trust-mark?trust_mark_type=" + type + "&sub=" + op), 404, "not_found");
     // Unknown parameters are ignored.
     CHECK(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + op + "&iss=x").status == 200);
 }
@@ -434,19 +387,19 @@ TEST_CASE("trust mark endpoint: media type and every error")
 TEST_CASE("trust mark list endpoint: holders, sub filter, errors")
 {
     MarkFederation fed;
-    const std::string type = encode(kType);
+    const std::string type = test::urlEncode(kType);
     CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type)) ==
           std::vector<std::string>{fed.id("ci"), fed.id("op")});
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + encode(fed.id("op")))) ==
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("op")))) ==
           std::vector<std::string>{fed.id("op")});
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + encode(fed.id("rp")))).empty());
-    checkError(fed.get("/ia/trust-mark-list"), 400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&trust_mark_type=" + type), 400,
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("rp")))).empty());
+    test::checkSpecError(fed.get("/ia/trust-mark-list"), 400, "invalid_request");
+    test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&trust_mark_type=" + type), 400,
                "invalid_request");
-    checkError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + encode(fed.id("op")) +
-                       "&sub=" + encode(fed.id("ci"))),
+    test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("op")) +
+                       "&sub=" + test::urlEncode(fed.id("ci"))),
                400, "invalid_request");
-    checkError(fed.get("/ia/trust-mark-list?trust_mark_type=https%3A%2F%2Fother.example%2Ftm"), 404, "not_found");
+    test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=https%3A%2F%2Fother.example%2Ftm"), 404, "not_found");
     CHECK(fed.post("/ia/trust-mark-list", "trust_mark_type=" + type).status == 405);
 }
 
@@ -466,34 +419,34 @@ TEST_CASE("trust mark status endpoint: signed answers and every error")
         CHECK(*claims.findString("trust_mark") == mark);
         CHECK(claims.find("iat")->isInt());
         // Content-Type parameters are allowed.
-        CHECK(fed.post("/ia/trust-mark-status", "trust_mark=" + encode(mark),
+        CHECK(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark),
                        "Content-Type: application/x-www-form-urlencoded; charset=utf-8")
                   .status == 200);
     }
 
     SUBCASE("method, content type and parameters")
     {
-        HttpReply get = fed.get("/ia/trust-mark-status?trust_mark=" + encode(mark));
+        HttpReply get = fed.get("/ia/trust-mark-status?trust_mark=" + test::urlEncode(mark));
         CHECK(get.status == 405);
         CHECK(get.header("allow") == "POST");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark=" + encode(mark), "Content-Type: application/json"),
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark), "Content-Type: application/json"),
                    400, "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark=" + encode(mark), "Content-Type: text/plain"), 400,
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark), "Content-Type: text/plain"), 400,
                    "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "sub=x"), 400, "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark="), 400, "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark=" + encode(mark) + "&trust_mark=" + encode(mark)), 400,
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "sub=x"), 400, "invalid_request");
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark="), 400, "invalid_request");
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark) + "&trust_mark=" + test::urlEncode(mark)), 400,
                    "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark=%ZZ"), 400, "invalid_request");
-        checkError(fed.post("/ia/trust-mark-status", "trust_mark=not.a.jwt"), 400, "invalid_request");
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=%ZZ"), 400, "invalid_request");
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=not.a.jwt"), 400, "invalid_request");
     }
 
     SUBCASE("unknown to this issuer: 404")
     {
         // Issued by another entity (self-signed by the credential issuer).
-        checkError(fed.status(signMark(fed, "ci", "ci", "ci", kType, now, now + 600)), 404, "not_found");
+        test::checkSpecError(fed.status(signMark(fed, "ci", "ci", "ci", kType, now, now + 600)), 404, "not_found");
         // Claims this issuer but is of a type it does not issue.
-        checkError(fed.status(signMark(fed, "ia", "ia", "op", "https://other.example/tm", now, now + 600)), 404,
+        test::checkSpecError(fed.status(signMark(fed, "ia", "ia", "op", "https://other.example/tm", now, now + 600)), 404,
                    "not_found");
     }
 
@@ -539,9 +492,9 @@ TEST_CASE("revocation: status, issuer endpoints, the holder's EC and resolve")
     REQUIRE(fed.reload());
 
     CHECK(statusOf(fed, fed.status(mark), mark) == "revoked");
-    checkError(fed.get("/ia/trust-mark?trust_mark_type=" + encode(kType) + "&sub=" + encode(fed.id("op"))), 404,
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id("op"))), 404,
                "not_found");
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + encode(kType))) ==
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + test::urlEncode(kType))) ==
           std::vector<std::string>{fed.id("ci")});
     CHECK_FALSE(claimsOf(fed.get("/op/.well-known/openid-federation").body).contains("trust_marks"));
     CHECK(markTypes(resolveAtAnchor(fed, "op")).empty());
@@ -549,7 +502,7 @@ TEST_CASE("revocation: status, issuer endpoints, the holder's EC and resolve")
     CHECK(markTypes(resolveAtAnchor(fed, "ci")) == std::vector<std::string>{kType});
 
     fs::path file = fed.dir() / "mark.jwt";
-    writeText(file, mark);
+    test::writeText(file, mark);
     test::ProcessResult status = fed.cli({"trust-mark", "status", file.string(), "--trust-anchor-file",
                                           fed.anchorFile(), "--allow-http", "--allow-loopback"});
     CHECK(status.exitCode == 1);
@@ -569,7 +522,7 @@ void prepareStaticMark(MarkFederation &fed, std::string &markOut)
         fed.cli({"trust-mark", "delegate", "--keys-dir", (fed.dir() / "keys" / "ta").string(), "--owner", fed.id("ta"),
                  "--issuer", fed.id("ia"), "--type", kType, "--allow-http"});
     REQUIRE_MESSAGE(delegation.exitCode == 0, delegation.out);
-    writeText(fed.dir() / "delegation.jwt", delegation.out);
+    test::writeText(fed.dir() / "delegation.jwt", delegation.out);
     test::ProcessResult mark =
         fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(), "--issuer", fed.id("ia"),
                  "--sub", fed.id("rp"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
@@ -578,18 +531,18 @@ void prepareStaticMark(MarkFederation &fed, std::string &markOut)
     markOut = mark.out.substr(0, mark.out.find('\n'));
     // The issuer lists the relying party too, so the status is active.
     fs::path types = fed.dir() / "trust-marks" / "ia" / "certified-provider.json";
-    std::string text = readText(types);
+    std::string text = test::readText(types);
     const std::string anchor = "\"subjects\": [";
     REQUIRE(text.find(anchor) != std::string::npos);
     text.replace(text.find(anchor), anchor.size(), anchor + " { \"entity_id\": \"" + fed.id("rp") + "\" },");
-    writeText(types, text);
-    std::string config = readText(fed.dir() / "oidfed.json");
+    test::writeText(types, text);
+    std::string config = test::readText(fed.dir() / "oidfed.json");
     const std::string rp = "\"keys_dir\": \"keys/rp\",";
     REQUIRE(config.find(rp) != std::string::npos);
     config.replace(config.find(rp), rp.size(),
                    rp + " \"trust_marks\": [ { \"trust_mark_type\": \"" + kType + "\", \"trust_mark\": \"" + markOut +
                        "\" } ],");
-    writeText(fed.dir() / "oidfed.json", config);
+    test::writeText(fed.dir() / "oidfed.json", config);
 }
 
 } // namespace
@@ -635,7 +588,7 @@ TEST_CASE("delegation: valid, expired, signed by the wrong owner")
                  "--issuer", fed.id("ia"), "--type", kType, "--lifetime", "3600", "--allow-http"});
     REQUIRE(delegation.exitCode == 0);
     CHECK(headerTyp(delegation.out.substr(0, delegation.out.find('\n'))) == "trust-mark-delegation+jwt");
-    writeText(fed.dir() / "delegation.jwt", delegation.out);
+    test::writeText(fed.dir() / "delegation.jwt", delegation.out);
     test::ProcessResult issued =
         fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(), "--issuer", fed.id("ia"),
                  "--sub", fed.id("op"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
@@ -679,10 +632,10 @@ TEST_CASE("check-config refuses a delegation file that is not a delegation")
     REQUIRE(source != nullptr);
     fs::path dir = fs::temp_directory_path() / ("oidfed-tm-bad-" + std::to_string(std::random_device()()));
     fs::create_directories(dir / "tm");
-    writeText(dir / "tm" / "x.json", R"({"trust_mark_type": "https://x.example/tm", "subjects": [],
+    test::writeText(dir / "tm" / "x.json", R"({"trust_mark_type": "https://x.example/tm", "subjects": [],
         "delegation_file": "x.jwt"})");
-    writeText(dir / "tm" / "x.jwt", "not-a-jwt");
-    writeText(dir / "oidfed.json", R"({"listen": "127.0.0.1:1", "allow_http": true, "entities": [
+    test::writeText(dir / "tm" / "x.jwt", "not-a-jwt");
+    test::writeText(dir / "oidfed.json", R"({"listen": "127.0.0.1:1", "allow_http": true, "entities": [
         {"entity_id": "http://127.0.0.1:1/ta", "keys_dir": "keys/ta", "trust_mark_issuer": {"directory": "tm"}}]})");
     test::ProcessResult check = test::runProcess({test::oidfedCli(), "check-config", (dir / "oidfed.json").string()});
     CHECK(check.exitCode == 0);  // keys missing: nothing signed yet, the files parse
@@ -699,8 +652,8 @@ TEST_CASE("list endpoint: trust_marked and trust_mark_type use verified marks")
     SUBCASE("an intermediate without a resolver refuses the filters")
     {
         MarkFederation fed;
-        checkError(fed.get("/ia/list?trust_marked=true"), 400, "unsupported_parameter");
-        checkError(fed.get("/ia/list?trust_mark_type=" + encode(kType)), 400, "unsupported_parameter");
+        test::checkSpecError(fed.get("/ia/list?trust_marked=true"), 400, "unsupported_parameter");
+        test::checkSpecError(fed.get("/ia/list?trust_mark_type=" + test::urlEncode(kType)), 400, "unsupported_parameter");
         // The anchor judges its own subordinates (the intermediate holds none).
         CHECK(stringArray(fed.get("/ta/list?trust_marked=true")).empty());
         CHECK(stringArray(fed.get("/ta/list?trust_marked=false")) == std::vector<std::string>{fed.id("ia")});
@@ -712,14 +665,14 @@ TEST_CASE("list endpoint: trust_marked and trust_mark_type use verified marks")
                              "\"trust_anchors\": [ { \"entity_id\": \"{base}/ta\" } ] }"}});
         const std::vector<std::string> holders{fed.id("ci"), fed.id("op")};
         CHECK(stringArray(fed.get("/ia/list?trust_marked=true")) == holders);
-        CHECK(stringArray(fed.get("/ia/list?trust_mark_type=" + encode(kType))) == holders);
+        CHECK(stringArray(fed.get("/ia/list?trust_mark_type=" + test::urlEncode(kType))) == holders);
         CHECK(stringArray(fed.get("/ia/list?trust_mark_type=https%3A%2F%2Fother.example%2Ftm")).empty());
         CHECK(stringArray(fed.get("/ia/list?trust_marked=true&entity_type=openid_provider")) ==
               std::vector<std::string>{fed.id("op")});
         CHECK(stringArray(fed.get("/ia/list?trust_marked=false")).size() == 3);
-        checkError(fed.get("/ia/list?trust_marked=yes"), 400, "invalid_request");
-        checkError(fed.get("/ia/list?trust_marked=true&trust_marked=true"), 400, "invalid_request");
-        checkError(fed.get("/ia/list?trust_mark_type="), 400, "invalid_request");
+        test::checkSpecError(fed.get("/ia/list?trust_marked=yes"), 400, "invalid_request");
+        test::checkSpecError(fed.get("/ia/list?trust_marked=true&trust_marked=true"), 400, "invalid_request");
+        test::checkSpecError(fed.get("/ia/list?trust_mark_type="), 400, "invalid_request");
         // Revoked: the holder drops the mark, the filter follows.
         REQUIRE(fed.cli({"trust-mark", "revoke", "--dir", (fed.dir() / "trust-marks" / "ia").string(), "--type", kType,
                          "--sub", fed.id("ci"), "--allow-http"})
