@@ -5,6 +5,7 @@
 /// private key with its public half. Symmetric ("oct") keys do not exist here.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ enum class KeyType { Rsa, Ec, Okp };
 struct KeyLimits {
     int minRsaBits = 2048;
     int maxRsaBits = 8192;
+    /// Most keys in one JWK Set; a larger set is refused before any key is
+    /// imported (threat B10: every key costs an import and its checks).
+    std::size_t maxKeysPerSet = 64;
 };
 
 class Jwk {
@@ -108,6 +112,7 @@ public:
     /// Parses {"keys":[...]}. Rejects: a missing or non-array "keys", a key
     /// without a string kid, duplicate kids (threat C06), any private or
     /// symmetric key (threat C11), and any key Jwk::fromPublicJson rejects.
+    /// More than limits.maxKeysPerSet keys: LimitExceeded (threat B10).
     /// An empty "keys" array is accepted here; callers that need a key say so.
     static Result<JwkSet> fromJson(const Json &jwks, const KeyLimits &limits = {});
 

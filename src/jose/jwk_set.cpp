@@ -29,6 +29,11 @@ Result<JwkSet> JwkSet::fromJson(const Json &jwks, const KeyLimits &limits)
     if (!keys || !keys->isArray())
         return fail(Error(ErrorCode::Malformed, "a JWK Set needs a \"keys\" array").withClaim("keys"));
 
+    if (keys->size() > limits.maxKeysPerSet)
+        return fail(Error(ErrorCode::LimitExceeded, "a JWK Set of " + std::to_string(keys->size()) +
+                                                        " keys; at most " + std::to_string(limits.maxKeysPerSet) +
+                                                        " are accepted (B10)")
+                        .withClaim("keys"));
     JwkSet set;
     set.keys_.reserve(keys->size());
     for (std::size_t i = 0; i < keys->asArray().size(); ++i) {

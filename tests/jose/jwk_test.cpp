@@ -459,3 +459,35 @@ TEST_CASE("JwkSet: parsing rules (C04, C06, C11)")
     CHECK(JwkSet::fromKeys({*a, b->withKid(a->kid())}).error().code == ErrorCode::InvalidKey);
     CHECK(JwkSet::fromKeys({a->withKid("")}).error().code == ErrorCode::InvalidKey);
 }
+
+TEST_CASE("JwkSet: a set larger than maxKeysPerSet is refused before any key is read (B10)")
+{
+    auto key = Jwk::generate(JwsAlgorithm::ES256);
+    REQUIRE(key);
+    auto setOf = [&](std::size_t count) {
+        Json keys = Json::array();
+        for (std::size_t i = 0; i < count; ++i)
+            keys.push(withMember(key->toPublicJson(), "kid", "k" + std::to_string(i)));
+        Json jwks = Json::object();
+        jwks.set("keys", std::move(keys));
+        return jwks;
+    };
+    KeyLimits limits;
+    REQUIRE(limits.maxKeysPerSet == 64);
+    auto atLimit = JwkSet::fromJson(setOf(64), limits);
+    REQUIRE_MESSAGE(atLimit, atLimit.error().describe());
+    CHECK(atLimit->keys().size() == 64);
+    auto over = JwkSet::fromJson(setOf(65), limits);
+    REQUIRE_FALSE(over);
+    CHECK(over.error().code == ErrorCode::LimitExceeded);
+    CHECK(over.error().claim == "keys");
+    // The limit is checked first: an oversized set of garbage is still LimitExceeded.
+    Json garbage = Json::object();
+    Json entries = Json::array();
+    for (int i = 0; i < 1000; ++i)
+        entries.push("not a key");
+    garbage.set("keys", std::move(entries));
+    CHECK(JwkSet::fromJson(garbage, limits).error().code == ErrorCode::LimitExceeded);
+    limits.maxKeysPerSet = 2;
+    CHECK(JwkSet::fromJson(setOf(3), limits).error().code == ErrorCode::LimitExceeded);
+}
