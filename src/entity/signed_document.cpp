@@ -6,11 +6,16 @@
 
 namespace oidfed::entity {
 
+std::string strongEtag(std::string_view body)
+{
+    // 128 bits of the SHA-256 digest are plenty to tell two bodies apart.
+    return "\"" + cacheKeyDigest(body).substr(0, 22) + "\"";
+}
+
 DocumentPtr makeSignedDocument(std::string jwt, UnixTime issuedAt, UnixTime expiresAt)
 {
     auto document = std::make_shared<SignedDocument>();
-    // 128 bits of the SHA-256 digest are plenty to tell two bodies apart.
-    document->etag = "\"" + cacheKeyDigest(jwt).substr(0, 22) + "\"";
+    document->etag = strongEtag(jwt);
     document->body = std::move(jwt);
     document->issuedAt = issuedAt;
     document->expiresAt = expiresAt;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <oidfed/clock.h>
 
@@ -21,6 +22,10 @@ struct SignedDocument {
 };
 
 using DocumentPtr = std::shared_ptr<const SignedDocument>;
+
+/// A strong ETag for a response body: the quoted first 128 bits of its
+/// SHA-256, base64url.
+std::string strongEtag(std::string_view body);
 
 /// Wraps a freshly signed JWT: computes the ETag from its bytes.
 DocumentPtr makeSignedDocument(std::string jwt, UnixTime issuedAt, UnixTime expiresAt);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include <oidfed/cache_key.h>
 #include <oidfed/json.h>
 
 #include "server/http_responses.h"
@@ -11,11 +10,6 @@
 namespace oidfed::server {
 
 namespace {
-
-std::string etagOf(std::string_view body)
-{
-    return "\"" + cacheKeyDigest(body).substr(0, 22) + "\"";
-}
 
 std::string arrayBody(const std::vector<std::string> &ids)
 {
@@ -41,7 +35,7 @@ ListBody makeListBody(const entity::HostedEntity &entity)
     if (!entity.subordinates())
         return out;
     out.body = arrayBody(entity.subordinates()->list({}));
-    out.etag = etagOf(out.body);
+    out.etag = entity::strongEtag(out.body);
     return out;
 }
 
@@ -132,7 +126,7 @@ HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &fu
         ids = std::move(kept);
     }
     std::string body = arrayBody(ids);
-    std::string etag = etagOf(body);
+    std::string etag = entity::strongEtag(body);
     return cacheableResponse("application/json", std::move(body), std::move(etag), 0, ifNoneMatch);
 }
 

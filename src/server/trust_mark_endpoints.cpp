@@ -1,6 +1,5 @@
 #include "server/trust_mark_endpoints.h"
 
-#include <oidfed/cache_key.h>
 #include <oidfed/json.h>
 #include <oidfed/trust_mark.h>
 #include <oidfed/trust_mark_status.h>
@@ -80,7 +79,7 @@ HttpResponse trustMarkListEndpoint(const entity::TrustMarkIssuer &issuer, const 
     for (const std::string &id : *holders)
         array.push(id);
     std::string body = array.dump();
-    std::string etag = "\"" + cacheKeyDigest(body).substr(0, 22) + "\"";
+    std::string etag = entity::strongEtag(body);
     return cacheableResponse("application/json", std::move(body), std::move(etag), 0, {});
 }
 

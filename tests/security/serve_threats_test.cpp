@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <oidfed/federation_urls.h>
 #include <oidfed/json.h>
 
 #include "served_federation.h"
@@ -45,46 +46,46 @@ TEST_CASE("K01-K04, A14, D05: fetch endpoint inputs")
     ServedFederation fed;
     const std::string ia = fed.id("ia");
     checkRows(fed, {
-        {"K03 sub with a fragment", "/ta/fetch?sub=" + test::urlEncode(ia + "#x"), 400, "invalid_request"},
-        {"K03 sub with a query", "/ta/fetch?sub=" + test::urlEncode(ia + "?x=1"), 400, "invalid_request"},
-        {"K03 sub with user info", "/ta/fetch?sub=" + test::urlEncode("http://u:p@127.0.0.1/ia"), 400, "invalid_request"},
-        {"K03 sub of another scheme", "/ta/fetch?sub=" + test::urlEncode("ftp://127.0.0.1/ia"), 400, "invalid_request"},
+        {"K03 sub with a fragment", "/ta/fetch?sub=" + percentEncode(ia + "#x"), 400, "invalid_request"},
+        {"K03 sub with a query", "/ta/fetch?sub=" + percentEncode(ia + "?x=1"), 400, "invalid_request"},
+        {"K03 sub with user info", "/ta/fetch?sub=" + percentEncode("http://u:p@127.0.0.1/ia"), 400, "invalid_request"},
+        {"K03 sub of another scheme", "/ta/fetch?sub=" + percentEncode("ftp://127.0.0.1/ia"), 400, "invalid_request"},
         {"K03 bad percent escape", "/ta/fetch?sub=%ZZ", 400, "invalid_request"},
         {"K03 truncated percent escape", "/ta/fetch?sub=%4", 400, "invalid_request"},
-        {"K03 control character", "/ta/fetch?sub=" + test::urlEncode(ia) + "%0A", 400, "invalid_request"},
-        {"K03 invalid UTF-8", "/ta/fetch?sub=" + test::urlEncode(ia) + "%FF", 400, "invalid_request"},
-        {"K03 sub given twice with different values", "/ta/fetch?sub=" + test::urlEncode(ia) + "&sub=" + test::urlEncode(fed.id("op")),
+        {"K03 control character", "/ta/fetch?sub=" + percentEncode(ia) + "%0A", 400, "invalid_request"},
+        {"K03 invalid UTF-8", "/ta/fetch?sub=" + percentEncode(ia) + "%FF", 400, "invalid_request"},
+        {"K03 sub given twice with different values", "/ta/fetch?sub=" + percentEncode(ia) + "&sub=" + percentEncode(fed.id("op")),
          400, "invalid_request"},
-        {"K03 a value over 4 KiB", "/ta/fetch?sub=" + test::urlEncode(ia + "/" + std::string(5000, 'a')), 400,
+        {"K03 a value over 4 KiB", "/ta/fetch?sub=" + percentEncode(ia + "/" + std::string(5000, 'a')), 400,
          "invalid_request"},
         {"K03 more than 64 parameters", [&] {
-             std::string q = "/ta/fetch?sub=" + test::urlEncode(ia);
+             std::string q = "/ta/fetch?sub=" + percentEncode(ia);
              for (int i = 0; i < 70; ++i)
                  q += "&p" + std::to_string(i) + "=1";
              return q;
          }(),
          400, "invalid_request"},
-        {"K01 a subordinate of another authority", "/ta/fetch?sub=" + test::urlEncode(fed.id("op")), 404, "not_found"},
-        {"A14/D05 trailing slash is another entity", "/ta/fetch?sub=" + test::urlEncode(ia + "/"), 404, "not_found"},
-        {"D05 upper-case path is another entity", "/ta/fetch?sub=" + test::urlEncode(fed.id("IA")), 404, "not_found"},
-        {"K04 encoded path traversal", "/ta/fetch?sub=" + test::urlEncode(ia + "%2F..%2F..%2Fkeys%2Fta"), 404, "not_found"},
-        {"K02 sub = the issuer, on the intermediate", "/ia/fetch?sub=" + test::urlEncode(ia), 400, "invalid_request"},
+        {"K01 a subordinate of another authority", "/ta/fetch?sub=" + percentEncode(fed.id("op")), 404, "not_found"},
+        {"A14/D05 trailing slash is another entity", "/ta/fetch?sub=" + percentEncode(ia + "/"), 404, "not_found"},
+        {"D05 upper-case path is another entity", "/ta/fetch?sub=" + percentEncode(fed.id("IA")), 404, "not_found"},
+        {"K04 encoded path traversal", "/ta/fetch?sub=" + percentEncode(ia + "%2F..%2F..%2Fkeys%2Fta"), 404, "not_found"},
+        {"K02 sub = the issuer, on the intermediate", "/ia/fetch?sub=" + percentEncode(ia), 400, "invalid_request"},
     });
 }
 
 TEST_CASE("K05, K06, K03: resolve endpoint inputs")
 {
     ServedFederation fed;
-    const std::string anchor = "&trust_anchor=" + test::urlEncode(fed.id("ta"));
-    const std::string op = "sub=" + test::urlEncode(fed.id("op"));
+    const std::string anchor = "&trust_anchor=" + percentEncode(fed.id("ta"));
+    const std::string op = "sub=" + percentEncode(fed.id("op"));
     checkRows(fed, {
-        {"K05 only unknown anchors", "/ta/resolve?" + op + "&trust_anchor=" + test::urlEncode(fed.id("ia")), 404,
+        {"K05 only unknown anchors", "/ta/resolve?" + op + "&trust_anchor=" + percentEncode(fed.id("ia")), 404,
          "invalid_trust_anchor"},
-        {"K05 anchor differing in case", "/ta/resolve?" + op + "&trust_anchor=" + test::urlEncode(fed.id("TA")), 404,
+        {"K05 anchor differing in case", "/ta/resolve?" + op + "&trust_anchor=" + percentEncode(fed.id("TA")), 404,
          "invalid_trust_anchor"},
         {"K05 empty trust_anchor", "/ta/resolve?" + op + "&trust_anchor=", 404, "invalid_trust_anchor"},
         {"K06 an empty entity_type", "/ta/resolve?" + op + anchor + "&entity_type=", 400, "invalid_request"},
-        {"K03 sub with a fragment", "/ta/resolve?sub=" + test::urlEncode(fed.id("op") + "#f") + anchor, 400,
+        {"K03 sub with a fragment", "/ta/resolve?sub=" + percentEncode(fed.id("op") + "#f") + anchor, 400,
          "invalid_request"},
         {"K03 sub not a URL", "/ta/resolve?sub=op" + anchor, 400, "invalid_request"},
         {"K03 sub NUL", "/ta/resolve?sub=%00" + anchor, 400, "invalid_request"},
@@ -135,16 +136,16 @@ TEST_CASE("K10, K11: methods, request size, unknown paths")
     HttpReply post = test::httpRequest(fed.base() + "/ta/resolve", {}, "POST",
                                        "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
                                        "&client_assertion=a.b.c&sub=" +
-                                           test::urlEncode(fed.id("op")));
+                                           percentEncode(fed.id("op")));
     test::checkSpecError(post, 405, "invalid_request");
 
     // K11: a request line of 200 KB and a 100 KB header (over maxRequestBytes,
     // 64 KiB) are refused with 413.
     test::checkSpecError(fed.get("/ta/fetch?sub=" + std::string(200 << 10, 'a')), 413, "invalid_request");
-    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia")), {"X-Padding: " + std::string(100 << 10, 'a')}), 413,
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia")), {"X-Padding: " + std::string(100 << 10, 'a')}), 413,
                "invalid_request");
     // The server still answers afterwards.
-    CHECK(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia"))).status == 200);
+    CHECK(fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia"))).status == 200);
     test::checkSpecError(fed.get("/nobody/resolve"), 404, "not_found");
 }
 
@@ -152,7 +153,7 @@ TEST_CASE("L01: errors never reflect markup, control characters or unbounded inp
 {
     ServedFederation fed;
     const std::string script = "<script>alert(1)</script>";
-    HttpReply reply = fed.get("/ta/fetch?sub=" + test::urlEncode(script));
+    HttpReply reply = fed.get("/ta/fetch?sub=" + percentEncode(script));
     test::checkSpecError(reply, 400, "invalid_request");
     // The JSON body escapes nothing HTML needs, so the description must not
     // carry the input at all.
@@ -160,12 +161,12 @@ TEST_CASE("L01: errors never reflect markup, control characters or unbounded inp
 
     // A long sub (under the 4 KiB value limit) is not echoed in full.
     const std::string longSub = fed.id("ia") + "/" + std::string(3000, 'x') + "#frag";
-    HttpReply longReply = fed.get("/ta/fetch?sub=" + test::urlEncode(longSub));
+    HttpReply longReply = fed.get("/ta/fetch?sub=" + percentEncode(longSub));
     test::checkSpecError(longReply, 400, "invalid_request");
     CHECK(longReply.body.find(std::string(600, 'x')) == std::string::npos);
 
     // Credentials in a sub are never echoed.
-    HttpReply credentials = fed.get("/ta/fetch?sub=" + test::urlEncode("http://user:s3cret@127.0.0.1/ia"));
+    HttpReply credentials = fed.get("/ta/fetch?sub=" + percentEncode("http://user:s3cret@127.0.0.1/ia"));
     test::checkSpecError(credentials, 400, "invalid_request");
     CHECK(credentials.body.find("s3cret") == std::string::npos);
 }
@@ -174,11 +175,11 @@ TEST_CASE("B07: with on_demand off, an uncached subject costs no fetch")
 {
     ServedFederation fed(R"("fetch": { "allow_loopback": true },)",
                          R"("fetch": { "allow_loopback": true }, "resolver_limits": { "on_demand": false },)");
-    const std::string anchor = "&trust_anchor=" + test::urlEncode(fed.id("ta"));
+    const std::string anchor = "&trust_anchor=" + percentEncode(fed.id("ta"));
     for (const std::string &sub : {fed.id("op"), std::string("http://127.0.0.1:1/attacker-1"),
                                    std::string("http://127.0.0.1:1/attacker-2")}) {
         CAPTURE(sub);
-        test::checkSpecError(fed.get("/ta/resolve?sub=" + test::urlEncode(sub) + anchor), 404, "invalid_subject");
+        test::checkSpecError(fed.get("/ta/resolve?sub=" + percentEncode(sub) + anchor), 404, "invalid_subject");
     }
     HttpReply metrics = fed.get("/metrics");
     CHECK(metrics.body.find("oidfed_resolve_total{source=\"miss\"} 3") != std::string::npos);

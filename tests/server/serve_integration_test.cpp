@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <oidfed/federation_urls.h>
 #include <oidfed/entity_statement.h>
 #include <oidfed/jws.h>
 #include <oidfed/resolve_response.h>
@@ -88,7 +89,7 @@ TEST_CASE("Entity Configurations: signed, self-consistent, cacheable")
 TEST_CASE("fetch endpoint (8.1, threats K01-K04)")
 {
     ServedFederation fed;
-    HttpReply reply = fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia")));
+    HttpReply reply = fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia")));
     EntityStatement statement = statementOf(reply);
     CHECK(statement.issuer().str() == fed.id("ta"));
     CHECK(statement.subject().str() == fed.id("ia"));
@@ -101,25 +102,25 @@ TEST_CASE("fetch endpoint (8.1, threats K01-K04)")
     CHECK_FALSE(reply.header("etag").empty());
 
     // Unknown extra parameters are ignored (8), including the old iss.
-    CHECK(fed.get("/ta/fetch?iss=" + test::urlEncode(fed.id("ta")) + "&sub=" + test::urlEncode(fed.id("ia")) + "&x=1").status == 200);
+    CHECK(fed.get("/ta/fetch?iss=" + percentEncode(fed.id("ta")) + "&sub=" + percentEncode(fed.id("ia")) + "&x=1").status == 200);
     // The intermediate's statement about the credential issuer has its own lifetime (3600 s).
-    EntityStatement ci = statementOf(fed.get("/ia/fetch?sub=" + test::urlEncode(fed.id("ci"))));
+    EntityStatement ci = statementOf(fed.get("/ia/fetch?sub=" + percentEncode(fed.id("ci"))));
     CHECK(ci.expiresAt() - ci.issuedAt() == 3600);
 
-    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode("http://127.0.0.1:1/unknown")), 404, "not_found");  // K01
-    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ta"))), 400, "invalid_request");          // K02
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + percentEncode("http://127.0.0.1:1/unknown")), 404, "not_found");  // K01
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ta"))), 400, "invalid_request");          // K02
     test::checkSpecError(fed.get("/ta/fetch"), 400, "invalid_request");                                       // K03
     test::checkSpecError(fed.get("/ta/fetch?sub="), 400, "invalid_request");
-    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia")) + "&sub=" + test::urlEncode(fed.id("ia"))), 400,
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia")) + "&sub=" + percentEncode(fed.id("ia"))), 400,
                "invalid_request");
     test::checkSpecError(fed.get("/ta/fetch?sub=not-a-url"), 400, "invalid_request");
     test::checkSpecError(fed.get("/ta/fetch?sub=%00"), 400, "invalid_request");
     test::checkSpecError(fed.get("/ta/fetch?sub=" + std::string(20000, 'a')), 400, "invalid_request");
-    test::checkSpecError(fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia") + "/../../etc/passwd")), 404, "not_found");  // K04
+    test::checkSpecError(fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia") + "/../../etc/passwd")), 404, "not_found");  // K04
     // An OP is no authority: no fetch endpoint at all.
-    test::checkSpecError(fed.get("/op/fetch?sub=" + test::urlEncode(fed.id("rp"))), 404, "not_found");
+    test::checkSpecError(fed.get("/op/fetch?sub=" + percentEncode(fed.id("rp"))), 404, "not_found");
     // Methods: GET only (no client authentication offered).
-    HttpReply post = test::httpRequest(fed.base() + "/ta/fetch", {}, "POST", "sub=" + test::urlEncode(fed.id("ia")));
+    HttpReply post = test::httpRequest(fed.base() + "/ta/fetch", {}, "POST", "sub=" + percentEncode(fed.id("ia")));
     CHECK(post.status == 405);
     CHECK(post.header("allow") == "GET");
 }
@@ -156,12 +157,12 @@ TEST_CASE("resolve endpoint (8.3, K05-K07): policies and constraints change the 
     ServedFederation fed;
     JwkSet taKeys = fed.keysOf("ta");
     auto resolve = [&](const std::string &query) { return fed.get("/ta/resolve?" + query); };
-    const std::string anchor = "&trust_anchor=" + test::urlEncode(fed.id("ta"));
+    const std::string anchor = "&trust_anchor=" + percentEncode(fed.id("ta"));
     StatementOptions options;
     options.entityIds.allowHttp = true;
     auto ta = EntityId::parse(fed.id("ta"), {.allowHttp = true}).value();
 
-    HttpReply reply = resolve("sub=" + test::urlEncode(fed.id("op")) + anchor);
+    HttpReply reply = resolve("sub=" + percentEncode(fed.id("op")) + anchor);
     REQUIRE_MESSAGE(reply.status == 200, reply.body);
     CHECK(reply.header("content-type") == "application/resolve-response+jwt");
     auto response = verifyResolveResponse(reply.body, taKeys, ta, fed.id("op"), std::time(nullptr),
@@ -188,7 +189,7 @@ TEST_CASE("resolve endpoint (8.3, K05-K07): policies and constraints change the 
 
     SUBCASE("the relying party: one_of default, add, subset_of")
     {
-        HttpReply rp = resolve("sub=" + test::urlEncode(fed.id("rp")) + anchor);
+        HttpReply rp = resolve("sub=" + percentEncode(fed.id("rp")) + anchor);
         auto verified = verifyResolveResponse(rp.body, taKeys, ta, fed.id("rp"), std::time(nullptr),
                                               std::chrono::seconds(60), options);
         REQUIRE_MESSAGE(verified, rp.body);
@@ -200,7 +201,7 @@ TEST_CASE("resolve endpoint (8.3, K05-K07): policies and constraints change the 
     }
     SUBCASE("the credential issuer, restricted to the requested entity type")
     {
-        HttpReply ci = resolve("sub=" + test::urlEncode(fed.id("ci")) + anchor + "&entity_type=openid_credential_issuer");
+        HttpReply ci = resolve("sub=" + percentEncode(fed.id("ci")) + anchor + "&entity_type=openid_credential_issuer");
         auto verified = verifyResolveResponse(ci.body, taKeys, ta, fed.id("ci"), std::time(nullptr),
                                               std::chrono::seconds(60), options);
         REQUIRE_MESSAGE(verified, ci.body);
@@ -212,27 +213,27 @@ TEST_CASE("resolve endpoint (8.3, K05-K07): policies and constraints change the 
     }
     SUBCASE("a second request is served from the signed-response cache")
     {
-        HttpReply again = resolve("sub=" + test::urlEncode(fed.id("op")) + anchor);
+        HttpReply again = resolve("sub=" + percentEncode(fed.id("op")) + anchor);
         CHECK(again.body == reply.body);
-        CHECK(fed.get("/ta/resolve?sub=" + test::urlEncode(fed.id("op")) + anchor, {"If-None-Match: " + reply.header("etag")})
+        CHECK(fed.get("/ta/resolve?sub=" + percentEncode(fed.id("op")) + anchor, {"If-None-Match: " + reply.header("etag")})
                   .status == 304);
         CHECK(fed.get("/metrics").body.find("oidfed_resolve_total{source=\"signed-cache\"}") != std::string::npos);
     }
     SUBCASE("errors")
     {
-        test::checkSpecError(resolve("sub=" + test::urlEncode(fed.id("op"))), 400, "invalid_request");
+        test::checkSpecError(resolve("sub=" + percentEncode(fed.id("op"))), 400, "invalid_request");
         test::checkSpecError(resolve(anchor.substr(1)), 400, "invalid_request");
-        test::checkSpecError(resolve("sub=" + test::urlEncode(fed.id("op")) + "&sub=" + test::urlEncode(fed.id("rp")) + anchor), 400,
+        test::checkSpecError(resolve("sub=" + percentEncode(fed.id("op")) + "&sub=" + percentEncode(fed.id("rp")) + anchor), 400,
                    "invalid_request");
-        test::checkSpecError(resolve("sub=" + test::urlEncode(fed.id("op")) + "&trust_anchor=" + test::urlEncode("https://not-configured.example")),
+        test::checkSpecError(resolve("sub=" + percentEncode(fed.id("op")) + "&trust_anchor=" + percentEncode("https://not-configured.example")),
                    404, "invalid_trust_anchor");  // K05
         // An unknown anchor among known ones is skipped (K06).
-        CHECK(resolve("sub=" + test::urlEncode(fed.id("op")) + "&trust_anchor=" + test::urlEncode("https://other.example") + anchor)
+        CHECK(resolve("sub=" + percentEncode(fed.id("op")) + "&trust_anchor=" + percentEncode("https://other.example") + anchor)
                   .status == 200);
-        test::checkSpecError(resolve("sub=" + test::urlEncode(fed.id("nobody")) + anchor), 404, "invalid_subject");
-        test::checkSpecError(resolve("sub=" + test::urlEncode("https://unreachable.invalid") + anchor), 503, "temporarily_unavailable");
+        test::checkSpecError(resolve("sub=" + percentEncode(fed.id("nobody")) + anchor), 404, "invalid_subject");
+        test::checkSpecError(resolve("sub=" + percentEncode("https://unreachable.invalid") + anchor), 503, "temporarily_unavailable");
         // The intermediate has no resolve endpoint.
-        test::checkSpecError(fed.get("/ia/resolve?sub=" + test::urlEncode(fed.id("op")) + anchor), 404, "not_found");
+        test::checkSpecError(fed.get("/ia/resolve?sub=" + percentEncode(fed.id("op")) + anchor), 404, "not_found");
     }
 }
 
@@ -255,7 +256,7 @@ TEST_CASE("historical keys, health, readiness, metrics")
     HttpReply ready = fed.get("/readyz");
     CHECK(ready.status == 200);
     CHECK(*json(ready.body).findString("status") == "ready");
-    fed.get("/ta/fetch?sub=" + test::urlEncode(fed.id("ia")));
+    fed.get("/ta/fetch?sub=" + percentEncode(fed.id("ia")));
     HttpReply metrics = fed.get("/metrics");
     CHECK(metrics.status == 200);
     CHECK(metrics.header("content-type").rfind("text/plain", 0) == 0);

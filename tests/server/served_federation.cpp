@@ -43,21 +43,6 @@ std::string replaceAll(std::string text, const std::string &from, const std::str
     return text;
 }
 
-std::string urlEncode(const std::string &text)
-{
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
 void checkSpecError(const HttpReply &reply, long status, const std::string &code)
 {
     CHECK_MESSAGE(reply.status == status, reply.body);

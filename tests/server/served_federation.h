@@ -16,9 +16,6 @@ namespace oidfed::test {
 /// Path of the oidfed binary (OIDFED_CLI).
 std::string oidfedCli();
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string urlEncode(const std::string &text);
-
 /// Checks a spec 8.9 error response: the status, application/json, the
 /// `error` code, and a non-empty, bounded `error_description` without
 /// control characters (threat L01).

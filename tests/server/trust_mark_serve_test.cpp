@@ -19,6 +19,7 @@
 #include <thread>
 #include <utility>
 
+#include <oidfed/federation_urls.h>
 #include <oidfed/base64url.h>
 #include <oidfed/jws.h>
 #include <oidfed/resolve_response.h>
@@ -113,7 +114,7 @@ public:
     {
         return test::httpRequest(base_ + path, {contentType}, "POST", body);
     }
-    HttpReply status(const std::string &mark) const { return post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark)); }
+    HttpReply status(const std::string &mark) const { return post("/ia/trust-mark-status", "trust_mark=" + percentEncode(mark)); }
 
     test::ProcessResult cli(std::vector<std::string> args) const
     {
@@ -192,7 +193,7 @@ std::string headerTyp(const std::string &jwt)
 
 ResolveResponse resolveAtAnchor(const MarkFederation &fed, const std::string &subject)
 {
-    HttpReply reply = fed.get("/ta/resolve?sub=" + test::urlEncode(fed.id(subject)) + "&trust_anchor=" + test::urlEncode(fed.id("ta")));
+    HttpReply reply = fed.get("/ta/resolve?sub=" + percentEncode(fed.id(subject)) + "&trust_anchor=" + percentEncode(fed.id("ta")));
     REQUIRE_MESSAGE(reply.status == 200, reply.body);
     auto response = verifyResolveResponse(reply.body, fed.keysOf("ta"), *EntityId::parse(fed.id("ta"), {.allowHttp = true}),
                                           fed.id(subject), std::time(nullptr), std::chrono::seconds(60), httpOptions());
@@ -222,7 +223,7 @@ std::vector<std::string> stringArray(const HttpReply &reply)
 
 std::string markOf(const MarkFederation &fed, const std::string &holder)
 {
-    HttpReply reply = fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id(holder)));
+    HttpReply reply = fed.get("/ia/trust-mark?trust_mark_type=" + percentEncode(kType) + "&sub=" + percentEncode(fed.id(holder)));
     REQUIRE_MESSAGE(reply.status == 200, reply.body);
     CHECK(reply.header("content-type") == "application/trust-mark+jwt");
     return reply.body;
@@ -327,7 +328,7 @@ TEST_CASE("the demo: the holder's delegated mark is issued, published, resolved 
         CHECK(*delegated.findString("trust_mark_type") == kType);
         // The same bytes again (pre-signed), with an ETag.
         CHECK(markOf(fed, "op") == mark);
-        CHECK_FALSE(fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id("op")))
+        CHECK_FALSE(fed.get("/ia/trust-mark?trust_mark_type=" + percentEncode(kType) + "&sub=" + percentEncode(fed.id("op")))
                         .header("etag")
                         .empty());
     }
@@ -362,8 +363,8 @@ TEST_CASE("the demo: the holder's delegated mark is issued, published, resolved 
 TEST_CASE("trust mark endpoint: media type and every error")
 {
     MarkFederation fed;
-    const std::string type = test::urlEncode(kType);
-    const std::string op = test::urlEncode(fed.id("op"));
+    const std::string type = percentEncode(kType);
+    const std::string op = percentEncode(fed.id("op"));
     test::checkSpecError(fed.get("/ia/trust-mark?sub=" + op), 400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type), 400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + op + "&sub=" + op), 400, "invalid_request");
@@ -372,8 +373,8 @@ TEST_CASE("trust mark endpoint: media type and every error")
     test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=&sub=" + op), 400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=not-a-url"), 400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=https%3A%2F%2Fother.example%2Ftm&sub=" + op), 404, "not_found");
-    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("rp"))), 404, "not_found");
-    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + test::urlEncode("https://stranger.example")), 404,
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + percentEncode(fed.id("rp"))), 404, "not_found");
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + type + "&sub=" + percentEncode("https://stranger.example")), 404,
                "not_found");
     HttpReply posted = fed.post("/ia/trust-mark", "trust_mark_type=" + type + "&sub=" + op);
     CHECK(posted.status == 405);
@@ -387,17 +388,17 @@ TEST_CASE("trust mark endpoint: media type and every error")
 TEST_CASE("trust mark list endpoint: holders, sub filter, errors")
 {
     MarkFederation fed;
-    const std::string type = test::urlEncode(kType);
+    const std::string type = percentEncode(kType);
     CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type)) ==
           std::vector<std::string>{fed.id("ci"), fed.id("op")});
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("op")))) ==
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + percentEncode(fed.id("op")))) ==
           std::vector<std::string>{fed.id("op")});
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("rp")))).empty());
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + percentEncode(fed.id("rp")))).empty());
     test::checkSpecError(fed.get("/ia/trust-mark-list"), 400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&trust_mark_type=" + type), 400,
                "invalid_request");
-    test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + test::urlEncode(fed.id("op")) +
-                       "&sub=" + test::urlEncode(fed.id("ci"))),
+    test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=" + type + "&sub=" + percentEncode(fed.id("op")) +
+                       "&sub=" + percentEncode(fed.id("ci"))),
                400, "invalid_request");
     test::checkSpecError(fed.get("/ia/trust-mark-list?trust_mark_type=https%3A%2F%2Fother.example%2Ftm"), 404, "not_found");
     CHECK(fed.post("/ia/trust-mark-list", "trust_mark_type=" + type).status == 405);
@@ -419,23 +420,23 @@ TEST_CASE("trust mark status endpoint: signed answers and every error")
         CHECK(*claims.findString("trust_mark") == mark);
         CHECK(claims.find("iat")->isInt());
         // Content-Type parameters are allowed.
-        CHECK(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark),
+        CHECK(fed.post("/ia/trust-mark-status", "trust_mark=" + percentEncode(mark),
                        "Content-Type: application/x-www-form-urlencoded; charset=utf-8")
                   .status == 200);
     }
 
     SUBCASE("method, content type and parameters")
     {
-        HttpReply get = fed.get("/ia/trust-mark-status?trust_mark=" + test::urlEncode(mark));
+        HttpReply get = fed.get("/ia/trust-mark-status?trust_mark=" + percentEncode(mark));
         CHECK(get.status == 405);
         CHECK(get.header("allow") == "POST");
-        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark), "Content-Type: application/json"),
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + percentEncode(mark), "Content-Type: application/json"),
                    400, "invalid_request");
-        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark), "Content-Type: text/plain"), 400,
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + percentEncode(mark), "Content-Type: text/plain"), 400,
                    "invalid_request");
         test::checkSpecError(fed.post("/ia/trust-mark-status", "sub=x"), 400, "invalid_request");
         test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark="), 400, "invalid_request");
-        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + test::urlEncode(mark) + "&trust_mark=" + test::urlEncode(mark)), 400,
+        test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=" + percentEncode(mark) + "&trust_mark=" + percentEncode(mark)), 400,
                    "invalid_request");
         test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=%ZZ"), 400, "invalid_request");
         test::checkSpecError(fed.post("/ia/trust-mark-status", "trust_mark=not.a.jwt"), 400, "invalid_request");
@@ -492,9 +493,9 @@ TEST_CASE("revocation: status, issuer endpoints, the holder's EC and resolve")
     REQUIRE(fed.reload());
 
     CHECK(statusOf(fed, fed.status(mark), mark) == "revoked");
-    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + test::urlEncode(kType) + "&sub=" + test::urlEncode(fed.id("op"))), 404,
+    test::checkSpecError(fed.get("/ia/trust-mark?trust_mark_type=" + percentEncode(kType) + "&sub=" + percentEncode(fed.id("op"))), 404,
                "not_found");
-    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + test::urlEncode(kType))) ==
+    CHECK(stringArray(fed.get("/ia/trust-mark-list?trust_mark_type=" + percentEncode(kType))) ==
           std::vector<std::string>{fed.id("ci")});
     CHECK_FALSE(claimsOf(fed.get("/op/.well-known/openid-federation").body).contains("trust_marks"));
     CHECK(markTypes(resolveAtAnchor(fed, "op")).empty());
@@ -653,7 +654,7 @@ TEST_CASE("list endpoint: trust_marked and trust_mark_type use verified marks")
     {
         MarkFederation fed;
         test::checkSpecError(fed.get("/ia/list?trust_marked=true"), 400, "unsupported_parameter");
-        test::checkSpecError(fed.get("/ia/list?trust_mark_type=" + test::urlEncode(kType)), 400, "unsupported_parameter");
+        test::checkSpecError(fed.get("/ia/list?trust_mark_type=" + percentEncode(kType)), 400, "unsupported_parameter");
         // The anchor judges its own subordinates (the intermediate holds none).
         CHECK(stringArray(fed.get("/ta/list?trust_marked=true")).empty());
         CHECK(stringArray(fed.get("/ta/list?trust_marked=false")) == std::vector<std::string>{fed.id("ia")});
@@ -665,7 +666,7 @@ TEST_CASE("list endpoint: trust_marked and trust_mark_type use verified marks")
                              "\"trust_anchors\": [ { \"entity_id\": \"{base}/ta\" } ] }"}});
         const std::vector<std::string> holders{fed.id("ci"), fed.id("op")};
         CHECK(stringArray(fed.get("/ia/list?trust_marked=true")) == holders);
-        CHECK(stringArray(fed.get("/ia/list?trust_mark_type=" + test::urlEncode(kType))) == holders);
+        CHECK(stringArray(fed.get("/ia/list?trust_mark_type=" + percentEncode(kType))) == holders);
         CHECK(stringArray(fed.get("/ia/list?trust_mark_type=https%3A%2F%2Fother.example%2Ftm")).empty());
         CHECK(stringArray(fed.get("/ia/list?trust_marked=true&entity_type=openid_provider")) ==
               std::vector<std::string>{fed.id("op")});
