@@ -132,8 +132,9 @@ public:
     virtual CacheStats stats() const = 0;
 
     /// Ok or Degraded, with the reason. The Redis cache sends at most one
-    /// PING here when its circuit breaker is due for a retry, bounded by its
-    /// timeouts, so readiness recovers without traffic.
+    /// PING here when its circuit breaker is due for a retry, or when Redis
+    /// has not replied for a second (at most one such PING per second), both
+    /// bounded by its timeouts, so readiness follows Redis without traffic.
     virtual CacheHealth health() = 0;
 
 protected:

@@ -56,6 +56,11 @@ constexpr std::size_t kRespOverheadBytes = 64;
 constexpr std::string_view kScanCount = "256";
 constexpr std::size_t kScanReplyBytes = std::size_t{8} << 20;
 constexpr std::size_t kSmallReplyBytes = 4096;
+/// health() with a closed breaker and no reply from Redis for this long
+/// sends one PING (at most one per period over all callers): without it a
+/// Redis that died while nothing needed it (every read answered by the
+/// in-process layers) would be reported Ok until the next cache miss.
+constexpr std::chrono::seconds kIdleHealthCheck{1};
 
 constexpr std::size_t kMaxKeyPrefixBytes = 256;
 constexpr std::chrono::milliseconds kMaxTimeout{60'000};
@@ -202,10 +207,13 @@ public:
 
     CacheHealth health() override
     {
-        auto snap = breaker_.snapshot(SteadyClock::now());
-        if (snap.state == CircuitBreaker::State::Open && snap.retryIn == SteadyClock::duration::zero()) {
+        const auto now = SteadyClock::now();
+        auto snap = breaker_.snapshot(now);
+        const bool probeDue = snap.state == CircuitBreaker::State::Open && snap.retryIn == SteadyClock::duration::zero();
+        const bool idleCheckDue = snap.state == CircuitBreaker::State::Closed && claimIdleCheck(now);
+        if (probeDue || idleCheckDue) {
             const std::array<std::string_view, 1> ping = {"PING"};
-            (void)run(ping, kSmallReplyBytes);  // the due probe; bounded by the timeouts
+            (void)run(ping, kSmallReplyBytes);  // bounded by the timeouts
             snap = breaker_.snapshot(SteadyClock::now());
         }
         if (snap.state == CircuitBreaker::State::Closed)
@@ -217,6 +225,19 @@ public:
     }
 
 private:
+    /// True for the one caller that is to check an idle Redis now: nothing
+    /// has replied for kIdleHealthCheck and no other caller checked within
+    /// it.
+    bool claimIdleCheck(SteadyClock::time_point now)
+    {
+        const auto period = std::chrono::duration_cast<SteadyClock::duration>(kIdleHealthCheck).count();
+        const auto ticks = now.time_since_epoch().count();
+        if (ticks - lastReply_.load(std::memory_order_relaxed) < period)
+            return false;
+        auto checked = lastIdleCheck_.load(std::memory_order_relaxed);
+        return ticks - checked >= period && lastIdleCheck_.compare_exchange_strong(checked, ticks);
+    }
+
     std::nullopt_t miss()
     {
         misses_.fetch_add(1, std::memory_order_relaxed);
@@ -269,6 +290,7 @@ private:
         }
         pool_.release(std::move(*lease), true);
         breaker_.recordSuccess(*permit);
+        lastReply_.store(SteadyClock::now().time_since_epoch().count(), std::memory_order_relaxed);
         if ((*reply)->type == REDIS_REPLY_ERROR) {
             errors_.fetch_add(1, std::memory_order_relaxed);
             noteError(std::string(args[0]) + ": " + std::string(replyText(**reply).substr(0, 160)));
@@ -307,6 +329,10 @@ private:
     std::atomic<std::uint64_t> errors_{0};
     std::atomic<std::uint64_t> timeouts_{0};
     std::atomic<std::uint64_t> skipped_{0};
+    /// Steady-clock ticks of the last reply from Redis, and of the last
+    /// idle check health() made.
+    std::atomic<SteadyClock::rep> lastReply_{0};
+    std::atomic<SteadyClock::rep> lastIdleCheck_{0};
 
     mutable std::mutex lastErrorMutex_;
     // guarded by lastErrorMutex_: the latest failure, for health().

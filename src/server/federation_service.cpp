@@ -89,7 +89,7 @@ struct ServiceSnapshot {
 };
 
 FederationService::FederationService(ServerConfig config, Dependencies dependencies)
-    : config_(std::move(config)), deps_(dependencies),
+    : config_(std::move(config)), deps_(dependencies), clients_(config_.options.resolveEndpoint),
       localFetcher_([this](const FetchRequest &fetch) { return localResponse(fetch); }, dependencies.upstream)
 {
 }
@@ -219,7 +219,7 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
                                                            .cache = deps_.sharedCache}));
         snapshot->resolvers.push_back(std::make_unique<ResolveEndpoint>(
             *snapshot->entities[i], std::move(resolver), options.resolveEndpoint, options.resolver.trustMarks,
-            ResolveEndpoint::Shared{gate_, metrics_}));
+            ResolveEndpoint::Shared{gate_, clients_, metrics_}));
     }
 
     // The list endpoint's trust mark filters: the entity's own resolver, or
@@ -447,7 +447,7 @@ HttpResponse FederationService::dispatch(const HttpRequest &request, std::string
                             request.ifNoneMatch);
     }
     case Endpoint::Resolve:
-        return snapshot->resolvers[route->entity]->handle(*params, now, request.ifNoneMatch);
+        return snapshot->resolvers[route->entity]->handle(*params, now, request.ifNoneMatch, request.clientAddress);
     case Endpoint::HistoricalKeys:
         return historicalKeysEndpoint(hosted, now, request.ifNoneMatch);
     case Endpoint::TrustMark:

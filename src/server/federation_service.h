@@ -27,6 +27,7 @@
 #include <oidfed/fetcher.h>
 #include <oidfed/result.h>
 
+#include "server/client_limiter.h"
 #include "server/http_message.h"
 #include "server/local_fetcher.h"
 #include "server/metrics.h"
@@ -83,6 +84,7 @@ private:
     Dependencies deps_;
     Metrics metrics_;
     OnDemandGate gate_;
+    ClientLimiter clients_;  ///< per-client on-demand limits, over every resolve endpoint and reload
     LocalFetcher localFetcher_;
     mutable std::mutex mutex_;  ///< guards snapshot_ (the pointer, not the object)
     std::shared_ptr<const ServiceSnapshot> snapshot_;

@@ -17,6 +17,10 @@ struct HttpRequest {
     std::string contentType{};  ///< Content-Type header
     std::string ifNoneMatch{};  ///< If-None-Match header
     std::string body{};
+    /// The client's address as the connection shows it (IPv4 or IPv6
+    /// text); empty for requests made inside the process, which no
+    /// per-client limit applies to.
+    std::string clientAddress{};
 };
 
 struct HttpResponse {

@@ -1,6 +1,7 @@
 #include "server/http_responses.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <oidfed/json.h>
 
@@ -80,6 +81,15 @@ HttpResponse errorResponse(const Error &error)
     if (!error.rule.empty())
         description += " (rule " + error.rule + ")";
     return errorResponse(specErrorCode(error.code), description);
+}
+
+HttpResponse clientLimitedResponse(std::chrono::seconds retryAfter)
+{
+    HttpResponse response = errorResponse("temporarily_unavailable",
+                                          "too many resolutions on demand from this client; retry later");
+    response.status = 429;
+    response.addHeader("Retry-After", std::to_string(std::max<std::int64_t>(1, retryAfter.count())));
+    return response;
 }
 
 bool etagMatches(std::string_view ifNoneMatch, std::string_view etag) noexcept

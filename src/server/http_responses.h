@@ -2,6 +2,7 @@
 // with Cache-Control and ETag, and conditional GET (If-None-Match -> 304).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,13 @@ HttpResponse errorResponse(std::string_view specCode, std::string_view descripti
 
 /// The spec 8.9 error for a library Error (specErrorCode(), its message).
 HttpResponse errorResponse(const Error &error);
+
+/// A client over its own limit of resolutions on demand (threat B07): 429
+/// Too Many Requests (RFC 6585) with the spec 8.9 body of
+/// temporarily_unavailable (the closest code; 8.9 suggests 503 for it, but
+/// 503 would tell every client that the whole service is overloaded) and
+/// `Retry-After: retryAfter` (seconds).
+HttpResponse clientLimitedResponse(std::chrono::seconds retryAfter);
 
 /// 200 with `body` as `contentType`, `Cache-Control: max-age=<maxAge>` and
 /// `etag`; or 304 without a body when `ifNoneMatch` matches the ETag.

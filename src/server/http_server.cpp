@@ -5,12 +5,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/mime.h>
 #include <pistache/net.h>
 #include <pistache/peer.h>
 
+#include "server/connection_gate.h"
 #include "server/http_responses.h"
 #include "server/server_log.h"
 
@@ -20,7 +23,7 @@ namespace {
 
 using namespace Pistache;
 
-constexpr const char *kRequestLineData = "oidfed.requestLine";
+constexpr const char *kConnectionData = "oidfed.connection";
 constexpr std::size_t kMaxRequestLine = 1 << 20;  // beyond it, maxRequestBytes has refused the request
 
 // A response header by name and value. Pistache writes only typed headers
@@ -40,12 +43,28 @@ private:
     std::string value_;
 };
 
-// The request line of the request a connection is sending, accumulated
-// until its CRLF.
-struct RequestLine {
-    std::string text;
-    bool complete = false;
+// What this handler keeps per connection: the request line of the request
+// being received, accumulated until its CRLF, and the connection's slot
+// under maxConnections (none: the connection was refused).
+struct Connection {
+    std::string requestLine;
+    bool lineComplete = false;
+    std::shared_ptr<void> slot;
 };
+
+// The whole answer to a connection over maxConnections, sent before any
+// request is read: 503 with the spec 8.9 body, Retry-After and
+// `Connection: close`.
+std::string refusalBytes()
+{
+    HttpResponse refusal = errorResponse("temporarily_unavailable", "too many open connections; retry later");
+    std::string out = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + refusal.contentType + "\r\n";
+    for (const auto &[name, value] : refusal.headers)
+        out += name + ": " + value + "\r\n";
+    out += "Retry-After: 1\r\nConnection: close\r\nContent-Length: " + std::to_string(refusal.body.size()) +
+           "\r\n\r\n" + refusal.body;
+    return out;
+}
 
 std::string methodName(Http::Method method)
 {
@@ -66,11 +85,23 @@ std::string methodName(Http::Method method)
 // handler keeps the raw request line of each request: onInput() is Pistache's
 // own input step, rewritten on its public API (parser, ResponseWriter), with
 // the request line recorded before the bytes are parsed.
+//
+// The connection cap (maxConnections) is enforced in onConnection(), which
+// Pistache calls on the worker thread once the connection is accepted and
+// before it reads from it. Pistache 0.0.5 offers no public way to close a
+// connection or to stop accepting, so a refused connection gets its 503
+// written straight to its socket and its sending side shut down; it holds no
+// slot, its input is ignored, and Pistache closes it when the client does or
+// at the latest after headerTimeout (a connection that sends no complete
+// request is timed out). Connections that hold a slot are never affected.
 class Handler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(Handler)
 
-    explicit Handler(FederationService *service) : service_(service) {}
+    Handler(FederationService *service, std::shared_ptr<ConnectionGate> gate)
+        : service_(service), gate_(std::move(gate)), refusal_(std::make_shared<const std::string>(refusalBytes()))
+    {
+    }
 
     void onRequest(const Http::Request &request, Http::ResponseWriter writer) override
     {
@@ -80,33 +111,54 @@ public:
     }
 
 private:
+    void onConnection(const std::shared_ptr<Tcp::Peer> &peer) override
+    {
+        // What Http::Handler::onConnection() does (it is private): the
+        // request parser. Every connection needs it, a refused one too (the
+        // idle-connection timer reads it).
+        peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+        auto connection = std::make_shared<Connection>();
+        connection->slot = gate_->tryAdmit();
+        peer->putData(kConnectionData, connection);
+        if (!connection->slot) {
+            // The socket is non-blocking and new: the few hundred bytes fit
+            // in its send buffer. MSG_NOSIGNAL: a client gone already must
+            // not raise SIGPIPE.
+            (void)::send(peer->fd(), refusal_->data(), refusal_->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            ::shutdown(peer->fd(), SHUT_WR);
+        }
+    }
+
     void onInput(const char *buffer, size_t length, const std::shared_ptr<Tcp::Peer> &peer) override
     {
-        auto line = std::static_pointer_cast<RequestLine>(peer->tryGetData(kRequestLineData));
-        if (!line) {
-            line = std::make_shared<RequestLine>();
-            peer->putData(kRequestLineData, line);
-        }
-        if (!line->complete) {
+        auto connection = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionData));
+        if (!connection || !connection->slot)
+            return;  // refused: answered already, the input is dropped
+        if (!connection->lineComplete) {
             std::string_view input(buffer, length);
             std::size_t end = input.find('\n');
-            line->text.append(input.substr(0, end));
-            line->complete = end != std::string_view::npos;
+            connection->requestLine.append(input.substr(0, end));
+            connection->lineComplete = end != std::string_view::npos;
         }
 
         auto parser = getParser(peer);
         auto &request = parser->request;
+        auto nextRequest = [&connection] {
+            connection->requestLine.clear();
+            connection->lineComplete = false;
+        };
         try {
-            if (line->text.size() > kMaxRequestLine || !parser->feed(buffer, length)) {
+            if (connection->requestLine.size() > kMaxRequestLine || !parser->feed(buffer, length)) {
                 parser->reset();
-                *line = RequestLine{};
+                nextRequest();
                 sendPlain(peer, request.version(), errorResponse("invalid_request", "request too large"), 413);
                 return;
             }
             if (parser->parse() != Http::Private::State::Done)
                 return;
-            HttpRequest mine = toRequest(request, line->text);
-            *line = RequestLine{};
+            HttpRequest mine = toRequest(request, connection->requestLine);
+            mine.clientAddress = peer->address().host();
+            nextRequest();
             peer->setIdle(false);
             HttpResponse response = service_->handle(mine);
             Http::ResponseWriter writer(request.version(), transport(), this, peer);
@@ -114,8 +166,8 @@ private:
             // otherwise (RFC 9112 9.3); Pistache's own handler answers
             // "Close" whenever the header is absent, which makes every
             // client reconnect for each request.
-            auto connection = request.headers().tryGet<Http::Header::Connection>();
-            Http::ConnectionControl control = connection ? connection->control()
+            auto connectionHeader = request.headers().tryGet<Http::Header::Connection>();
+            Http::ConnectionControl control = connectionHeader ? connectionHeader->control()
                                               : request.version() == Http::Version::Http11
                                                   ? Http::ConnectionControl::KeepAlive
                                                   : Http::ConnectionControl::Close;
@@ -124,7 +176,7 @@ private:
             parser->reset();
         } catch (const std::exception &e) {
             logLine(LogLevel::Error, std::string("request failed: ") + e.what());
-            *line = RequestLine{};
+            nextRequest();
             sendPlain(peer, request.version(), errorResponse("invalid_request", "malformed HTTP request"), 400);
             parser->reset();
         }
@@ -174,6 +226,8 @@ private:
     }
 
     FederationService *service_;
+    std::shared_ptr<ConnectionGate> gate_;    ///< shared by every worker's clone
+    std::shared_ptr<const std::string> refusal_;
 };
 
 } // namespace
@@ -206,7 +260,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(FederationService &service
                                    .headerTimeout(options.headerTimeout)
                                    .bodyTimeout(options.headerTimeout);
         impl->endpoint.init(endpointOptions);
-        impl->endpoint.setHandler(Http::make_handler<Handler>(&service));
+        auto gate = std::make_shared<ConnectionGate>(options.maxConnections, &service.metrics());
+        impl->endpoint.setHandler(Http::make_handler<Handler>(&service, std::move(gate)));
         impl->endpoint.serveThreaded();
         return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
     } catch (const std::exception &e) {

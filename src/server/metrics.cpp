@@ -53,6 +53,12 @@ void Metrics::countResolveFailure(std::string_view reason)
     ++failures_[std::string(reason)];
 }
 
+void Metrics::countClientLimited(std::string_view reason)
+{
+    std::lock_guard lock(mutex_);
+    ++clientLimited_[std::string(reason)];
+}
+
 void Metrics::countReload(bool ok)
 {
     std::lock_guard lock(mutex_);
@@ -88,6 +94,14 @@ std::string Metrics::render(const std::map<std::string, double> &gauges) const
     family(out, "oidfed_resolve_on_demand_rejected_total", "counter",
            "Resolutions refused because the on-demand concurrency limit was reached.");
     out.append("oidfed_resolve_on_demand_rejected_total ").append(std::to_string(onDemandRejected_.load())).append("\n");
+    family(out, "oidfed_resolve_client_limited_total", "counter",
+           "Resolutions on demand refused (429) because one client reached its own limit, by limit.");
+    labelled(out, "oidfed_resolve_client_limited_total", "reason", clientLimited_);
+    family(out, "oidfed_http_connections_open", "gauge", "HTTP connections open and holding a slot.");
+    out.append("oidfed_http_connections_open ").append(std::to_string(connectionsOpen_.load())).append("\n");
+    family(out, "oidfed_http_connections_refused_total", "counter",
+           "HTTP connections refused (503) because max_connections were open.");
+    out.append("oidfed_http_connections_refused_total ").append(std::to_string(connectionsRefused_.load())).append("\n");
     family(out, "oidfed_upstream_fetches_total", "counter", "HTTP fetches made by resolutions.");
     out.append("oidfed_upstream_fetches_total ").append(std::to_string(fetches_.load())).append("\n");
     family(out, "oidfed_reloads_total", "counter", "Reloads of keys and subordinates (SIGHUP), by result.");

@@ -7,6 +7,10 @@
 //                                     negative-cache / miss / signed-cache
 //   oidfed_resolve_failures_total{reason}   the oidfed error code name
 //   oidfed_resolve_on_demand_rejected_total  over the concurrency limit
+//   oidfed_resolve_client_limited_total{reason}  over a per-client limit:
+//                                     in_progress / rate / clients
+//   oidfed_http_connections_open      connections holding a slot (gauge)
+//   oidfed_http_connections_refused_total  over maxConnections
 //   oidfed_upstream_fetches_total     HTTP fetches made by resolutions
 //   oidfed_reloads_total{result}      SIGHUP reloads: ok / failed
 //   oidfed_documents_resigned_total   statements re-signed ahead of expiry
@@ -18,6 +22,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,6 +36,11 @@ public:
     void countResolve(std::string_view source);
     void countResolveFailure(std::string_view reason);
     void countOnDemandRejected() { onDemandRejected_.fetch_add(1, std::memory_order_relaxed); }
+    /// `reason`: one of a fixed set ("in_progress", "rate", "clients").
+    void countClientLimited(std::string_view reason);
+    void countConnectionOpened() { connectionsOpen_.fetch_add(1, std::memory_order_relaxed); }
+    void countConnectionClosed() { connectionsOpen_.fetch_sub(1, std::memory_order_relaxed); }
+    void countConnectionRefused() { connectionsRefused_.fetch_add(1, std::memory_order_relaxed); }
     void countFetches(std::size_t n) { fetches_.fetch_add(n, std::memory_order_relaxed); }
     void countReload(bool ok);
     void countResigned(std::size_t n) { resigned_.fetch_add(n, std::memory_order_relaxed); }
@@ -54,7 +64,10 @@ private:
     std::map<std::string, std::uint64_t> resolves_;
     std::map<std::string, std::uint64_t> failures_;
     std::map<std::string, std::uint64_t> reloads_;
+    std::map<std::string, std::uint64_t> clientLimited_;
     std::atomic<std::uint64_t> onDemandRejected_{0};
+    std::atomic<std::int64_t> connectionsOpen_{0};
+    std::atomic<std::uint64_t> connectionsRefused_{0};
     std::atomic<std::uint64_t> fetches_{0};
     std::atomic<std::uint64_t> resigned_{0};
 };

@@ -54,7 +54,7 @@ ResolveEndpoint::ResolveEndpoint(const entity::HostedEntity &self, std::unique_p
                                  const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks,
                                  Shared shared)
     : self_(self), resolver_(std::move(resolver)), options_(options), marks_(marks), gate_(shared.gate),
-      metrics_(shared.metrics)
+      clients_(shared.clients), metrics_(shared.metrics)
 {
 }
 
@@ -102,7 +102,8 @@ HttpResponse ResolveEndpoint::failure(const Error &error)
     return errorResponse(error);
 }
 
-HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch)
+HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch,
+                                     std::string_view clientAddress)
 {
     auto subject = params.single("sub");
     if (!subject)
@@ -145,6 +146,16 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
             metrics_.countResolve("miss");
             return errorResponse("invalid_subject", "the subject has not been resolved yet and this resolver "
                                                     "answers from its cache only");
+        }
+        // The client's own limits first, so that one client never takes the
+        // whole process-wide gate (threat B07).
+        ClientLimiter::Admission admission;
+        if (!clientAddress.empty()) {
+            admission = clients_.admit(clientKey(clientAddress), ClientLimiter::Clock::now());
+            if (!admission) {
+                metrics_.countClientLimited(clientLimitReason(admission.verdict));
+                return clientLimitedResponse(admission.retryAfter);
+            }
         }
         OnDemandSlot slot(gate_, options_.maxConcurrentOnDemand);
         if (!slot.acquired()) {

@@ -21,6 +21,7 @@
 #include <oidfed/resolver.h>
 
 #include "entity/hosted_entity.h"
+#include "server/client_limiter.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
 #include "server/query_params.h"
@@ -39,6 +40,7 @@ public:
     /// What every resolve endpoint of a server shares; must outlive it.
     struct Shared {
         OnDemandGate &gate;
+        ClientLimiter &clients;  ///< per-client limits of resolution on demand
         Metrics &metrics;
     };
 
@@ -48,7 +50,11 @@ public:
     ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
                     const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks, Shared shared);
 
-    HttpResponse handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch);
+    /// `clientAddress`: the requester's address (HttpRequest); a
+    /// resolution on demand counts against its per-client limits, unless it
+    /// is empty (a request from inside the process).
+    HttpResponse handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch,
+                        std::string_view clientAddress = {});
 
     Resolver &resolver() noexcept { return *resolver_; }
 
@@ -72,6 +78,7 @@ private:
     ResolveEndpointOptions options_;
     TrustMarkVerificationOptions marks_;
     OnDemandGate &gate_;
+    ClientLimiter &clients_;
     Metrics &metrics_;
 
     std::mutex mutex_;

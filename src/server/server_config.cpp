@@ -133,6 +133,8 @@ Result<void> parseResolverLimits(const Json &json, ServerOptions &options)
                                       "deadline_ms", "clock_skew_seconds", "max_cache_ttl_seconds",
                                       "negative_ttl_seconds", "refresh_ahead_seconds", "cache_max_entries",
                                       "statement_cache_max_entries", "on_demand", "max_concurrent_on_demand",
+                                      "max_on_demand_per_client", "on_demand_per_client_rate",
+                                      "on_demand_per_client_burst", "max_tracked_clients",
                                       "response_cache_max_entries", "response_cache_ttl_seconds"}));
     ResolverOptions &resolver = options.resolver;
     OIDFED_TRY_VOID(readInto(reader, "max_chain_depth", 1, 32, resolver.maxChainDepth));
@@ -150,6 +152,10 @@ Result<void> parseResolverLimits(const Json &json, ServerOptions &options)
     OIDFED_TRY(std::optional<bool> onDemand, reader.boolean("on_demand"));
     endpoint.onDemand = onDemand.value_or(endpoint.onDemand);
     OIDFED_TRY_VOID(readInto(reader, "max_concurrent_on_demand", 1, 1024, endpoint.maxConcurrentOnDemand));
+    OIDFED_TRY_VOID(readInto(reader, "max_on_demand_per_client", 1, 1024, endpoint.maxOnDemandPerClient));
+    OIDFED_TRY_VOID(readInto(reader, "on_demand_per_client_rate", 0, 100000, endpoint.onDemandPerClientRate));
+    OIDFED_TRY_VOID(readInto(reader, "on_demand_per_client_burst", 1, 100000, endpoint.onDemandPerClientBurst));
+    OIDFED_TRY_VOID(readInto(reader, "max_tracked_clients", 1, 10000000, endpoint.maxTrackedClients));
     OIDFED_TRY_VOID(readInto(reader, "response_cache_max_entries", 0, 10000000, endpoint.responseCacheMaxEntries));
     OIDFED_TRY_VOID(readInto(reader, "response_cache_ttl_seconds", 1, 86400, endpoint.responseCacheTtl));
     return validateResolverOptions(resolver);
@@ -398,8 +404,9 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
 {
     ObjectReader reader(json, "");
     OIDFED_TRY_VOID(reader.allowOnly({"listen", "threads", "max_request_bytes", "header_timeout_ms",
-                                      "refresh_interval_seconds", "allow_http", "fetch", "resolver_limits", "redis",
-                                      "entities", "trust_mark_verification", "comment"}));
+                                      "max_connections", "refresh_interval_seconds", "allow_http", "fetch",
+                                      "resolver_limits", "redis", "entities", "trust_mark_verification",
+                                      "comment"}));
     ServerConfig config;
     ServerOptions &options = config.options;
     OIDFED_TRY(std::optional<std::string> listen, reader.string("listen"));
@@ -409,6 +416,7 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
     OIDFED_TRY_VOID(readInto(reader, "threads", 0, 256, options.threads));
     OIDFED_TRY_VOID(readInto(reader, "max_request_bytes", 1024, 1 << 20, options.maxRequestBytes));
     OIDFED_TRY_VOID(readInto(reader, "header_timeout_ms", 100, 60000, options.headerTimeout));
+    OIDFED_TRY_VOID(readInto(reader, "max_connections", 1, 1000000, options.maxConnections));
     OIDFED_TRY_VOID(readInto(reader, "refresh_interval_seconds", 1, 3600, options.refreshInterval));
     OIDFED_TRY(std::optional<bool> allowHttp, reader.boolean("allow_http"));
     options.allowHttp = allowHttp.value_or(false);

@@ -25,6 +25,25 @@ struct ResolveEndpointOptions {
     /// Resolutions on demand running at once, over all resolver entities;
     /// further requests get 503 temporarily_unavailable. Range 1..1024.
     std::size_t maxConcurrentOnDemand = 4;
+    /// Resolutions on demand one client (an IPv4 address, or an IPv6 /64)
+    /// may have running at once, so that one client cannot take the whole
+    /// maxConcurrentOnDemand; further requests of that client get 429
+    /// temporarily_unavailable with Retry-After (threat B07). Range 1..1024.
+    std::size_t maxOnDemandPerClient = 2;
+    /// Resolutions on demand one client may start per second on average
+    /// (a token bucket refilled at this rate); beyond it: 429 with
+    /// Retry-After. 0: no rate limit (the concurrency limits still apply).
+    /// Range 0..100,000.
+    std::size_t onDemandPerClientRate = 10;
+    /// Resolutions on demand one client may start in a burst (the bucket's
+    /// size; a client seen for the first time has a full bucket). Range
+    /// 1..100,000.
+    std::size_t onDemandPerClientBurst = 20;
+    /// Clients whose limits are remembered at once; the least recently seen
+    /// one without a resolution in progress is forgotten first (its bucket
+    /// starts full again). Bounds the limiter's memory (about 150 bytes per
+    /// client). Range 1..10,000,000.
+    std::size_t maxTrackedClients = 10000;
     /// Signed resolve responses kept, ready to send; least recently used
     /// first out. Range 0..10,000,000.
     std::size_t responseCacheMaxEntries = 100000;
@@ -46,6 +65,13 @@ struct ServerOptions {
     /// Time a client has to send its request headers (slowloris, threat
     /// K11). Range 100 ms..1 min.
     std::chrono::milliseconds headerTimeout{5000};
+    /// Open HTTP connections at once (threat K11). A connection beyond it is
+    /// answered at once with 503 temporarily_unavailable, `Connection:
+    /// close` and Retry-After, and closed without reading a request; the
+    /// open ones are not affected. Keep it below the process's open-file
+    /// limit (`ulimit -n`) minus what Redis and outbound fetches need.
+    /// Range 1..1,000,000.
+    std::size_t maxConnections = 512;
     /// How often statements are re-signed ahead of their expiry and due
     /// work is done. Range 1 s..1 h.
     std::chrono::seconds refreshInterval{60};

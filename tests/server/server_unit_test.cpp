@@ -142,7 +142,7 @@ TEST_CASE("the configuration file")
     SUBCASE("every member is mapped")
     {
         Json config = json(R"({"listen": "0.0.0.0:8443", "threads": 3, "max_request_bytes": 4096,
-            "header_timeout_ms": 2000, "refresh_interval_seconds": 30, "allow_http": true,
+            "header_timeout_ms": 2000, "max_connections": 77, "refresh_interval_seconds": 30, "allow_http": true,
             "fetch": {"connect_timeout_ms": 100, "total_timeout_ms": 900, "max_response_bytes": 2048,
                       "max_concurrent_transfers": 3, "allow_loopback": true, "allowed_networks": ["10.0.0.0/8"],
                       "ca_file": "ca.pem", "user_agent": "x"},
@@ -150,7 +150,9 @@ TEST_CASE("the configuration file")
                       "max_candidate_paths": 5, "deadline_ms": 1500, "clock_skew_seconds": 5,
                       "max_cache_ttl_seconds": 600, "negative_ttl_seconds": 7, "refresh_ahead_seconds": 60,
                       "cache_max_entries": 11, "statement_cache_max_entries": 12, "on_demand": false,
-                      "max_concurrent_on_demand": 2, "response_cache_max_entries": 13,
+                      "max_concurrent_on_demand": 2, "max_on_demand_per_client": 1,
+                      "on_demand_per_client_rate": 0, "on_demand_per_client_burst": 5,
+                      "max_tracked_clients": 9, "response_cache_max_entries": 13,
                       "response_cache_ttl_seconds": 14},
             "redis": {"url": "redis://127.0.0.1:6380/2", "key_prefix": "demo:", "connect_timeout_ms": 50,
                       "command_timeout_ms": 60, "pool_size": 2},
@@ -165,6 +167,7 @@ TEST_CASE("the configuration file")
         CHECK(o.threads == 3);
         CHECK(o.maxRequestBytes == 4096);
         CHECK(o.headerTimeout.count() == 2000);
+        CHECK(o.maxConnections == 77);
         CHECK(o.refreshInterval.count() == 30);
         CHECK(o.allowHttp);
         CHECK(o.fetch.allowHttp);
@@ -176,7 +179,15 @@ TEST_CASE("the configuration file")
         CHECK(o.resolver.statements.entityIds.allowHttp);
         CHECK_FALSE(o.resolveEndpoint.onDemand);
         CHECK(o.resolveEndpoint.maxConcurrentOnDemand == 2);
+        CHECK(o.resolveEndpoint.maxOnDemandPerClient == 1);
+        CHECK(o.resolveEndpoint.onDemandPerClientRate == 0);
+        CHECK(o.resolveEndpoint.onDemandPerClientBurst == 5);
+        CHECK(o.resolveEndpoint.maxTrackedClients == 9);
         CHECK(o.resolveEndpoint.responseCacheTtl.count() == 14);
+        // Defaults of what is not given.
+        CHECK(parsed->options.maxConnections == 512);
+        CHECK(parsed->options.resolveEndpoint.maxOnDemandPerClient == 2);
+        CHECK(parsed->options.resolveEndpoint.onDemandPerClientRate == 10);
         REQUIRE(o.redis);
         CHECK(o.redis->keyPrefix == "demo:");
         CHECK(o.redis->poolSize == 2);
@@ -222,6 +233,18 @@ TEST_CASE("the configuration file")
         Json range = minimalConfig();
         range.set("resolver_limits", json(R"({"max_chain_depth": 0})"));
         CHECK(configError(range).find("max_chain_depth") != std::string::npos);
+
+        Json connections = minimalConfig();
+        connections.set("max_connections", 0);
+        CHECK(configError(connections).find("max_connections") != std::string::npos);
+
+        for (const char *member : {R"({"max_on_demand_per_client": 0})", R"({"on_demand_per_client_rate": -1})",
+                                   R"({"on_demand_per_client_burst": 0})", R"({"max_tracked_clients": 0})"}) {
+            Json perClient = minimalConfig();
+            perClient.set("resolver_limits", json(member));
+            const std::string name = json(member).asObject().begin()->first;
+            CHECK_MESSAGE(configError(perClient).find(name) != std::string::npos, member);
+        }
 
         Json noAnchors = minimalConfig();
         noAnchors.find("entities")->asArray()[0].set("resolver", json(R"({"trust_anchors": []})"));
@@ -301,7 +324,14 @@ TEST_CASE("metrics in the Prometheus text format")
     metrics.countResolve("network");
     metrics.countResolveFailure("no_valid_chain");
     metrics.countReload(false);
+    metrics.countClientLimited("rate");
+    metrics.countClientLimited("rate");
+    metrics.countClientLimited("in_progress");
     std::string text = metrics.render({{"oidfed_ready", 1}});
+    CHECK(text.find("oidfed_resolve_client_limited_total{reason=\"rate\"} 2\n") != std::string::npos);
+    CHECK(text.find("oidfed_resolve_client_limited_total{reason=\"in_progress\"} 1\n") != std::string::npos);
+    CHECK(text.find("# TYPE oidfed_http_connections_open gauge\noidfed_http_connections_open 0\n") !=
+          std::string::npos);
     CHECK(text.find("oidfed_http_requests_total{endpoint=\"fetch\",status=\"200\"} 1\n") != std::string::npos);
     CHECK(text.find("oidfed_http_requests_total{endpoint=\"fetch\",status=\"404\"} 1\n") != std::string::npos);
     CHECK(text.find("oidfed_http_request_duration_seconds_bucket{endpoint=\"fetch\",le=\"0.0005\"} 1\n") !=
