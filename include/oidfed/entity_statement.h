@@ -70,6 +70,9 @@ public:
     /// The underlying JWS (header, signature, compact form).
     const Jws &jws() const noexcept { return jws_; }
     const std::string &compact() const noexcept { return jws_.compact(); }
+    /// SHA-256 of compact(), base64url: names exactly these bytes (the
+    /// resolver's verification memo is keyed by it). Computed by parse().
+    const std::string &digest() const noexcept { return digest_; }
 
     /// Entity types present in "metadata", in order.
     std::vector<std::string> entityTypes() const;
@@ -98,6 +101,7 @@ private:
     UnixTime exp_ = 0;
     JwkSet jwks_;
     std::vector<EntityId> authorityHints_;
+    std::string digest_;
 };
 
 /// Step 6: a Subordinate Statement's issuer must be one of the authority_hints

@@ -5,33 +5,22 @@ namespace oidfed::detail {
 std::optional<ChainCache::Hit> ChainCache::get(const std::string &key, UnixTime now)
 {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it == entries_.end())
+    const Hit *hit = entries_.find(key);
+    if (!hit)
         return std::nullopt;
-    if (it->second.hit.expiresAt <= now) {
-        lru_.erase(it->second.lru);
-        entries_.erase(it);
+    if (hit->expiresAt <= now) {
+        entries_.erase(key);
         return std::nullopt;
     }
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-    return it->second.hit;
+    return *hit;
 }
 
 void ChainCache::put(const std::string &key, Hit hit, UnixTime now)
 {
-    if (hit.expiresAt <= now || maxEntries_ == 0)
+    if (hit.expiresAt <= now)
         return;
     std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) {
-        lru_.erase(it->second.lru);
-        entries_.erase(it);
-    }
-    while (entries_.size() >= maxEntries_) {
-        entries_.erase(lru_.back());
-        lru_.pop_back();
-    }
-    lru_.push_front(key);
-    entries_.emplace(key, Entry{std::move(hit), lru_.begin()});
+    entries_.put(key, std::move(hit));
 }
 
 void ChainCache::putChain(const std::string &key, std::shared_ptr<const TrustChain> chain, UnixTime expiresAt,

@@ -4,22 +4,22 @@
 // Every read re-checks the expiry against `now` (threat J04).
 #pragma once
 
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include <oidfed/clock.h>
 #include <oidfed/error.h>
 #include <oidfed/trust_chain.h>
 
+#include "core/lru_map.h"
+
 namespace oidfed::detail {
 
 class ChainCache {
 public:
-    explicit ChainCache(std::size_t maxEntries) : maxEntries_(maxEntries) {}
+    explicit ChainCache(std::size_t maxEntries) : entries_(maxEntries) {}
 
     struct Hit {
         std::shared_ptr<const TrustChain> chain;  ///< set for a positive entry
@@ -35,15 +35,8 @@ public:
 private:
     void put(const std::string &key, Hit hit, UnixTime now);  // REQUIRES: expiresAt > now
 
-    struct Entry {
-        Hit hit;
-        std::list<std::string>::iterator lru;
-    };
-    const std::size_t maxEntries_;
     mutable std::mutex mutex_;
-    // Guarded by mutex_.
-    std::unordered_map<std::string, Entry> entries_;
-    std::list<std::string> lru_;
+    LruMap<std::string, Hit> entries_;  // guarded by mutex_
 };
 
 } // namespace oidfed::detail

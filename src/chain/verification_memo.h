@@ -9,20 +9,20 @@
 #pragma once
 
 #include <cstddef>
-#include <list>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include <oidfed/clock.h>
 #include <oidfed/entity_statement.h>
 #include <oidfed/jwk.h>
 
+#include "core/lru_map.h"
+
 namespace oidfed::detail {
 
 class VerificationMemo {
 public:
-    explicit VerificationMemo(std::size_t maxEntries) : maxEntries_(maxEntries) {}
+    explicit VerificationMemo(std::size_t maxEntries) : entries_(maxEntries) {}
 
     /// statement.verifySignature(keys), answered from memory when this exact
     /// statement already verified with the same key and has not expired.
@@ -34,11 +34,9 @@ private:
     bool seen(const std::string &key, UnixTime now);
     void remember(const std::string &key, UnixTime until);
 
-    const std::size_t maxEntries_;
     mutable std::mutex mutex_;
-    // Guarded by mutex_.
-    std::unordered_map<std::string, std::pair<UnixTime, std::list<std::string>::iterator>> entries_;
-    std::list<std::string> lru_;
+    // Guarded by mutex_: memo key -> the statement's exp.
+    LruMap<std::string, UnixTime> entries_;
     std::size_t hits_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include "jose/jwk_openssl.h"
 #include "jose/openssl_error.h"
 #include "jose/openssl_ptr.h"
+#include "jose/public_key_cache.h"
 
 namespace oidfed {
 
@@ -143,6 +144,10 @@ Result<Jwk> Jwk::fromPublicJson(const Json &jwk, const KeyLimits &limits)
 {
     if (!jwk.isObject())
         return fail(ErrorCode::Malformed, "a JWK must be a JSON object");
+    jose::PublicKeyCache &cache = jose::PublicKeyCache::shared();
+    const std::string cacheKey = jose::PublicKeyCache::keyOf(jwk, limits);
+    if (auto known = cache.find(cacheKey))
+        return Jwk(std::move(known));
     for (std::string_view member : jose::kPrivateMembers)
         if (jwk.contains(member))
             return fail(Error(ErrorCode::InvalidKey, "a public JWK carries a private or symmetric member")
@@ -151,6 +156,7 @@ Result<Jwk> Jwk::fromPublicJson(const Json &jwk, const KeyLimits &limits)
     OIDFED_TRY(jose::EvpPkeyPtr pkey, jose::importJwkKey(jwk, false));
     OIDFED_TRY(std::shared_ptr<Impl> impl, jose::describeKey(std::move(pkey), false, limits));
     applyMetadata(std::move(meta), *impl);
+    cache.put(cacheKey, impl);
     return Jwk(std::move(impl));
 }
 

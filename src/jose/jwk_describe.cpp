@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -44,12 +46,16 @@ Result<SecretBignumPtr> getSecretBignum(const EVP_PKEY *pkey, const char *name)
     return SecretBignumPtr(raw);
 }
 
-Result<void> checkPublic(EVP_PKEY *pkey)
+enum class PublicCheck { Full, Quick };
+
+Result<void> checkPublic(EVP_PKEY *pkey, PublicCheck depth = PublicCheck::Full)
 {
     EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
     if (!ctx)
         return opensslFailure(ErrorCode::Internal, "cannot create an OpenSSL key context");
-    if (EVP_PKEY_public_check(ctx.get()) != 1)
+    const int valid = depth == PublicCheck::Quick ? EVP_PKEY_public_check_quick(ctx.get())
+                                                  : EVP_PKEY_public_check(ctx.get());
+    if (valid != 1)
         return opensslFailure(ErrorCode::InvalidKey, "the public key failed validation");
     return ok();
 }
@@ -79,6 +85,27 @@ Result<void> describeRsa(EVP_PKEY *pkey, const KeyLimits &limits, Jwk::Impl &imp
     return ok();
 }
 
+/// The public point's x and y, fixed width. Read as one encoded point: asking
+/// for x and y separately makes OpenSSL convert the point to affine form (a
+/// field inversion) once for each.
+Result<std::pair<std::string, std::string>> ecCoordinates(EVP_PKEY *pkey, std::size_t width)
+{
+    unsigned char point[1 + 2 * 66];  // SEC1 uncompressed, up to P-521
+    std::size_t length = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &length) == 1 &&
+        length == 1 + 2 * width && point[0] == 0x04) {
+        const char *bytes = reinterpret_cast<const char *>(point) + 1;
+        return std::make_pair(std::string(bytes, width), std::string(bytes + width, width));
+    }
+    ERR_clear_error();
+    // Another encoding (compressed): ask for the coordinates themselves.
+    OIDFED_TRY(BignumPtr x, getBignum(pkey, OSSL_PKEY_PARAM_EC_PUB_X));
+    OIDFED_TRY(BignumPtr y, getBignum(pkey, OSSL_PKEY_PARAM_EC_PUB_Y));
+    OIDFED_TRY(std::string xBytes, bignumBytes(x.get(), static_cast<int>(width)));
+    OIDFED_TRY(std::string yBytes, bignumBytes(y.get(), static_cast<int>(width)));
+    return std::make_pair(std::move(xBytes), std::move(yBytes));
+}
+
 Result<void> describeEc(EVP_PKEY *pkey, Jwk::Impl &impl)
 {
     char group[64] = {};
@@ -90,12 +117,13 @@ Result<void> describeEc(EVP_PKEY *pkey, Jwk::Impl &impl)
                               [&](const EcCurve &c) { return groupName == c.opensslName; });
     if (curve == kEcCurves.end())
         return fail(Error(ErrorCode::InvalidKey, "EC key on an unsupported curve").withClaim("crv"));
-    // Point on the curve, not at infinity, of the right order.
-    OIDFED_TRY_VOID(checkPublic(pkey));
-    OIDFED_TRY(BignumPtr x, getBignum(pkey, OSSL_PKEY_PARAM_EC_PUB_X));
-    OIDFED_TRY(BignumPtr y, getBignum(pkey, OSSL_PKEY_PARAM_EC_PUB_Y));
-    OIDFED_TRY(std::string xBytes, bignumBytes(x.get(), curve->bytes));
-    OIDFED_TRY(std::string yBytes, bignumBytes(y.get(), curve->bytes));
+    // Point on the curve and not at infinity. Every supported curve has
+    // cofactor 1, so such a point has the group's order already: the full
+    // check would only repeat that with a scalar multiplication (n·Q), as
+    // costly as a signature verification, on every key of every statement.
+    OIDFED_TRY_VOID(checkPublic(pkey, PublicCheck::Quick));
+    OIDFED_TRY(auto coordinates, ecCoordinates(pkey, static_cast<std::size_t>(curve->bytes)));
+    const auto &[xBytes, yBytes] = coordinates;
     impl.type = KeyType::Ec;
     impl.curve = std::string(curve->jwkName);
     impl.required = {{"crv", impl.curve},

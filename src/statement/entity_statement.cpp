@@ -1,5 +1,7 @@
 #include <oidfed/entity_statement.h>
 
+#include <oidfed/cache_key.h>
+
 #include "statement/claims.h"
 #include "statement/statement_rules.h"
 
@@ -68,6 +70,7 @@ Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const State
     for (auto &check : checks)
         if (!check)
             return withEntity(std::move(check).error());
+    statement.digest_ = cacheKeyDigest(statement.compact());
     return statement;
 }
 
