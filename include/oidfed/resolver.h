@@ -57,7 +57,10 @@ struct ResolveReport {
     std::string source;                       ///< "cache", "shared-cache", "network", "negative-cache" or "miss"
     std::size_t fetches = 0;                  ///< HTTP fetches this resolution made
     std::vector<CandidateVerdict> candidates; ///< every path tried, in the order tried
-    std::vector<Error> problems;              ///< unreachable entities, ignored hints, budget
+    /// Unreachable entities, ignored hints, budget; a refetch after a key
+    /// failure (or its refusal by the rate limit, threat G04); an "ALARM"
+    /// when a trust anchor's EC publishes keys other than the pinned ones (G03).
+    std::vector<Error> problems;
     std::string topologyDot;                  ///< the discovered graph (Graphviz), with explain
 };
 

@@ -15,8 +15,12 @@ bool isAnchor(const std::vector<const TrustAnchor *> &anchors, const std::string
 }
 
 // Fetches `requests` within the budget; requests beyond it get LimitExceeded.
+// Where each statement obtained came from is recorded in `collection`, and
+// so is every URL that failed. A URL in `knownFailures` fails again with its
+// error, unfetched.
 std::vector<Result<StatementPtr>> fetchWithinBudget(StatementStore &store, const std::vector<StatementRequest> &requests,
-                                                    ResolutionBudget &budget)
+                                                    ResolutionBudget &budget, Collection &collection,
+                                                    const std::map<std::string, Error> *knownFailures)
 {
     std::vector<Result<StatementPtr>> results;
     if (budget.expired()) {
@@ -27,19 +31,35 @@ std::vector<Result<StatementPtr>> fetchWithinBudget(StatementStore &store, const
     // Statements already in memory cost nothing; the rest spend the budget.
     std::vector<StatementRequest> granted;
     std::vector<bool> refused(requests.size(), false);
+    std::vector<const Error *> known(requests.size(), nullptr);
     for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (knownFailures)
+            if (auto it = knownFailures->find(requests[i].url); it != knownFailures->end()) {
+                known[i] = &it->second;
+                continue;
+            }
         if (store.contains(requests[i].url) || budget.takeFetches(1) == 1)
             granted.push_back(requests[i]);
         else
             refused[i] = true;
     }
-    std::vector<Result<StatementPtr>> fetched = store.getAll(granted, budget.timeLeft());
+    std::vector<StatementSource> sources;
+    std::vector<Result<StatementPtr>> fetched = store.getAll(granted, budget.timeLeft(), &sources);
     std::size_t next = 0;
     for (std::size_t i = 0; i < requests.size(); ++i) {
-        if (refused[i])
+        if (known[i]) {
+            results.emplace_back(Unexpected{*known[i]});
+            continue;
+        }
+        if (refused[i]) {
             results.emplace_back(Unexpected{budget.status().error()});
+            continue;
+        }
+        if (fetched[next])
+            collection.origins[fetched[next]->get()] = StatementOrigin{requests[i].url, sources[next]};
         else
-            results.push_back(std::move(fetched[next++]));
+            collection.failedUrls.emplace(requests[i].url, fetched[next].error());
+        results.push_back(std::move(fetched[next++]));
     }
     return results;
 }
@@ -69,7 +89,7 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
 
     OIDFED_TRY(StatementRequest first, ecRequest(subject.str()));
     requestedUrls.insert(first.url);
-    auto subjectResult = fetchWithinBudget(store_, {first}, budget);
+    auto subjectResult = fetchWithinBudget(store_, {first}, budget, collection, knownFailures_);
     if (!subjectResult[0])
         return fail(std::move(subjectResult[0]).error());
     OIDFED_TRY_VOID(checkSelfSignature(*subjectResult[0].value()));
@@ -105,7 +125,7 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
         if (links.empty())
             break;
 
-        auto ecs = fetchWithinBudget(store_, ecRequests, budget);
+        auto ecs = fetchWithinBudget(store_, ecRequests, budget, collection, knownFailures_);
         for (std::size_t i = 0; i < ecRequests.size(); ++i) {
             if (!ecs[i]) {
                 collection.problems.push_back({ecRequests[i].issuer, std::move(ecs[i]).error()});
@@ -147,7 +167,7 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
             ssRequests.push_back(StatementRequest{std::move(url).value(), superior, subordinate});
             ssLinks.emplace_back(superior, subordinate);
         }
-        auto statements = fetchWithinBudget(store_, ssRequests, budget);
+        auto statements = fetchWithinBudget(store_, ssRequests, budget, collection, knownFailures_);
         std::vector<std::string> next;
         for (std::size_t i = 0; i < ssRequests.size(); ++i) {
             const auto &[superior, subordinate] = ssLinks[i];

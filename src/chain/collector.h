@@ -29,12 +29,23 @@ struct CollectionProblem {
     Error error;
 };
 
+/// Where one collected statement came from: the resolver refetches, after a
+/// key failure, the ones it did not fetch in this resolution (G04).
+struct StatementOrigin {
+    std::string url;
+    StatementSource source = StatementSource::Network;
+};
+
 struct Collection {
     /// Entity Configurations by entity id (scrubbed, not verified).
     std::map<std::string, StatementPtr> configurations;
     /// Subordinate Statements by (issuer, subject).
     std::map<std::pair<std::string, std::string>, StatementPtr> subordinates;
     std::vector<CollectionProblem> problems;
+    /// The URL and source of every statement above, by statement.
+    std::map<const EntityStatement *, StatementOrigin> origins;
+    /// URLs whose fetch (or parse, or scrub) failed, with the error.
+    std::map<std::string, Error> failedUrls;
     /// Timeout or LimitExceeded when the budget ran out before the end.
     Result<void> budget = ok();
 };
@@ -43,8 +54,12 @@ class Collector {
 public:
     /// `memo` remembers the self-signature checks for the validator, which
     /// repeats them against the superiors' keys (usually the same key).
-    Collector(StatementStore &store, const ResolverOptions &options, VerificationMemo &memo, UnixTime now)
-        : store_(store), options_(options), memo_(memo), now_(now)
+    /// `knownFailures` (optional; the failedUrls of an earlier collection in
+    /// the same resolution) are not fetched again: they fail with the same
+    /// error, so a retry never fetches a URL twice.
+    Collector(StatementStore &store, const ResolverOptions &options, VerificationMemo &memo, UnixTime now,
+              const std::map<std::string, Error> *knownFailures = nullptr)
+        : store_(store), options_(options), memo_(memo), now_(now), knownFailures_(knownFailures)
     {
     }
 
@@ -64,6 +79,7 @@ private:
     const ResolverOptions &options_;
     VerificationMemo &memo_;
     UnixTime now_;
+    const std::map<std::string, Error> *knownFailures_;
 };
 
 } // namespace oidfed::detail

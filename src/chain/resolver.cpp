@@ -4,6 +4,7 @@
 #include <oidfed/resolver.h>
 
 #include <algorithm>
+#include <set>
 
 #include <oidfed/cache_key.h>
 
@@ -15,6 +16,74 @@
 namespace oidfed {
 
 namespace detail {
+
+namespace {
+
+// A failure a key rollover can cause: the key the statement is signed with
+// is not (or no longer) the one its verifier holds.
+bool isKeyFailure(ErrorCode code)
+{
+    return code == ErrorCode::KeyNotFound || code == ErrorCode::BadSignature;
+}
+
+std::set<std::string> thumbprints(const JwkSet &keys)
+{
+    std::set<std::string> out;
+    for (const Jwk &key : keys.keys())
+        out.insert(key.thumbprint());
+    return out;
+}
+
+// Threat G03: the anchor's Entity Configuration publishes keys other than
+// the pinned ones. A cached EC (memory or shared cache) is refetched once,
+// rate-limited, when `mayRefetch`; if the keys still differ, an alarm goes
+// into `problems`. The pinned keys stay in use either way: the validator
+// still requires the EC to verify with one of them. Public key thumbprints
+// only are reported, nothing secret.
+void checkAnchorKeys(StatementStore &store, VerificationMemo &memo, Collection &collection,
+                     const std::vector<const TrustAnchor *> &anchors, ResolutionBudget &budget, bool mayRefetch,
+                     UnixTime now, std::vector<Error> &problems)
+{
+    for (const TrustAnchor *anchor : anchors) {
+        const std::string id = anchor->entityId.str();
+        auto ec = collection.configurations.find(id);
+        if (ec == collection.configurations.end())
+            continue;
+        const std::set<std::string> pinned = thumbprints(anchor->jwks);
+        if (thumbprints(ec->second->jwks()) == pinned)
+            continue;
+        auto origin = collection.origins.find(ec->second.get());
+        if (mayRefetch && origin != collection.origins.end() && origin->second.source != StatementSource::Network &&
+            !budget.expired() && store.forceRefetch(origin->second.url) && budget.takeFetches(1) == 1) {
+            const std::string url = origin->second.url;
+            std::vector<StatementSource> sources;
+            auto fresh = store.getAll({StatementRequest{url, id, id}}, budget.timeLeft(), &sources);
+            if (fresh[0] && memo.verify(**fresh[0], (*fresh[0])->jwks(), now)) {
+                collection.origins.erase(origin);
+                collection.origins[fresh[0]->get()] = StatementOrigin{url, sources[0]};
+                ec->second = std::move(fresh[0]).value();
+            } else if (!fresh[0]) {
+                problems.push_back(std::move(fresh[0]).error());
+            }
+            if (thumbprints(ec->second->jwks()) == pinned)
+                continue;
+        }
+        std::string unpinned;
+        for (const std::string &t : thumbprints(ec->second->jwks()))
+            if (!pinned.count(t))
+                unpinned += (unpinned.empty() ? "" : ", ") + t;
+        problems.push_back(Error(ErrorCode::InvalidKey,
+                                 "ALARM: trust anchor " + id +
+                                     " publishes a jwks that differs from the pinned keys (not pinned: " +
+                                     (unpinned.empty() ? std::string("none; pinned keys missing") : unpinned) +
+                                     "); the pinned keys stay in use")
+                               .withRule("11.3 trust anchor keys (G03)")
+                               .withClaim("jwks")
+                               .withEntity(id));
+    }
+}
+
+} // namespace
 
 Result<std::vector<const TrustAnchor *>> ResolverImpl::selectAnchors(const ResolveRequest &request) const
 {
@@ -115,13 +184,59 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
     return outcome;
 }
 
+// Key rollover (threats G04, C05, U12): when no candidate validates and a
+// path failed on a key (kid not found, bad signature), the statements of the
+// failed paths that were not fetched in this resolution (memory, shared
+// cache) may be stale copies from before the rollover. They are refetched
+// once, bypassing both caches, each URL at most once per refetchInterval
+// (StatementStore::forceRefetch), and collection and validation run once
+// more with what is left of the budget. Never more than one retry; what is
+// refetched is verified like anything else.
 ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                           const ResolveRequest &request, UnixTime now)
 {
+    detail::ResolutionBudget budget(options_.maxFetchesPerResolution, options_.resolveDeadline);
+    RoundNotes notes;
+    ResolveOutcome first = resolveRound(subject, anchors, request, now, budget, notes);
+    if (first.chain || notes.suspects.empty())
+        return first;
+
+    std::size_t forced = 0;
+    for (const std::string &url : notes.suspects)
+        if (store_.forceRefetch(url))
+            ++forced;
+    const Error &failure = first.chain.error();
+    if (forced == 0) {
+        first.report.problems.push_back(
+            Error(failure.code, "after a key failure, no cached statement was refetched: each was refetched less than " +
+                                    std::to_string(store_.refetchInterval().count()) + " s ago (rate limit)")
+                .withRule("G04 key rollover"));
+        return first;
+    }
+    notes.first = false;
+    ResolveOutcome second = resolveRound(subject, anchors, request, now, budget, notes);
+    // Problems of the first round that the retry did not meet again.
+    std::vector<Error> problems;
+    for (const Error &problem : first.report.problems)
+        if (std::none_of(second.report.problems.begin(), second.report.problems.end(),
+                         [&](const Error &p) { return p.message == problem.message; }))
+            problems.push_back(problem);
+    second.report.problems.insert(second.report.problems.begin(), problems.begin(), problems.end());
+    second.report.problems.push_back(Error(failure.code, "refetched " + std::to_string(forced) +
+                                                             " cached statement(s) after a key failure (" +
+                                                             failure.message + ") and validated again")
+                                         .withRule("G04 key rollover")
+                                         .withEntity(failure.entityId));
+    return second;  // its candidates are those of the retry, the ones that count
+}
+
+ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
+                                          const ResolveRequest &request, UnixTime now,
+                                          detail::ResolutionBudget &budget, RoundNotes &notes)
+{
     ResolveOutcome outcome;
     outcome.report.source = "network";
-    detail::ResolutionBudget budget(options_.maxFetchesPerResolution, options_.resolveDeadline);
-    detail::Collector collector(store_, options_, memo_, now);
+    detail::Collector collector(store_, options_, memo_, now, notes.first ? nullptr : &notes.failedUrls);
     auto collected = collector.collect(subject, anchors, budget);
     outcome.report.fetches = budget.fetchesUsed();
     if (!collected) {
@@ -132,6 +247,10 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
         outcome.report.problems.push_back(problem.error);
     if (!collected->budget)
         outcome.report.problems.push_back(collected->budget.error());
+    if (notes.first)
+        notes.failedUrls = collected->failedUrls;
+    checkAnchorKeys(store_, memo_, *collected, anchors, budget, notes.first, now, outcome.report.problems);
+    outcome.report.fetches = budget.fetchesUsed();
 
     detail::ChainGraph graph;
     for (const auto &[link, statement] : collected->subordinates)
@@ -181,6 +300,13 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
                 verdict.error = chain.error();
                 if (!firstFailure)
                     firstFailure = chain.error();
+                if (notes.first && isKeyFailure(chain.error().code))
+                    for (const EntityStatement *statement : statements)
+                        if (auto origin = collected->origins.find(statement);
+                            origin != collected->origins.end() && origin->second.source != StatementSource::Network &&
+                            std::find(notes.suspects.begin(), notes.suspects.end(), origin->second.url) ==
+                                notes.suspects.end())
+                            notes.suspects.push_back(origin->second.url);
             }
             outcome.report.candidates.push_back(std::move(verdict));
         }

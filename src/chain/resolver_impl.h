@@ -4,6 +4,7 @@
 // issuers, the shared (replica) cache, and trust mark issuer keys.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <oidfed/trust_mark.h>
 
 #include "chain/chain_cache.h"
+#include "chain/resolution_budget.h"
 #include "chain/statement_store.h"
 #include "chain/trust_mark_status_cache.h"
 #include "chain/verification_memo.h"
@@ -61,6 +63,22 @@ private:
     std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
     ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                 const ResolveRequest &request, UnixTime now);
+    /// What the first round of a fresh resolution leaves for the second.
+    struct RoundNotes {
+        bool first = true;
+        /// URLs of statements on paths that failed with KeyNotFound or
+        /// BadSignature and were not fetched in the first round (memory or
+        /// shared cache): the ones a key rollover may have made stale (G04).
+        std::vector<std::string> suspects;
+        /// URLs that failed in the first round: not fetched again.
+        std::map<std::string, Error> failedUrls;
+    };
+    /// One round of resolveFresh: collect, then validate every candidate.
+    /// In the first round an anchor EC whose jwks differs from the pinned
+    /// keys is also refetched once (G03).
+    ResolveOutcome resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
+                                const ResolveRequest &request, UnixTime now, detail::ResolutionBudget &budget,
+                                RoundNotes &notes);
     Result<std::shared_ptr<const TrustChain>> trustMarkIssuerChain(const EntityId &issuer, const TrustAnchor &anchor,
                                                                    std::optional<UnixTime> at, std::string_view rule);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,

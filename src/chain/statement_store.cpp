@@ -1,12 +1,30 @@
 #include "chain/statement_store.h"
 
+#include <algorithm>
+
 #include <oidfed/cache_key.h>
 
 namespace oidfed::detail {
 
 StatementStore::StatementStore(Fetcher &fetcher, Cache *shared, const Clock &clock, StatementStoreOptions options)
-    : fetcher_(fetcher), shared_(shared), clock_(clock), options_(std::move(options))
+    : fetcher_(fetcher), shared_(shared), clock_(clock), options_(std::move(options)),
+      forced_(std::max<std::size_t>(options_.refetchMemory, 1))
 {
+}
+
+bool StatementStore::forceRefetch(const std::string &url)
+{
+    const UnixTime now = clock_.now();
+    std::lock_guard lock(mutex_);
+    if (const Forced *last = forced_.find(url); last && now - last->at < options_.refetchInterval.count())
+        return false;
+    forced_.put(url, Forced{now, true});
+    if (auto it = entries_.find(url); it != entries_.end()) {
+        lru_.erase(it->second.lru);
+        entries_.erase(it);
+    }
+    ++stats_.forcedRefetches;
+    return true;
 }
 
 Result<StatementPtr> StatementStore::parseAndScrub(const StatementRequest &request, const std::string &jwt) const
@@ -73,10 +91,13 @@ StatementStoreStats StatementStore::stats() const
 }
 
 std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<StatementRequest> &requests,
-                                                         std::chrono::milliseconds timeout)
+                                                         std::chrono::milliseconds timeout,
+                                                         std::vector<StatementSource> *sources)
 {
     const UnixTime now = clock_.now();
     std::vector<Result<StatementPtr>> results(requests.size(), Unexpected{Error(ErrorCode::Internal, "not fetched")});
+    std::vector<StatementSource> from(requests.size(), StatementSource::Network);
+    std::vector<bool> bypassShared(requests.size(), false);
     std::vector<std::size_t> mine;                                       // requests this call fetches
     std::vector<std::pair<std::size_t, std::shared_ptr<Flight>>> joined;  // requests in flight elsewhere
     std::vector<std::shared_ptr<Flight>> myFlights;
@@ -87,6 +108,7 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
             if (StatementPtr hit = lookup(url, now)) {
                 ++stats_.hits;
                 results[i] = hit;
+                from[i] = StatementSource::Memory;
             } else if (auto flight = flights_.find(url); flight != flights_.end()) {
                 ++stats_.waits;
                 joined.emplace_back(i, flight->second);
@@ -95,6 +117,10 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
                 flights_.emplace(url, created);
                 mine.push_back(i);
                 myFlights.push_back(created);
+                if (Forced *forced = forced_.find(url); forced && forced->bypassShared) {
+                    forced->bypassShared = false;  // this fetch is the forced one
+                    bypassShared[i] = true;
+                }
             }
         }
     }
@@ -103,12 +129,13 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
     std::vector<std::size_t> toFetch;
     for (std::size_t i : mine) {
         const StatementRequest &request = requests[i];
-        if (shared_) {
+        if (shared_ && !bypassShared[i]) {
             std::string key = cacheKey(CacheNamespace::Statement, {request.url});
             if (auto entry = shared_->get(key, now); entry && !entry->negative) {
                 auto parsed = parseAndScrub(request, entry->value);
                 if (parsed) {
                     results[i] = std::move(parsed);
+                    from[i] = StatementSource::SharedCache;
                     std::lock_guard lock(mutex_);
                     ++stats_.sharedHits;
                     continue;
@@ -161,9 +188,13 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
 
     for (auto &[i, flight] : joined) {
         std::unique_lock lock(mutex_);
-        flightDone_.wait(lock, [&] { return flight->done; });
+        // Captured through an init-capture: clang before 16 cannot capture a
+        // structured binding (the fuzz build uses clang 14).
+        flightDone_.wait(lock, [&joinedFlight = flight] { return joinedFlight->done; });
         results[i] = flight->result;
     }
+    if (sources)
+        *sources = std::move(from);
     return results;
 }
 

@@ -9,6 +9,13 @@
 //
 // Parsed statements are still unverified: verification happens in the
 // validator. Thread-safe.
+//
+// Key rollover (threats G03, G04, U12): forceRefetch() drops a statement
+// from memory and makes the next get of its URL skip the shared cache too,
+// so that a stale copy (an intermediate's old jwks) can be replaced by the
+// publisher's current one. Each URL may be forced at most once per
+// refetchInterval, remembered in a bounded map: random kids cannot turn the
+// resolver into a fetch amplifier.
 #pragma once
 
 #include <chrono>
@@ -28,6 +35,8 @@
 #include <oidfed/fetcher.h>
 #include <oidfed/result.h>
 
+#include "core/lru_map.h"
+
 namespace oidfed::detail {
 
 using StatementPtr = std::shared_ptr<const EntityStatement>;
@@ -45,6 +54,18 @@ struct StatementStoreOptions {
     std::chrono::seconds maxTtl{86400};               ///< cap on the time a statement is kept
     std::chrono::seconds clockSkew{60};               ///< an already-expired statement is not kept
     StatementOptions statements{};
+    /// A URL is refetched by force (forceRefetch) at most once per interval.
+    std::chrono::seconds refetchInterval{60};
+    /// URLs whose last forced refetch is remembered; the least recently
+    /// forced are forgotten first.
+    std::size_t refetchMemory = 4096;
+};
+
+/// Where getAll() found a statement.
+enum class StatementSource {
+    Memory,       ///< parsed earlier, kept in this process
+    SharedCache,  ///< raw JWT from the shared cache (another replica fetched it)
+    Network,      ///< fetched now (by this call or a concurrent one)
 };
 
 struct StatementStoreStats {
@@ -52,6 +73,7 @@ struct StatementStoreStats {
     std::size_t fetches = 0;
     std::size_t sharedHits = 0;  ///< served from the shared cache
     std::size_t waits = 0;       ///< joined a fetch already in flight
+    std::size_t forcedRefetches = 0;  ///< forceRefetch() calls that were granted
 };
 
 class StatementStore {
@@ -64,13 +86,23 @@ public:
     /// fetched concurrently with `timeout` (the caller's remaining budget).
     /// Errors: the Fetcher's, the parser's, or InvalidClaim when iss/sub or
     /// the statement kind differ from the request (scrubbing, ANCHORS 2.8).
+    /// When `sources` is given it receives, per request, where the
+    /// statement came from (meaningful for successful results only).
     std::vector<Result<StatementPtr>> getAll(const std::vector<StatementRequest> &requests,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout,
+                                             std::vector<StatementSource> *sources = nullptr);
+
+    /// Forgets the statement at `url` and makes the next get fetch it from
+    /// the network, bypassing the shared cache (whose entry that fetch then
+    /// replaces). Returns false, and changes nothing, when `url` was already
+    /// forced less than refetchInterval ago (rate limit).
+    bool forceRefetch(const std::string &url);
 
     /// Whether a request would be answered without fetching.
     bool contains(const std::string &url);
 
     StatementStoreStats stats() const;
+    std::chrono::seconds refetchInterval() const { return options_.refetchInterval; }
 
 private:
     struct Entry {
@@ -99,6 +131,11 @@ private:
     std::list<std::string> lru_;
     std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
     StatementStoreStats stats_;
+    struct Forced {
+        UnixTime at;
+        bool bypassShared;  ///< the next get skips the shared cache
+    };
+    LruMap<std::string, Forced> forced_;
 };
 
 } // namespace oidfed::detail
