@@ -6,10 +6,12 @@
 
 #include <oidfed/json.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <limits>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <unordered_set>
 #include <vector>
 
@@ -34,28 +36,63 @@ bool containsSurrogate(const char *s, std::size_t n)
     return false;
 }
 
+// For a JSON number that is outside double range: whether it is too close to
+// zero (rather than too large). Its magnitude is the decimal exponent of its
+// first significant digit: 12.5 is 10^1, 0.001 is 10^-3. REQUIRES: `number`
+// matches the JSON number grammar and is not zero.
+bool tooSmallForDouble(std::string_view number)
+{
+    const std::size_t e = number.find_first_of("eE");
+    const std::string_view mantissa = number.substr(0, e);
+    const std::size_t dot = std::min(mantissa.find('.'), mantissa.size());
+    const std::size_t first = mantissa.find_first_of("123456789");
+    // Digits from the first significant one to the decimal point, less one.
+    long long magnitude = first < dot ? static_cast<long long>(dot - first) - 1 : -static_cast<long long>(first - dot);
+    if (e == std::string_view::npos)
+        return magnitude < 0;
+    std::string_view exponent = number.substr(e + 1);
+    if (!exponent.empty() && exponent.front() == '+')
+        exponent.remove_prefix(1);
+    long long value = 0;
+    if (std::from_chars(exponent.data(), exponent.data() + exponent.size(), value).ec != std::errc())
+        return exponent.front() == '-';  // beyond long long: its sign decides
+    return value < -magnitude;
+}
+
 class BuildHandler {
 public:
     explicit BuildHandler(const JsonLimits &limits) : limits_(limits) {}
 
     bool Null() { return add(Json()); }
     bool Bool(bool b) { return add(Json(b)); }
-    bool Int(int i) { return add(Json(i)); }
-    bool Uint(unsigned u) { return add(Json(static_cast<std::int64_t>(u))); }
-    bool Int64(std::int64_t i) { return add(Json(i)); }
-    bool Uint64(std::uint64_t u)
+    // Numbers arrive as RawNumber() only (kParseNumbersAsStringsFlag).
+    bool Int(int) { return false; }
+    bool Uint(unsigned) { return false; }
+    bool Int64(std::int64_t) { return false; }
+    bool Uint64(std::uint64_t) { return false; }
+    bool Double(double) { return false; }
+
+    // A number that RapidJSON has checked against the JSON grammar, as text.
+    // An integer in int64 range is kept as one; anything else becomes the
+    // nearest double, by std::from_chars: RapidJSON's own conversion can be
+    // one unit in the last place off, and then a dumped number does not read
+    // back as the same value (issue #8, found by fuzz/json_fuzz.cpp).
+    bool RawNumber(const char *s, rapidjson::SizeType n, bool)
     {
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            return add(Json(static_cast<double>(u)));
-        return add(Json(static_cast<std::int64_t>(u)));
-    }
-    bool Double(double d)
-    {
-        if (!std::isfinite(d))
+        const char *end = s + n;
+        if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+            std::int64_t i = 0;
+            if (auto [ptr, ec] = std::from_chars(s, end, i); ec == std::errc() && ptr == end)
+                return add(Json(i));
+        }
+        double d = 0;
+        auto [ptr, ec] = std::from_chars(s, end, d);
+        if (ec == std::errc::result_out_of_range && tooSmallForDouble(std::string_view(s, n)))
+            d = *s == '-' ? -0.0 : 0.0;  // underflow reads as zero, as strtod does
+        else if (ec != std::errc() || ptr != end || !std::isfinite(d))
             return failWith(ErrorCode::Malformed, "number out of range");
         return add(Json(d));
     }
-    bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
 
     bool String(const char *s, rapidjson::SizeType n, bool)
     {
@@ -215,7 +252,9 @@ Result<Json> parseJson(std::string_view text, const JsonLimits &limits)
     BuildHandler handler(limits);
     rapidjson::Reader reader;
     rapidjson::MemoryStream stream(text.data(), text.size());
-    constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+    // Numbers come to BuildHandler::RawNumber() as text (see there).
+    constexpr unsigned kFlags =
+        rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
     rapidjson::ParseResult result = reader.Parse<kFlags>(stream, handler);
     if (handler.hasError())
         return fail(handler.error());

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
 #include <oidfed/json.h>
@@ -77,6 +78,39 @@ TEST_CASE("numbers (D03)")
     CHECK(a[1].isInt());
     CHECK(a[2].asInt() == -1);
     CHECK(a[3].type() == Json::Type::Double);
+}
+
+TEST_CASE("issue #8: numbers parse to the nearest double and survive dump and parse")
+{
+    // 0.30000000000000007 is nearest to the double 0.1 + 0.2; RapidJSON's
+    // default (not full precision) parsing gave the next double up.
+    auto near = parseJson("0.30000000000000007");
+    REQUIRE(near);
+    CHECK(near->asDouble() == 0.1 + 0.2);
+    // Found by fuzz/json_fuzz.cpp: parse, dump, parse changed the value.
+    for (const char *text : {"[222222222222222222222222222222222222222222222222222]", "[0.30000000000000004]",
+                             "[1.7976931348623157e308]", "[4.9e-324]", "[123456789.12345678]"}) {
+        CAPTURE(text);
+        auto parsed = parseJson(text);
+        REQUIRE(parsed);
+        auto again = parseJson(parsed->dump());
+        REQUIRE(again);
+        CHECK(again->asArray()[0].asDouble() == parsed->asArray()[0].asDouble());
+    }
+    // Range handling is unchanged: beyond the largest double is Malformed,
+    // below the smallest one reads as zero, integers stay integers.
+    CHECK(parseJson("[1.7976931348623159e308]").error().code == ErrorCode::Malformed);
+    CHECK(parseJson("[10e308]").error().code == ErrorCode::Malformed);
+    auto tiny = parseJson("[1e-400, -0.000001e-320, 0e-42, 4.9e-324, -0, 9223372036854775808]");
+    REQUIRE(tiny);
+    const auto &t = tiny->asArray();
+    CHECK(t[0].asDouble() == 0.0);
+    CHECK(t[1].asDouble() == 0.0);
+    CHECK(std::signbit(t[1].asDouble()));
+    CHECK(t[2].asDouble() == 0.0);
+    CHECK(t[3].asDouble() > 0.0);
+    CHECK(t[4].isInt());
+    CHECK(t[5].type() == Json::Type::Double);
 }
 
 TEST_CASE("equality compares numbers by value and objects without order")
