@@ -56,7 +56,7 @@ using fetch::Transfer;
 
 /// Connection caches kept between calls; one per concurrently calling thread
 /// is ideal, more than this are closed when their call ends.
-constexpr std::size_t kMaxIdlePools = 8;
+constexpr std::size_t kMaxIdlePools = 64;
 /// Longest single wait for socket activity; libcurl wakes earlier for its own
 /// timers (timeouts), so this only bounds the loop, not any transfer.
 constexpr int kPollIntervalMs = 1000;
