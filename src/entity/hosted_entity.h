@@ -3,10 +3,10 @@
 //
 // Everything it publishes is signed ahead of time: the Entity Configuration,
 // one Subordinate Statement per subordinate and the historical keys are
-// signed when the entity is created and re-signed by refresh() once past
-// half of their lifetime, so a request only looks a document up. A request
-// that finds no fresh document (refresh() late, or a new subject) signs one
-// itself.
+// signed when the entity is created (the Subordinate Statements on all
+// cores) and re-signed by refresh() once past half of their lifetime, so a
+// request only looks a document up. A request that finds no fresh document
+// (refresh() late, or a new subject) signs one itself.
 //
 // A HostedEntity is built from an immutable configuration, key store and
 // subordinate set; the server replaces the whole object on SIGHUP. Its

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -100,10 +101,21 @@ Result<std::string> readFileChecked(const fs::path &path, std::size_t maxBytes, 
     if (static_cast<std::size_t>(info.st_size) > maxBytes)
         return fail(ErrorCode::InvalidArgument, path.string() + " is larger than " + std::to_string(maxBytes) +
                                                     " bytes");
-    std::string content;
-    content.resize(maxBytes + 1);
+    // Sized from fstat (plus one byte to notice growth), not from maxBytes:
+    // reading a 300-byte PEM must not zero a buffer of maxBytes. A file that
+    // grows while it is read gets a larger buffer; the old one is wiped
+    // first, as it may hold secret bytes.
+    std::string content(static_cast<std::size_t>(info.st_size) + 1, '\0');
     std::size_t done = 0;
-    while (done < content.size()) {
+    for (;;) {
+        if (done == content.size()) {
+            if (content.size() > maxBytes)
+                break;
+            std::string larger(std::min(content.size() * 2, maxBytes + 1), '\0');
+            std::memcpy(larger.data(), content.data(), done);
+            wipe(content);
+            content = std::move(larger);
+        }
         const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
@@ -140,7 +152,7 @@ Result<DirectoryLock> DirectoryLock::acquire(const fs::path &dir, Mode mode)
     return DirectoryLock(std::move(fd));
 }
 
-Result<void> writeFileExclusive(const fs::path &path, std::string_view content, unsigned mode)
+Result<void> writeFileExclusive(const fs::path &path, std::string_view content, unsigned mode, Sync sync)
 {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                        static_cast<mode_t>(mode)));
@@ -150,7 +162,7 @@ Result<void> writeFileExclusive(const fs::path &path, std::string_view content, 
     Result<void> written = ::fchmod(fd.get(), static_cast<mode_t>(mode)) == 0
                                ? writeAll(fd.get(), content, path)
                                : Result<void>(ioFailure("cannot set the mode of", path, errno));
-    if (written && ::fsync(fd.get()) != 0)
+    if (written && sync == Sync::Now && ::fsync(fd.get()) != 0)
         written = ioFailure("cannot sync", path, errno);
     if (written && ::close(fd.release()) != 0)
         written = ioFailure("cannot close", path, errno);
@@ -158,10 +170,14 @@ Result<void> writeFileExclusive(const fs::path &path, std::string_view content, 
         ::unlink(path.c_str());
         return written;
     }
-    return syncDirectory(parentOf(path));
+    return sync == Sync::Now ? syncDirectory(parentOf(path)) : ok();
 }
 
-Result<void> replaceFileAtomically(const fs::path &path, std::string_view content, unsigned mode)
+namespace {
+
+// A new temporary file beside `path` holding `content`, fsynced when `sync`
+// is Sync::Now. Removed again on failure.
+Result<fs::path> writeTemporary(const fs::path &path, std::string_view content, unsigned mode, Sync sync)
 {
     std::string pattern = path.string() + ".tmp.XXXXXX";
     std::vector<char> name(pattern.begin(), pattern.end());
@@ -173,17 +189,49 @@ Result<void> replaceFileAtomically(const fs::path &path, std::string_view conten
     Result<void> written = ::fchmod(fd.get(), static_cast<mode_t>(mode)) == 0
                                ? writeAll(fd.get(), content, temporary)
                                : Result<void>(ioFailure("cannot set the mode of", temporary, errno));
-    if (written && ::fsync(fd.get()) != 0)
+    if (written && sync == Sync::Now && ::fsync(fd.get()) != 0)
         written = ioFailure("cannot sync", temporary, errno);
     if (written && ::close(fd.release()) != 0)
         written = ioFailure("cannot close", temporary, errno);
-    if (written && ::rename(temporary.c_str(), path.c_str()) != 0)
-        written = ioFailure("cannot rename a temporary file to", path, errno);
     if (!written) {
         ::unlink(temporary.c_str());
-        return written;
+        return fail(std::move(written).error());
+    }
+    return temporary;
+}
+
+} // namespace
+
+Result<void> replaceFileAtomically(const fs::path &path, std::string_view content, unsigned mode)
+{
+    OIDFED_TRY(fs::path temporary, writeTemporary(path, content, mode, Sync::Now));
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        return ioFailure("cannot rename a temporary file to", path, error);
     }
     return syncDirectory(parentOf(path));
+}
+
+Result<fs::path> writeTemporaryFile(const fs::path &path, std::string_view content, unsigned mode)
+{
+    return writeTemporary(path, content, mode, Sync::Deferred);
+}
+
+Result<void> renameFile(const fs::path &from, const fs::path &to)
+{
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        return ioFailure("cannot rename a temporary file to", to, errno);
+    return ok();
+}
+
+Result<void> syncFileSystem(const fs::path &path)
+{
+    // A symlink is followed: what matters is the file system it leads to.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid() || ::syncfs(fd.get()) != 0)
+        return ioFailure("cannot sync the file system of", path, errno);
+    return ok();
 }
 
 Result<std::string> readRegularFile(const fs::path &path, std::size_t maxBytes)

@@ -50,17 +50,43 @@ private:
     UniqueFd fd_;  ///< closing it releases the lock
 };
 
+/// When a write is made durable.
+enum class Sync {
+    Now,       ///< fsync of the file and of its directory before the call returns
+    Deferred,  ///< by the caller, later, with syncFileSystem() (batched writes)
+};
+
 /// Creates `path` exclusively (O_EXCL, no symlink followed) with exactly
-/// `mode` whatever the umask, writes `content` and fsyncs it (and its
-/// directory). InvalidArgument when the file exists or cannot be written; a
-/// partly written file is removed.
-Result<void> writeFileExclusive(const std::filesystem::path &path, std::string_view content, unsigned mode);
+/// `mode` whatever the umask and writes `content`; with Sync::Now also
+/// fsyncs it and its directory. InvalidArgument when the file exists or
+/// cannot be written; a partly written file is removed.
+Result<void> writeFileExclusive(const std::filesystem::path &path, std::string_view content, unsigned mode,
+                                Sync sync = Sync::Now);
 
 /// Replaces `path` atomically: writes a temporary file in the same
 /// directory with `mode`, fsyncs it, renames it over `path` and fsyncs the
 /// directory. A reader sees the old or the new content, never a mix.
 /// InvalidArgument on any failure (the temporary file is removed).
 Result<void> replaceFileAtomically(const std::filesystem::path &path, std::string_view content, unsigned mode);
+
+/// The first half of replaceFileAtomically() for a batch: writes a new
+/// temporary file beside `path` with `mode` and returns its path, neither
+/// synced nor renamed. The caller makes it durable (syncFileSystem), then
+/// renames it over `path` (renameFile), then makes the rename durable
+/// (syncFileSystem). InvalidArgument on failure (nothing is left behind).
+Result<std::filesystem::path> writeTemporaryFile(const std::filesystem::path &path, std::string_view content,
+                                                 unsigned mode);
+
+/// rename(2). InvalidArgument naming `to` on failure.
+Result<void> renameFile(const std::filesystem::path &from, const std::filesystem::path &to);
+
+/// syncfs(2) on the file system holding `path` (a file or directory): on
+/// return, every write made to that file system before the call is durable
+/// (Linux waits for the I/O, and since 5.8 reports writeback errors), as if
+/// each file and directory written had been fsynced. One call is the barrier
+/// of a whole batch of writes, where an fsync per file costs a journal
+/// commit each. InvalidArgument on failure.
+Result<void> syncFileSystem(const std::filesystem::path &path);
 
 /// Reads a regular file of at most `maxBytes`. NotFound when it does not
 /// exist; InvalidArgument when it is a symlink, not a regular file,

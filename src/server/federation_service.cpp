@@ -112,10 +112,17 @@ Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(
 
     // Keys first: a subordinate or trust anchor hosted here takes its keys
     // from its own key store.
+    // openAll: on a first start, thousands of stores are created with their
+    // writes made durable together, not four fsyncs each.
+    std::vector<entity::KeyStoreLocation> locations;
+    for (const HostedEntityConfig &hosted : config_.entities)
+        locations.push_back({hosted.entity.keysDir, hosted.entity.keys});
+    std::vector<Result<entity::KeyStore>> opened = entity::KeyStore::openAll(locations, now);
     std::vector<entity::KeyStore> keyStores;
     std::map<std::string, JwkSet> hostedKeys;
-    for (const HostedEntityConfig &hosted : config_.entities) {
-        auto keys = entity::KeyStore::open(hosted.entity.keysDir, hosted.entity.keys, now);
+    for (std::size_t i = 0; i < config_.entities.size(); ++i) {
+        const HostedEntityConfig &hosted = config_.entities[i];
+        Result<entity::KeyStore> &keys = opened[i];
         if (!keys)
             return fail(keys.error().code, hosted.entity.entityId.str() + ": keys in " +
                                                hosted.entity.keysDir.string() + ": " + keys.error().message);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include <oidfed/jwk.h>
 #include <oidfed/jws.h>
 
+#include "entity/key_files.h"
 #include "entity/key_store.h"
 #include "temp_dir.h"
 #include "test_support.h"
@@ -625,4 +627,127 @@ TEST_CASE("other algorithms: EdDSA and RS256 stores sign their historical keys")
         CHECK(jws->verify(reopened.publishedKeys(kT0 + 3)).has_value());
         CHECK(jws->payloadJson()->find("keys")->size() == 1);
     }
+}
+
+TEST_CASE("openAll: a first start creates every missing store in batches, as open() would")
+{
+    TempDir tmp;
+    // More stores than one batch (256), an existing one among them, and one
+    // with another algorithm.
+    const fs::path existingDir = tmp.path() / "existing";
+    const KeyStore existing = openStore(existingDir, kT0 - kDay);
+    std::vector<KeyStoreLocation> locations;
+    for (int i = 0; i < 300; ++i)
+        locations.push_back({tmp.path() / "entities" / ("e" + std::to_string(i)), {}});
+    locations[150].dir = existingDir;
+    locations[7].options.algorithm = JwsAlgorithm::EdDSA;
+
+    std::vector<Result<KeyStore>> opened = KeyStore::openAll(locations, kT0);
+    REQUIRE(opened.size() == locations.size());
+    std::set<std::string> kids;
+    for (std::size_t i = 0; i < opened.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE_MESSAGE(opened[i].has_value(), opened[i].error().describe());
+        const KeyStore &store = *opened[i];
+        CHECK(store.directory() == locations[i].dir);
+        REQUIRE(store.records().size() == 1);
+        const KeyRecord &record = store.records()[0];
+        CHECK(record.state == KeyState::Active);
+        CHECK(record.createdAt == (i == 150 ? kT0 - kDay : kT0));
+        CHECK(record.alg == (i == 7 ? JwsAlgorithm::EdDSA : JwsAlgorithm::ES256));
+        CHECK(store.activeKey().hasPrivate());
+        CHECK(store.activeKey().kid() == record.kid);
+        kids.insert(record.kid);
+        // The files as open() leaves them: 0700, 0600, no temporary left.
+        CHECK(modeOf(locations[i].dir) == 0700);
+        CHECK(modeOf(locations[i].dir / (record.kid + ".pem")) == 0600);
+        std::size_t files = 0;
+        for (const auto &entry : fs::directory_iterator(locations[i].dir)) {
+            CHECK((entry.path().filename() == "keys.json" || entry.path().extension() == ".pem"));
+            ++files;
+        }
+        CHECK(files == 2);
+        // And open() reads back the same store.
+        KeyStore again = openStore(locations[i].dir, kT0 + 1);
+        CHECK(again.records()[0].kid == record.kid);
+    }
+    CHECK(kids.size() == locations.size());  // a key of its own each
+    CHECK((*opened[150]).records()[0].kid == existing.records()[0].kid);
+}
+
+TEST_CASE("openAll: errors are per store, with open()'s codes; a directory listed twice is one store")
+{
+    TempDir tmp;
+    writeText(tmp.path() / "plain-file", "not a directory");
+    std::vector<KeyStoreLocation> locations = {
+        {tmp.path() / "a", {}},
+        {tmp.path() / "plain-file", {}},
+        {tmp.path() / "b", {.createIfMissing = false}},
+        {tmp.path() / "c", {.retiredKeyLifetime = std::chrono::seconds(1)}},
+        {tmp.path() / "a", {}},
+        {tmp.path() / "sub" / ".." / "a", {}},
+    };
+    std::vector<Result<KeyStore>> opened = KeyStore::openAll(locations, kT0);
+    REQUIRE(opened.size() == locations.size());
+    REQUIRE_MESSAGE(opened[0], opened[0].error().describe());
+    REQUIRE_FALSE(opened[1]);
+    CHECK(opened[1].error().code == ErrorCode::InvalidArgument);
+    CHECK(opened[1].error().message.find("plain-file") != std::string::npos);
+    REQUIRE_FALSE(opened[2]);
+    CHECK(opened[2].error().code == ErrorCode::InvalidArgument);
+    CHECK_FALSE(fs::exists(tmp.path() / "b"));
+    REQUIRE_FALSE(opened[3]);
+    CHECK(opened[3].error().code == ErrorCode::InvalidArgument);
+    CHECK(opened[3].error().claim == "retiredKeyLifetime");
+    CHECK_FALSE(fs::exists(tmp.path() / "c"));
+    for (std::size_t i : {4u, 5u}) {
+        REQUIRE_MESSAGE(opened[i], opened[i].error().describe());
+        CHECK(opened[i]->records().size() == 1);
+        CHECK(opened[i]->records()[0].kid == opened[0]->records()[0].kid);
+    }
+
+    // A time before the epoch is refused for every store, none created.
+    std::vector<Result<KeyStore>> early = KeyStore::openAll({{tmp.path() / "d", {}}}, -1);
+    REQUIRE_FALSE(early[0]);
+    CHECK(early[0].error().code == ErrorCode::InvalidArgument);
+    CHECK_FALSE(fs::exists(tmp.path() / "d"));
+    CHECK(KeyStore::openAll({}, kT0).empty());
+}
+
+TEST_CASE("openAll waits for another writer's lock and keeps the store that writer created")
+{
+    TempDir tmp;
+    // A complete store made elsewhere, to be copied in by the other writer.
+    const fs::path made = tmp.path() / "made";
+    const KeyStore original = openStore(made, kT0);
+    const std::string kid = original.records()[0].kid;
+
+    // The other writer holds the directory's lock (as open() or `oidfed
+    // keys` would) while openAll() starts; it puts its store in place, then
+    // releases the lock. openAll() must load that store, not add a key.
+    const fs::path dir = tmp.keys();
+    REQUIRE(createPrivateDirectory(dir));
+    auto lock = DirectoryLock::acquire(dir, DirectoryLock::Mode::Exclusive);
+    REQUIRE(lock);
+    std::atomic<bool> done{false};
+    std::thread opener([&] {
+        std::vector<Result<KeyStore>> opened = KeyStore::openAll({{dir, {}}}, kT0 + 5);
+        CHECK(opened[0].has_value());  // no REQUIRE off the test's thread
+        if (opened[0]) {
+            CHECK(opened[0]->records().size() == 1);
+            CHECK(opened[0]->records()[0].kid == kid);
+        }
+        done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK_FALSE(done.load());  // waiting for the lock
+    fs::copy_file(made / (kid + ".pem"), dir / (kid + ".pem"));
+    fs::copy_file(made / "keys.json", dir / "keys.json");
+    { auto released = std::move(lock); }
+    opener.join();
+    CHECK(done.load());
+    std::size_t pems = 0;
+    for (const auto &entry : fs::directory_iterator(dir))
+        pems += entry.path().extension() == ".pem" ? 1 : 0;
+    CHECK(pems == 1);
 }

@@ -342,6 +342,69 @@ TEST_CASE("loadDirectory fails as a whole on one bad file, naming it")
     }
 }
 
+TEST_CASE("loadDirectory on many files (read on all cores): name order, and the first bad file by name is named")
+{
+    TempDir dir;
+    for (int i = 0; i < 600; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "f%04d.json", i);
+        dir.write(name, minimalFile("https://e" + std::to_string(i) + ".example.org", {"openid_provider"}, i % 3 == 0)
+                            .dump());
+    }
+    auto set = SubordinateSet::loadDirectory(dir.path);
+    REQUIRE_MESSAGE(set, set.error().describe());
+    REQUIRE((*set)->size() == 600);
+    for (const Subordinate &subordinate : (*set)->all()) {
+        // Each record carries its own file (so the parallel load kept the pairs).
+        const std::string number = subordinate.entityId.str().substr(9, subordinate.entityId.str().find('.') - 9);
+        char name[32];
+        std::snprintf(name, sizeof name, "f%04d.json", std::stoi(number));
+        CHECK(subordinate.sourceFile == name);
+        CHECK(subordinate.intermediate == (std::stoi(number) % 3 == 0));
+    }
+
+    // Two bad files far apart: the one first by name is reported, whichever
+    // thread met the other first.
+    dir.write("f0450-bad.json", "{\"entity_id\": ");
+    dir.write("f0007-bad.json", R"({"entity_id": "https://bad.example.org", "jwks": {"keys": []}, "x": 1})");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto refused = SubordinateSet::loadDirectory(dir.path);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().message.starts_with("f0007-bad.json: "));
+    }
+}
+
+TEST_CASE("loadDirectory: a file of exactly the size limit is read, one byte more is refused")
+{
+    // Strings are at most 128 KiB each (JsonLimits): fill with ten of them.
+    Json file = minimalFile("https://a.example.org");
+    Json parameters = Json::object();
+    for (int i = 0; i < 10; ++i)
+        parameters.set("p" + std::to_string(i), std::string(100000, 'v'));
+    Json metadata = Json::object();
+    metadata.set("openid_relying_party", std::move(parameters));
+    file.set("metadata", std::move(metadata));
+    file.set("comment", "");
+    const std::size_t base = file.dump().size();
+    file.set("comment", std::string(kMaxSubordinateFileBytes - base, 'x'));
+    REQUIRE(file.dump().size() == kMaxSubordinateFileBytes);
+    {
+        TempDir dir;
+        dir.write("max.json", file.dump());
+        auto set = SubordinateSet::loadDirectory(dir.path);
+        REQUIRE_MESSAGE(set, set.error().describe());
+        CHECK((*set)->all()[0].comment.size() == kMaxSubordinateFileBytes - base);
+    }
+    {
+        TempDir dir;
+        dir.write("over.json", file.dump() + " ");
+        auto set = SubordinateSet::loadDirectory(dir.path);
+        REQUIRE_FALSE(set);
+        CHECK(set.error().code == ErrorCode::LimitExceeded);
+        CHECK(set.error().message.starts_with("over.json: "));
+    }
+}
+
 TEST_CASE("loadDirectory: the same entity id in two files names both files")
 {
     TempDir dir;
