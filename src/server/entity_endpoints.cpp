@@ -27,15 +27,86 @@ HttpResponse signingFailure(const Error &error)
     return errorResponse("server_error", "the statement could not be signed");
 }
 
+// Accumulates one JSON array of already encoded strings.
+class ArrayBuilder {
+public:
+    void add(std::string_view encoded)
+    {
+        text_ += text_.empty() ? '[' : ',';
+        text_ += encoded;
+    }
+    PreparedList finish()
+    {
+        if (text_.empty())
+            text_ = "[";
+        text_ += ']';
+        text_.shrink_to_fit();
+        PreparedList out;
+        out.etag = entity::strongEtag(text_);
+        out.body = std::make_shared<const std::string>(std::move(text_));
+        return out;
+    }
+
+private:
+    std::string text_;
+};
+
+std::size_t intermediateIndex(std::optional<bool> intermediate)
+{
+    return !intermediate ? 0 : *intermediate ? 1 : 2;
+}
+
+// 200 with a prepared body (shared, not copied), or 304.
+HttpResponse preparedResponse(const PreparedList &list, std::string_view ifNoneMatch)
+{
+    HttpResponse response = cacheableResponse("application/json", std::string(), list.etag, 0, ifNoneMatch);
+    if (response.status == 200)
+        response.sharedBody = list.body;
+    return response;
+}
+
 } // namespace
+
+const PreparedList *ListBody::find(const std::vector<std::string> &entityTypes, std::optional<bool> intermediate) const
+{
+    if (!all[0].body || entityTypes.size() > 1)
+        return nullptr;
+    const std::size_t index = intermediateIndex(intermediate);
+    if (entityTypes.empty())
+        return &all[index];
+    auto it = byType.find(entityTypes.front());
+    return it == byType.end() ? &none : &it->second[index];
+}
 
 ListBody makeListBody(const entity::HostedEntity &entity)
 {
     ListBody out;
-    if (!entity.subordinates())
+    const entity::SubordinateSet *set = entity.subordinates();
+    if (!set)
         return out;
-    out.body = arrayBody(entity.subordinates()->list({}));
-    out.etag = entity::strongEtag(out.body);
+    // One pass over the subordinates (sorted by entity id, as list() sorts),
+    // each id JSON-encoded once and appended to every list it belongs to.
+    std::array<ArrayBuilder, 3> all;
+    std::map<std::string, std::array<ArrayBuilder, 3>, std::less<>> byType;
+    for (const entity::Subordinate &subordinate : set->all()) {
+        const std::string encoded = Json(subordinate.entityId.str()).dump();
+        const std::size_t index = intermediateIndex(subordinate.intermediate);
+        all[0].add(encoded);
+        all[index].add(encoded);
+        for (const std::string &type : subordinate.entityTypes) {
+            std::array<ArrayBuilder, 3> &lists = byType[type];
+            lists[0].add(encoded);
+            lists[index].add(encoded);
+        }
+    }
+    for (std::size_t i = 0; i < all.size(); ++i)
+        out.all[i] = all[i].finish();
+    for (auto &[type, lists] : byType) {
+        ListBody::ByIntermediate &prepared = out.byType[type];
+        for (std::size_t i = 0; i < lists.size(); ++i)
+            prepared[i] = lists[i].finish();
+    }
+    out.none = ArrayBuilder().finish();
     return out;
 }
 
@@ -70,7 +141,7 @@ HttpResponse fetchEndpoint(const entity::HostedEntity &entity, const QueryParams
     return documentResponse(kEntityStatementMediaType, **document, now, kMaxDocumentAge, ifNoneMatch);
 }
 
-HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &full, const QueryParams &params,
+HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &prepared, const QueryParams &params,
                           const SubordinateMarks *marks, std::string_view ifNoneMatch)
 {
     // The trust mark filters need verified marks: without a resolver for
@@ -112,8 +183,9 @@ HttpResponse listEndpoint(const entity::HostedEntity &entity, const ListBody &fu
         if (type.empty())
             return errorResponse("invalid_request", "an entity_type parameter is empty");
     const bool byMarks = onlyMarked || *markType;
-    if (!filter.intermediate && filter.entityTypes.empty() && !byMarks)
-        return cacheableResponse("application/json", full.body, full.etag, 0, ifNoneMatch);
+    if (!byMarks)
+        if (const PreparedList *list = prepared.find(filter.entityTypes, filter.intermediate))
+            return preparedResponse(*list, ifNoneMatch);
     std::vector<std::string> ids = entity.subordinates()->list(filter);
     if (byMarks) {
         std::vector<std::string> kept;

@@ -3,7 +3,9 @@
 // tests call directly and the in-process fetcher reuses.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,9 +29,14 @@ struct HttpResponse {
     int status = 200;
     std::string contentType{};
     std::string body{};
+    /// Set instead of `body` for a large body kept ready by its endpoint (the
+    /// list endpoint's prepared listings): shared, never copied per request.
+    std::shared_ptr<const std::string> sharedBody{};
     /// Further headers (Cache-Control, ETag, Allow ...), in order.
     std::vector<std::pair<std::string, std::string>> headers{};
 
+    /// The body, wherever it is kept. Valid while this response lives.
+    std::string_view bodyView() const noexcept { return sharedBody ? std::string_view(*sharedBody) : body; }
     void addHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     /// The value of header `name` (exact case), or an empty string.
     std::string header(std::string_view name) const

@@ -23,7 +23,7 @@ std::optional<Result<FetchResponse>> LocalFetcher::fetchLocal(const FetchRequest
     return Result<FetchResponse>(FetchResponse{
         .status = 200,
         .contentType = response->contentType,
-        .body = std::move(response->body),
+        .body = response->sharedBody ? *response->sharedBody : std::move(response->body),
         .remoteAddress = "in-process",
     });
 }

@@ -8,6 +8,18 @@
 //
 //   fixture_federation --out DIR --port PORT [--intermediates K] [--leaves N]
 //                      [--alg ES256|RS256|PS256|EdDSA|...] [--multi-parent]
+//                      [--listed M]
+//
+// --listed M gives the trust anchor M more subordinates that the server does
+// not host (https://sub<i>.example), for the list endpoint benchmark
+// (tools/bench/list_bench): each file pins its own generated ES256 public
+// key, and their entity types vary so that the list filters have work:
+//   i % 10 == 0: intermediate, ["federation_entity", "openid_relying_party"]
+//                when i % 20 == 0, else ["federation_entity", "openid_provider"];
+//   otherwise:   not intermediate, ["openid_provider"] when i % 4 == 1, else
+//                ["openid_relying_party"].
+// So entity_type=openid_relying_party matches 70 % of them and adding
+// intermediate=true 5 %. The private halves are thrown away at once.
 //
 // Writes DIR/oidfed.json, DIR/subordinates/..., and DIR/leaves.txt (one leaf
 // id per line, for `oidfed resolve --batch`).
@@ -20,6 +32,7 @@
 #include <CLI/CLI.hpp>
 
 #include <oidfed/json.h>
+#include <oidfed/jwk.h>
 
 namespace {
 
@@ -32,6 +45,7 @@ struct Parameters {
     int leaves = 1000;
     std::string alg = "ES256";
     bool multiParent = false;
+    int listed = 0;
 };
 
 oidfed::Json parse(std::string_view text)
@@ -71,6 +85,32 @@ oidfed::Json subordinateFile(const std::string &id, bool intermediate, oidfed::J
     file.set("intermediate", intermediate);
     if (!policy.isNull())
         file.set("metadata_policy", std::move(policy));
+    return file;
+}
+
+// A subordinate file for an entity that the server does not host: it pins
+// the entity's public key (a freshly generated ES256 key; the private half
+// is dropped) and says which entity types it has.
+oidfed::Json listedFile(int index)
+{
+    const bool intermediate = index % 10 == 0;
+    oidfed::Json types = oidfed::Json::array();
+    if (intermediate) {
+        types.push("federation_entity");
+        types.push(index % 20 == 0 ? "openid_relying_party" : "openid_provider");
+    } else {
+        types.push(index % 4 == 1 ? "openid_provider" : "openid_relying_party");
+    }
+    oidfed::Jwk key = oidfed::Jwk::generate(oidfed::JwsAlgorithm::ES256).value();
+    oidfed::Json keys = oidfed::Json::array();
+    keys.push(key.toPublicJson());
+    oidfed::Json jwks = oidfed::Json::object();
+    jwks.set("keys", std::move(keys));
+    oidfed::Json file = oidfed::Json::object();
+    file.set("entity_id", "https://sub" + std::to_string(index) + ".example");
+    file.set("jwks", std::move(jwks));
+    file.set("entity_types", std::move(types));
+    file.set("intermediate", intermediate);
     return file;
 }
 
@@ -132,6 +172,9 @@ void generate(const Parameters &p)
         leaves << id << '\n';
     }
 
+    for (int i = 0; i < p.listed; ++i)
+        write(dir / "subordinates" / "ta" / ("sub" + std::to_string(i) + ".json"), listedFile(i).dump());
+
     oidfed::Json config = oidfed::Json::object();
     config.set("comment", "Benchmark fixture written by tools/bench/fixture_federation; test switches on.");
     config.set("listen", "127.0.0.1:" + std::to_string(p.port));
@@ -141,8 +184,9 @@ void generate(const Parameters &p)
     config.set("entities", std::move(entities));
     write(dir / "oidfed.json", config.dump(true));
     std::cout << "fixture: " << p.intermediates << " intermediates, " << p.leaves << " leaves ("
-              << (p.multiParent ? "two parents each" : "one parent each") << "), " << p.alg << ", " << base
-              << ", written to " << dir.string() << "\n";
+              << (p.multiParent ? "two parents each" : "one parent each") << "), " << p.listed
+              << " listed subordinates not hosted, " << p.alg << ", " << base << ", written to " << dir.string()
+              << "\n";
 }
 
 } // namespace
@@ -158,6 +202,8 @@ int main(int argc, char **argv)
     app.add_option("--leaves", p.leaves, "Leaves spread over the intermediates")->check(CLI::Range(0, 1000000));
     app.add_option("--alg", p.alg, "Key algorithm of every entity");
     app.add_flag("--multi-parent", p.multiParent, "Give every leaf two intermediates");
+    app.add_option("--listed", p.listed, "Subordinates of the trust anchor not hosted by the server (list benchmark)")
+        ->check(CLI::Range(0, 1000000));
     CLI11_PARSE(app, argc, argv);
     try {
         generate(p);
