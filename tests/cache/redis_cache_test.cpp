@@ -162,7 +162,9 @@ TEST_CASE("redis cache: garbage, truncated and oversized values are a miss and a
         {"oversized", std::string(4096, 'x')},
         {"header-only", good.substr(0, cache::kValueHeaderBytes)},
     };
-    for (const auto &[key, value] : planted) {
+    for (const auto &item : planted) {
+        const auto &key = item.first;  // not a structured binding: clang < 16 cannot capture one
+        const auto &value = item.second;
         CAPTURE(key);
         REQUIRE(admin.command({"SET", o.keyPrefix + key, value, "EX", "3600"}).text == "OK");
         CHECK_FALSE(cache->get(key, kNow));

@@ -284,7 +284,9 @@ TEST_CASE("subordinate add derives a safe file name: host[_port][_path], [A-Za-z
         {"https://[::1]:8443/x", "___1__8443_x.json"},
         {"https://rp.example.org/../../etc", "rp.example.org_.._.._etc.json"},
     };
-    for (const auto &[id, name] : cases) {
+    for (const auto &item : cases) {
+        const auto &id = item.first;  // not a structured binding: clang < 16 cannot capture one
+        const auto &name = item.second;
         CAPTURE(id);
         TempDir dir;
         std::ofstream(dir.path / name) << "{}";

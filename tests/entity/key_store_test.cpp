@@ -545,7 +545,9 @@ TEST_CASE("KeyStoreOptions ranges")
 
     const std::vector<std::pair<std::int64_t, bool>> lifetimes = {
         {0, false}, {3599, false}, {3600, true}, {365 * kDay, true}, {365 * kDay + 1, false}, {-1, false}};
-    for (const auto &[seconds, valid] : lifetimes) {
+    for (const auto &lifetime : lifetimes) {
+        const std::int64_t seconds = lifetime.first;  // not a structured binding: clang < 16 cannot capture one
+        const bool valid = lifetime.second;
         CAPTURE(seconds);
         options.retiredKeyLifetime = std::chrono::seconds(seconds);
         auto checked = validateKeyStoreOptions(options);

@@ -61,7 +61,9 @@ TEST_CASE("C03: the key must fit alg (kty, crv, alg, use, key_ops)")
         {{JwsAlgorithm::EdDSA, &k.ed25519}, {JwsAlgorithm::EdDSA, &k.p256}},
         {{JwsAlgorithm::ES256, &k.p256}, {JwsAlgorithm::ES256, &k.ed25519}},
     };
-    for (const auto &[signer, named] : cases) {
+    for (const auto &pair : cases) {
+        const auto &signer = pair[0];  // not a structured binding: see base64url_test.cpp
+        const auto &named = pair[1];
         CAPTURE(jwsAlgorithmName(signer.first));
         const std::string compact = craftJws(headerWithKid(jwsAlgorithmName(signer.first), named.second->kid()), "{}",
                                           *signer.second, signer.first);

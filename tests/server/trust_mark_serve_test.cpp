@@ -77,7 +77,9 @@ public:
                 test::writeText(dir_ / relative, test::replaceAll(test::readText(entry.path()), "http://127.0.0.1:8777", base_));
         }
         std::string config = test::replaceAll(test::readText(dir_ / "oidfed.json"), "127.0.0.1:8777", "127.0.0.1:" + std::to_string(port_));
-        for (const auto &[from, to] : edits) {
+        for (const auto &edit : edits) {
+            const std::string &from = edit.first;  // not a structured binding: clang < 16 cannot capture one
+            const std::string &to = edit.second;
             REQUIRE_MESSAGE(config.find(from) != std::string::npos, "edit not applicable: " << from);
             config = test::replaceAll(config, from, test::replaceAll(to, "{base}", base_));
         }

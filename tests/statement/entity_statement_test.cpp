@@ -221,7 +221,9 @@ TEST_CASE("3.1.2 authority_hints and trust_anchor_hints syntax")
         {R"(["https://ta.example", "https://ta.example"])", ErrorCode::InvalidClaim},
         {R"(["https://leaf.example"])", ErrorCode::InvalidClaim},
     };
-    for (const auto &[value, code] : cases) {
+    for (const auto &item : cases) {
+        const auto &value = item.first;  // not a structured binding: see base64url_test.cpp
+        const auto &code = item.second;
         CAPTURE(value);
         Json payload = entityConfiguration();
         payload.set("authority_hints", json(value));

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets from the shared test vectors.
+
+Usage: make_seeds.py SHARED_DIR OUT_DIR
+
+SHARED_DIR is the shared/ folder beside the checkout (../shared); OUT_DIR
+receives one folder per fuzz target (base64url, json, jws, entity_statement,
+policy, query_params), each emptied first, with one file per seed named by
+the SHA-1 of its content (as libFuzzer names corpus entries). Only public
+data is written: the vectors hold no private key that a seed needs.
+"""
+
+import hashlib
+import json
+import pathlib
+import re
+import sys
+
+JWS_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
+RP = "openid_relying_party"
+
+
+def load(shared, relative):
+    return json.loads((shared / relative).read_text(encoding="utf-8"))
+
+
+def compact_json(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def all_files(shared):
+    """Every JSON text of the shared vectors, for scanning."""
+    for path in sorted(shared.rglob("*.json")):
+        yield path.read_text(encoding="utf-8")
+
+
+def compact_jws(shared):
+    found = set()
+    for text in all_files(shared):
+        found.update(JWS_PATTERN.findall(text))
+    return sorted(found)
+
+
+def claim_sets(shared):
+    """Decoded JWT claim sets with iss and sub (Entity Statements and kin).
+
+    The spec's figures abbreviate their keys, so each claim set with a jwks
+    also comes with the Figure 4 Trust Anchor's real public jwks instead,
+    which lets parsing go past the jwks rule to the later ones."""
+    chain = load(shared, "oidfed-vectors/spec/trust_chain_signed.json")["meta"]
+    real_jwks = chain["configured_trust_anchor"]["jwks"]
+    sets = []
+    for figure in load(shared, "oidfed-vectors/spec/spec_examples.json")["figures"]:
+        value = figure.get("json")
+        if isinstance(value, dict) and "iss" in value and "sub" in value:
+            sets.append(value)
+        for decoded in figure.get("decoded_jwts") or []:
+            sets.append(decoded["payload"])
+    for decoded in chain["decoded"]:
+        sets.append(decoded["payload"])
+    return sets + [dict(claims, jwks=real_jwks) for claims in sets if "jwks" in claims]
+
+
+def jws_headers(shared):
+    headers = []
+    for figure in load(shared, "oidfed-vectors/spec/spec_examples.json")["figures"]:
+        for decoded in figure.get("decoded_jwts") or []:
+            headers.append(decoded["header"])
+    for decoded in load(shared, "oidfed-vectors/spec/trust_chain_signed.json")["meta"]["decoded"]:
+        headers.append(decoded["header"])
+    headers.append({"alg": "ES256", "kid": "kid-ec-sign"})
+    headers.append({"alg": "EdDSA", "kid": "rfc8037-ed25519", "typ": "JWT"})
+    headers.append({"alg": "none"})
+    headers.append({"alg": "RS256", "crit": ["exp"], "exp": 1})
+    return headers
+
+
+def policy_documents(shared):
+    documents = []
+    for vector in load(shared, "oidfed-vectors/connect2id/metadata-policy-test-vectors-2025-02-13.json"):
+        documents.append({
+            "policies": [{RP: vector["TA"]}, {RP: vector["INT"]}],
+            "metadata": {RP: vector["metadata"]},
+        })
+    for vector in load(shared, "oidfed-vectors/spec/metadata_policy_combine.json")["vectors"]:
+        documents.append({"policies": vector["policies"], "metadata": {}})
+    for name in ("oidfed-vectors/spec/metadata_policy_apply.json", "oidfed-vectors/go-oidfed/scope_policy_cases.json"):
+        for vector in load(shared, name)["vectors"]:
+            entity_type = vector.get("entity_type", RP)
+            documents.append({
+                "policies": [{entity_type: vector["policy"]}],
+                "metadata": {entity_type: vector["metadata"]},
+            })
+    # metadata_policy_crit, understood and not.
+    documents.append({
+        "policies": [{RP: {"scope": {"subset_of": ["openid"], "custom_op": 1}}}],
+        "metadata": {RP: {"scope": "openid email"}},
+        "metadata_policy_crit": ["custom_op"],
+    })
+    return documents
+
+
+def query_strings(shared):
+    queries = [
+        "", "&", "=", "a", "a=", "=b", "a=b&a=c", "a=b&&c=d", "+", "%20", "%", "%2", "%zz", "%00", "%7F",
+        "%C3%A9", "%E2%82%AC", "%F0%9F%98%80", "%ED%A0%80", "%C0%AF", "%F4%90%80%80",
+        "sub=https%3A%2F%2Frp.example.com",
+        "sub=https%3A%2F%2Frp.example.com&trust_anchor=https%3A%2F%2Fta.example.org&entity_type=openid_relying_party",
+        "sub=https://rp.example&trust_anchor=https://ta1.example&trust_anchor=https://ta2.example",
+        "trust_mark_type=https%3A%2F%2Ftm.example%2Fsilver&sub=https%3A%2F%2Frp.example",
+        "entity_type=openid_provider&entity_type=federation_entity&trust_marked=true&intermediate=false",
+        "trust_mark=eyJhbGciOiJFUzI1NiJ9.e30.c2ln",
+    ]
+    for case in load(shared, "oidfed-vectors/spec/misc.json")["fetch_request"]:
+        url = case["expected_get"]
+        queries.append(url.split("?", 1)[1])
+    return queries
+
+
+def base64url_texts(shared):
+    texts = {"", "A", "AA", "AAA", "AAAA", "AB", "AQAB", "-_", "_w", "__8", "AA==", "A+/", " AA"}
+    for jws in compact_jws(shared):
+        texts.update(jws.split("."))
+    return sorted(texts)
+
+
+def json_texts(shared):
+    texts = ["{}", "[]", "null", "1e400", "-0", "1.5e-320", "9223372036854775808", '"\\ud800"', '"\\u0000"',
+             '{"a":1,"a":2}', "[[[[[[[[]]]]]]]]", '\ufeff{}']
+    for name in ("oidfed-vectors/spec/spec_examples.json",):
+        for figure in load(shared, name)["figures"]:
+            if figure.get("json") is not None:
+                texts.append(compact_json(figure["json"]))
+    for path in sorted((shared / "jose-vectors/ietf-jose-cookbook").rglob("*.json")):
+        texts.append(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def write_corpus(folder, seeds):
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    for seed in seeds:
+        data = seed.encode("utf-8") if isinstance(seed, str) else seed
+        (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+    return len(list(folder.iterdir()))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: make_seeds.py SHARED_DIR OUT_DIR")
+    shared = pathlib.Path(sys.argv[1])
+    out = pathlib.Path(sys.argv[2])
+    jws = compact_jws(shared)
+    corpora = {
+        "base64url": base64url_texts(shared),
+        "json": json_texts(shared),
+        "jws": jws + [compact_json(header) for header in jws_headers(shared)],
+        "entity_statement": jws + [compact_json(claims) for claims in claim_sets(shared)],
+        "policy": [compact_json(document) for document in policy_documents(shared)],
+        "query_params": query_strings(shared),
+    }
+    for target, seeds in corpora.items():
+        count = write_corpus(out / target, seeds)
+        print(f"make_seeds: {target}: {count} seeds")
+
+
+if __name__ == "__main__":
+    main()
