@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <oidfed/cache.h>
-#include <oidfed/federation_urls.h>
 #include <oidfed/resolver.h>
 
 #include "fake_clock.h"
@@ -18,22 +17,14 @@
 #include "test_support.h"
 
 using namespace oidfed;
+using test::fetchUrl;
+using test::wellKnown;
 
 namespace {
 
 constexpr UnixTime kNow = 1767800000;
 const std::string kTa = "https://ta.example";
 const std::string kIm = "https://im.example";
-
-std::string wellKnown(const std::string &id)
-{
-    return *entityConfigurationUrl(id);
-}
-
-std::string fetchUrl(const std::string &superior, const std::string &subject)
-{
-    return *fetchEndpointUrl(superior + "/fetch", subject);
-}
 
 // ta <- im <- leaves, published on a FakeFetcher.
 struct World {

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <oidfed/federation_urls.h>
 #include <oidfed/resolver.h>
 #include <oidfed/trust_mark.h>
 
@@ -15,6 +14,8 @@
 #include "test_support.h"
 
 using namespace oidfed;
+using test::fetchUrl;
+using test::wellKnown;
 using test::json;
 
 namespace {
@@ -22,16 +23,6 @@ namespace {
 constexpr UnixTime kNow = 1767800000;
 
 using test::authorityMetadata;
-
-std::string wellKnown(const std::string &id)
-{
-    return *entityConfigurationUrl(id);
-}
-
-std::string fetchUrl(const std::string &superior, const std::string &subject)
-{
-    return *fetchEndpointUrl(superior + "/fetch", subject);
-}
 
 // A federation published on a FakeFetcher.
 struct World {

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <oidfed/federation_urls.h>
 #include <oidfed/jws.h>
 #include <oidfed/resolver.h>
 
@@ -20,21 +19,13 @@
 #include "test_support.h"
 
 using namespace oidfed;
+using test::fetchUrl;
+using test::wellKnown;
 using test::json;
 
 namespace {
 
 constexpr UnixTime kNow = 1767800000;
-
-std::string wellKnown(const std::string &id)
-{
-    return *entityConfigurationUrl(id);
-}
-
-std::string fetchUrl(const std::string &superior, const std::string &subject)
-{
-    return *fetchEndpointUrl(superior + "/fetch", subject);
-}
 
 const Json kRpMetadata = json(R"({"openid_relying_party":{"client_name":"RP"}})");
 

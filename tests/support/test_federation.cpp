@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <oidfed/federation_urls.h>
+
 namespace oidfed::test {
 
 namespace {
@@ -27,6 +29,16 @@ StatementOptions testOptions()
 }
 
 } // namespace
+
+std::string wellKnown(const std::string &id)
+{
+    return orThrow(entityConfigurationUrl(id), "entity configuration URL");
+}
+
+std::string fetchUrl(const std::string &superior, const std::string &subject)
+{
+    return orThrow(fetchEndpointUrl(superior + "/fetch", subject), "fetch endpoint URL");
+}
 
 Json authorityMetadata(const std::string &id)
 {

@@ -37,6 +37,13 @@ struct SubordinateClaims {
 /// `<id>/fetch`.
 Json authorityMetadata(const std::string &id);
 
+/// Where a resolver looks for `id`'s Entity Configuration (spec 9).
+std::string wellKnown(const std::string &id);
+
+/// The fetch endpoint URL (at `<superior>/fetch`, as authorityMetadata()
+/// publishes it) that returns `superior`'s statement about `subject`.
+std::string fetchUrl(const std::string &superior, const std::string &subject);
+
 class TestFederation {
 public:
     /// iat/exp given to every statement unless overridden.
