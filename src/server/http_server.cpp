@@ -14,6 +14,7 @@
 #include <pistache/peer.h>
 
 #include "server/connection_gate.h"
+#include "server/descriptor_budget.h"
 #include "server/http_responses.h"
 #include "server/server_log.h"
 
@@ -300,6 +301,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(FederationService &service
                                    .headerTimeout(options.headerTimeout)
                                    .bodyTimeout(options.headerTimeout);
         impl->endpoint.init(endpointOptions);
+        if (auto warning = checkDescriptorBudget(options.maxConnections))
+            logLine(LogLevel::Warning, *warning);
         auto gate = std::make_shared<ConnectionGate>(options.maxConnections, &service.metrics());
         impl->endpoint.setHandler(Http::make_handler<Handler>(&service, std::move(gate)));
         impl->endpoint.serveThreaded();

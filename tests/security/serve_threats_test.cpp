@@ -4,9 +4,18 @@
 // table. See docs/security.md for the coverage matrix.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <oidfed/federation_urls.h>
 #include <oidfed/json.h>
@@ -37,6 +46,36 @@ void checkRows(const ServedFederation &fed, const std::vector<Row> &rows)
         CAPTURE(row.pathAndQuery.substr(0, 200));
         test::checkSpecError(fed.get(row.pathAndQuery), row.status, row.error);
     }
+}
+
+// Sends `bytes` verbatim on a fresh connection to 127.0.0.1:port and returns
+// the first line of the answer ("" when none came within 10 s). The server
+// writes a request's log line before it answers, so the log holds it by then.
+std::string rawStatusLine(int port, const std::string &bytes)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string received;
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0 &&
+        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        char buffer[1024];
+        while (received.find("\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd entry{fd, POLLIN, 0};
+            if (::poll(&entry, 1, 100) <= 0)
+                continue;
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0)
+                break;
+            received.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    return received.substr(0, received.find("\r\n"));
 }
 
 } // namespace
@@ -183,4 +222,80 @@ TEST_CASE("B07: with on_demand off, an uncached subject costs no fetch")
     }
     HttpReply metrics = fed.get("/metrics");
     CHECK(metrics.body.find("oidfed_resolve_total{source=\"miss\"} 3") != std::string::npos);
+}
+
+TEST_CASE("L02: hostile paths, parameters and headers never forge or break a log line")
+{
+    using namespace std::string_literals;
+    ServedFederation fed;
+    // What an attacker would like to see at the start of a log line.
+    const std::string forged = "oidfed: error: FORGED";
+    const std::string anchor = "&trust_anchor=" + percentEncode(fed.id("ta"));
+    const std::string op = "sub=" + percentEncode(fed.id("op"));
+
+    // Percent-encoded controls in the path and in every parameter that names
+    // something: LF, CR, ESC (ANSI colour), BEL, NUL, DEL.
+    const std::string hostile = "\n"s + forged + "\r\n" + forged + "\x1b[31m\x07\0\x7f"s + "x";
+    for (const std::string &pathAndQuery : {
+             "/ta/fetch?sub=" + percentEncode(fed.id("ia") + hostile),
+             "/ta/resolve?sub=" + percentEncode(hostile) + anchor,
+             "/ta/resolve?" + op + "&trust_anchor=" + percentEncode(hostile),
+             "/ta/resolve?" + op + anchor + "&entity_type=" + percentEncode(hostile),
+             "/ia/list?entity_type=" + percentEncode(hostile),
+             "/ta%0A" + percentEncode(forged) + "%1B%5B31m/fetch",
+         }) {
+        CAPTURE(pathAndQuery);
+        CHECK(fed.get(pathAndQuery).status >= 400);
+    }
+
+    // Raw bytes where an HTTP parser may still take them, and where its error
+    // message reflects them (Pistache's "Invalid port: <rest of Host>"):
+    // C0 controls, DEL, a raw C1 CSI (0x9B), and the UTF-8 line breaks NEL
+    // (U+0085) and LINE SEPARATOR (U+2028).
+    const std::vector<std::string> raw = {
+        "GET /ta/fetch?sub=\x1b[31m\x7f\r"s + forged + " HTTP/1.1\r\nHost: h\r\n\r\n",
+        "G\x1bT / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.\x1b\r\nHost: h\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:\x1b[31m\r"s + forged + "\x1b[0m\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:\n"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:1\xc2\x85"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:1\xe2\x80\xa8"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:1\x9b"s + "31m" + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h:1\0\x01\x7f"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nUser-Agent: \x1b[31m\r"s + forged + "\r\nX-Forwarded-For: \0\x01\x7f"s +
+            forged + "\r\nReferer: \x1b]0;title\x07\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nContent-Type: \x1b[31m/\r"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nDate: \x1b[31m\r"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nCache-Control: \x1b[31m\r"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nCookie: a=\x1b[31m; \r"s + forged + "\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: h\r\nIf-None-Match: \x1b[31m\r"s + forged + "\r\n\r\n",
+    };
+    for (const std::string &request : raw) {
+        CAPTURE(request);
+        CHECK(rawStatusLine(fed.port(), request).rfind("HTTP/1.1 ", 0) == 0);
+    }
+    CHECK(fed.get("/healthz").status == 200);
+
+    // Every line of the log is one whole line of printable ASCII with the
+    // server's own prefix; the attacker's text reached it (escaped) but never
+    // starts a line.
+    const std::string log = fed.process().log();
+    REQUIRE_FALSE(log.empty());
+    CHECK(log.back() == '\n');
+    std::istringstream lines(log);
+    std::size_t reflected = 0;
+    for (std::string line; std::getline(lines, line);) {
+        CAPTURE(line);
+        CHECK((line.rfind("oidfed: info: ", 0) == 0 || line.rfind("oidfed: warning: ", 0) == 0 ||
+               line.rfind("oidfed: error: ", 0) == 0));
+        CHECK(std::all_of(line.begin(), line.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7F; }));
+        CHECK(line.rfind(forged, 0) != 0);
+        if (line.find("FORGED") != std::string::npos) {
+            ++reflected;
+            CHECK(line.rfind("oidfed: error: request failed: ", 0) == 0);
+        }
+    }
+    CHECK(reflected > 0);
+    CHECK(log.find("\\x1b[31m\\x0d" + forged) != std::string::npos);
+    CHECK(log.find("\\xc2\\x85" + forged) != std::string::npos);
 }

@@ -5,6 +5,7 @@
 
 #include <oidfed/json.h>
 
+#include "server/descriptor_budget.h"
 #include "server/http_responses.h"
 #include "server/metrics.h"
 #include "server/query_params.h"
@@ -343,4 +344,18 @@ TEST_CASE("metrics in the Prometheus text format")
     CHECK(text.find("oidfed_resolve_failures_total{reason=\"no_valid_chain\"} 1\n") != std::string::npos);
     CHECK(text.find("oidfed_reloads_total{result=\"failed\"} 1\n") != std::string::npos);
     CHECK(text.find("# TYPE oidfed_ready gauge\noidfed_ready 1\n") != std::string::npos);
+}
+
+TEST_CASE("descriptor budget: a warning when the open-file limit leaves no room for max_connections (P2)")
+{
+    // Enough: max_connections plus the reserve fit.
+    CHECK_FALSE(descriptorBudgetWarning(512, 512 + kReservedDescriptors));
+    CHECK_FALSE(descriptorBudgetWarning(512, 1048576));
+    // Too low by one: the warning names both figures and the limit to set.
+    auto warning = descriptorBudgetWarning(512, 512 + kReservedDescriptors - 1);
+    REQUIRE(warning);
+    CHECK(warning->find("open-file limit (767)") != std::string::npos);
+    CHECK(warning->find("max_connections (512)") != std::string::npos);
+    CHECK(warning->find("at least 768") != std::string::npos);
+    CHECK(descriptorBudgetWarning(16, 64));
 }
