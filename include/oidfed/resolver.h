@@ -55,7 +55,11 @@ struct CandidateVerdict {
 /// when ResolveRequest::explain is set.
 struct ResolveReport {
     std::string source;                       ///< "cache", "shared-cache", "network", "negative-cache" or "miss"
-    std::size_t fetches = 0;                  ///< HTTP fetches this resolution made
+    /// Statements this resolution needed that were not in its process's
+    /// memory: fetched over HTTP, read from the shared cache, or joined
+    /// while another resolution fetched them. What maxFetchesPerResolution
+    /// counts; not the HTTP requests alone.
+    std::size_t fetches = 0;
     std::vector<CandidateVerdict> candidates; ///< every path tried, in the order tried
     /// Unreachable entities, ignored hints, budget; a refetch after a key
     /// failure (or its refusal by the rate limit, threat G04); an "ALARM"

@@ -94,6 +94,10 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
                                                          std::chrono::milliseconds timeout,
                                                          std::vector<StatementSource> *sources)
 {
+    // A fetch joined from another caller is waited for no longer than this
+    // caller's own budget: that fetch runs on the other caller's, which may
+    // be longer.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     const UnixTime now = clock_.now();
     std::vector<Result<StatementPtr>> results(requests.size(), Unexpected{Error(ErrorCode::Internal, "not fetched")});
     std::vector<StatementSource> from(requests.size(), StatementSource::Network);
@@ -189,9 +193,13 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
     for (auto &[i, flight] : joined) {
         std::unique_lock lock(mutex_);
         // Captured through an init-capture: clang before 16 cannot capture a
-        // structured binding (the fuzz build uses clang 14).
-        flightDone_.wait(lock, [&joinedFlight = flight] { return joinedFlight->done; });
-        results[i] = flight->result;
+        // structured binding (the sanitizer build uses clang 14).
+        if (flightDone_.wait_until(lock, deadline, [&joinedFlight = flight] { return joinedFlight->done; }))
+            results[i] = flight->result;
+        else
+            results[i] = fail(ErrorCode::Timeout, "GET " + requests[i].url +
+                                                      ": still in flight for another resolution when this one's "
+                                                      "time ran out");
     }
     if (sources)
         *sources = std::move(from);

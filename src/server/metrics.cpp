@@ -102,7 +102,7 @@ std::string Metrics::render(const std::map<std::string, double> &gauges) const
     family(out, "oidfed_http_connections_refused_total", "counter",
            "HTTP connections refused (503) because max_connections were open.");
     out.append("oidfed_http_connections_refused_total ").append(std::to_string(connectionsRefused_.load())).append("\n");
-    family(out, "oidfed_upstream_fetches_total", "counter", "HTTP fetches made by resolutions.");
+    family(out, "oidfed_upstream_fetches_total", "counter", "Statements resolutions needed beyond memory (fetched, from the shared cache, or joined in flight).");
     out.append("oidfed_upstream_fetches_total ").append(std::to_string(fetches_.load())).append("\n");
     family(out, "oidfed_reloads_total", "counter", "Reloads of keys and subordinates (SIGHUP), by result.");
     labelled(out, "oidfed_reloads_total", "result", reloads_);

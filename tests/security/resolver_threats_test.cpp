@@ -6,12 +6,16 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <oidfed/jws.h>
 #include <oidfed/resolver.h>
 
+#include "chain/statement_store.h"
 #include "fake_clock.h"
 #include "fake_fetcher.h"
 #include "jws_test_support.h"
@@ -89,6 +93,41 @@ void expectFailure(const ResolveOutcome &outcome, ErrorCode code, const std::str
     CHECK_MESSAGE(outcome.chain.error().code == code, outcome.chain.error().describe());
     if (!entity.empty())
         CHECK(outcome.chain.error().entityId == entity);
+}
+
+// Threads of a herd test. Whatever happens to the test, the fetcher lets its
+// held calls go before the threads are joined, so a failed check never hangs.
+class Herd {
+public:
+    explicit Herd(test::FakeFetcher &fetcher) : fetcher_(fetcher) {}
+    Herd(const Herd &) = delete;
+    Herd &operator=(const Herd &) = delete;
+    ~Herd() { join(); }
+
+    void run(std::function<void()> work) { threads_.emplace_back(std::move(work)); }
+    void join()
+    {
+        fetcher_.release();
+        for (std::thread &thread : threads_)
+            if (thread.joinable())
+                thread.join();
+    }
+
+private:
+    test::FakeFetcher &fetcher_;
+    std::vector<std::thread> threads_;
+};
+
+// Polls `condition` every millisecond, at most `limit`; returns its last value.
+bool eventually(const std::function<bool()> &condition, std::chrono::milliseconds limit)
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= end)
+            return condition();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
 }
 
 } // namespace
@@ -415,4 +454,133 @@ TEST_CASE("B09: hints of an EC whose self-signature does not verify are not foll
     auto outcome = resolver->resolve({.subject = "https://rp.example"});
     expectFailure(outcome, ErrorCode::KeyNotFound, "https://rp.example");
     CHECK(w.fetcher.calls() == std::vector<std::string>{wellKnown("https://rp.example")});
+}
+
+// Threat B08 (thundering herd on cold start), at the StatementStore: callers
+// that want the same cold URLs while their fetch is in flight join it (single
+// flight) instead of fetching again. Deterministic: every caller is known to
+// have joined (stats().waits) before the one fetch is let go.
+TEST_CASE("B08: concurrent cold requests for the same statements share one fetch each (single flight)")
+{
+    World w;
+    w.authority("https://ta.example");
+    w.authority("https://im.example", {"https://ta.example"});
+    w.link("https://ta.example", "https://im.example");
+    detail::StatementStore store(w.fetcher, nullptr, w.clock, {});
+    const std::vector<detail::StatementRequest> requests{
+        {wellKnown("https://im.example"), "https://im.example", "https://im.example"},
+        {fetchUrl("https://ta.example", "https://im.example"), "https://ta.example", "https://im.example"},
+    };
+    constexpr std::size_t kCallers = 16;
+    std::vector<std::vector<Result<detail::StatementPtr>>> results(kCallers);
+    std::vector<std::vector<detail::StatementSource>> sources(kCallers);
+    w.fetcher.hold();
+    {
+        Herd herd(w.fetcher);
+        for (std::size_t i = 0; i < kCallers; ++i)
+            herd.run([&, i] { results[i] = store.getAll(requests, std::chrono::seconds(10), &sources[i]); });
+        // One caller owns both flights and is held in its first fetch; every
+        // other one has joined both flights.
+        REQUIRE(w.fetcher.awaitWaiting(1, std::chrono::seconds(10)));
+        REQUIRE(eventually([&] { return store.stats().waits == 2 * (kCallers - 1); }, std::chrono::seconds(10)));
+        CHECK(w.fetcher.calls() == std::vector<std::string>{requests[0].url});
+        herd.join();
+    }
+    for (const detail::StatementRequest &request : requests) {
+        CAPTURE(request.url);
+        CHECK(w.fetcher.callCount(request.url) == 1);
+    }
+    CHECK(w.fetcher.calls().size() == 2);
+    CHECK(store.stats().fetches == 2);
+    for (std::size_t i = 0; i < kCallers; ++i) {
+        CAPTURE(i);
+        REQUIRE(results[i].size() == 2);
+        for (std::size_t k = 0; k < 2; ++k) {
+            REQUIRE_MESSAGE(results[i][k], results[i][k].error().describe());
+            CHECK(results[i][k]->get() == results[0][k]->get());  // one parsed statement, shared
+            CHECK(sources[i][k] == detail::StatementSource::Network);
+        }
+    }
+    CHECK((*results[0][0])->issuer().str() == "https://im.example");
+    CHECK((*results[0][1])->subject().str() == "https://im.example");
+}
+
+// A caller that joins a fetch started by another waits no longer than its
+// own budget (the deadline rule of threats B and U): the owner's fetch may
+// have a longer one.
+TEST_CASE("B08: joining another caller's fetch is bounded by the joiner's own budget")
+{
+    World w;
+    w.authority("https://ta.example");
+    detail::StatementStore store(w.fetcher, nullptr, w.clock, {});
+    const std::vector<detail::StatementRequest> requests{
+        {wellKnown("https://ta.example"), "https://ta.example", "https://ta.example"}};
+    std::vector<Result<detail::StatementPtr>> owner;
+    w.fetcher.hold();
+    Herd herd(w.fetcher);
+    herd.run([&] { owner = store.getAll(requests, std::chrono::seconds(30)); });
+    REQUIRE(w.fetcher.awaitWaiting(1, std::chrono::seconds(10)));
+
+    // The owner is still held: the joiner gives up after its 50 ms.
+    auto joined = store.getAll(requests, std::chrono::milliseconds(50));
+    REQUIRE(joined.size() == 1);
+    REQUIRE_FALSE(joined[0]);
+    CHECK(joined[0].error().code == ErrorCode::Timeout);
+    CHECK(store.stats().waits == 1);
+
+    // The owner's fetch is unaffected, and then serves everyone from memory.
+    herd.join();
+    REQUIRE(owner.size() == 1);
+    CHECK(owner[0].has_value());
+    auto later = store.getAll(requests, std::chrono::milliseconds(50));
+    CHECK(later[0].has_value());
+    CHECK(w.fetcher.callCount(requests[0].url) == 1);
+}
+
+// Threat B08 end to end: 16 resolutions of different leaves under the same
+// intermediate and anchor start together on one cold Resolver. All 16 are
+// held in their first fetch at the same moment (so the herd is real, not a
+// sequence), then every answer takes 50 ms, so the herd meets again on the
+// shared statements. Each shared URL is fetched once, each leaf's own two
+// once, and every resolution succeeds.
+TEST_CASE("B08: a cold-start herd of resolutions through one intermediate fetches each shared statement once")
+{
+    World w;
+    const std::string ta = "https://ta.example", im = "https://im.example";
+    w.authority(ta);
+    w.authority(im, {ta});
+    w.link(ta, im);
+    constexpr std::size_t kLeaves = 16;
+    std::vector<std::string> leaves;
+    for (std::size_t i = 0; i < kLeaves; ++i) {
+        leaves.push_back("https://rp" + std::to_string(i) + ".example");
+        w.leaf(leaves.back(), {im});
+        w.link(im, leaves.back());
+    }
+    auto resolver = w.resolver({ta});
+    std::vector<ResolveOutcome> outcomes(kLeaves);
+    w.fetcher.hold();
+    {
+        Herd herd(w.fetcher);
+        for (std::size_t i = 0; i < kLeaves; ++i)
+            herd.run([&, i] { outcomes[i] = resolver->resolve({.subject = leaves[i]}); });
+        // Every resolution is in its first fetch (its own EC) at once.
+        REQUIRE(w.fetcher.awaitWaiting(kLeaves, std::chrono::seconds(10)));
+        w.fetcher.setDelay(std::chrono::milliseconds(50));
+        herd.join();
+    }
+    CHECK(w.fetcher.maxInFlight() >= kLeaves);
+    for (std::size_t i = 0; i < kLeaves; ++i) {
+        CAPTURE(leaves[i]);
+        REQUIRE_MESSAGE(outcomes[i].chain, outcomes[i].chain.error().describe());
+        CHECK((*outcomes[i].chain)->path() == std::vector<std::string>{leaves[i], im, ta});
+        CHECK(outcomes[i].report.source == "network");
+        CHECK(w.fetcher.callCount(wellKnown(leaves[i])) == 1);
+        CHECK(w.fetcher.callCount(fetchUrl(im, leaves[i])) == 1);
+    }
+    CHECK(w.fetcher.callCount(wellKnown(ta)) == 1);
+    CHECK(w.fetcher.callCount(wellKnown(im)) == 1);
+    CHECK(w.fetcher.callCount(fetchUrl(ta, im)) == 1);
+    w.everyUrlOnce();
+    CHECK(w.fetcher.calls().size() == 3 + 2 * kLeaves);
 }

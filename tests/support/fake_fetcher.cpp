@@ -1,6 +1,7 @@
 #include "fake_fetcher.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace oidfed::test {
 
@@ -19,12 +20,28 @@ void FakeFetcher::fail(const std::string &url, Error error)
 
 Result<FetchResponse> FakeFetcher::fetch(const FetchRequest &request)
 {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     calls_.push_back(request.url);
+    maxInFlight_ = std::max(maxInFlight_, ++inFlight_);
+    if (holding_) {
+        const std::size_t releases = releases_;  // a release() lets this call go even if hold() follows it
+        ++waiting_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return !holding_ || releases_ != releases; });
+        --waiting_;
+    }
     auto it = responses_.find(request.url);
-    if (it == responses_.end())
-        return oidfed::fail(ErrorCode::NotFound, "fake: nothing at " + request.url);
-    return it->second;
+    Result<FetchResponse> answer = it == responses_.end()
+                                       ? oidfed::fail(ErrorCode::NotFound, "fake: nothing at " + request.url)
+                                       : it->second;
+    const std::chrono::milliseconds delay = delay_;
+    if (delay.count() > 0) {
+        lock.unlock();
+        std::this_thread::sleep_for(delay);
+        lock.lock();
+    }
+    --inFlight_;
+    return answer;
 }
 
 std::vector<Result<FetchResponse>> FakeFetcher::fetchAll(const std::vector<FetchRequest> &requests)
@@ -51,6 +68,38 @@ void FakeFetcher::clearCalls()
 {
     std::lock_guard lock(mutex_);
     calls_.clear();
+}
+
+void FakeFetcher::hold()
+{
+    std::lock_guard lock(mutex_);
+    holding_ = true;
+}
+
+void FakeFetcher::release()
+{
+    std::lock_guard lock(mutex_);
+    holding_ = false;
+    ++releases_;
+    changed_.notify_all();
+}
+
+bool FakeFetcher::awaitWaiting(std::size_t n, std::chrono::milliseconds limit) const
+{
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] { return waiting_ >= n; });
+}
+
+void FakeFetcher::setDelay(std::chrono::milliseconds delay)
+{
+    std::lock_guard lock(mutex_);
+    delay_ = delay;
+}
+
+std::size_t FakeFetcher::maxInFlight() const
+{
+    std::lock_guard lock(mutex_);
+    return maxInFlight_;
 }
 
 } // namespace oidfed::test
