@@ -24,19 +24,6 @@ using test::json;
 
 namespace {
 
-// One generated public key set, shared by the tests of this file.
-const Json &publicJwks()
-{
-    static const Json jwks = [] {
-        auto key = Jwk::generate(JwsAlgorithm::ES256);
-        REQUIRE(key);
-        auto set = JwkSet::fromKeys({*key});
-        REQUIRE(set);
-        return set->toJson();
-    }();
-    return jwks;
-}
-
 // A valid file for `id` with every member set.
 Json fullFile(const std::string &id = "https://rp.example.org")
 {
@@ -55,7 +42,7 @@ Json fullFile(const std::string &id = "https://rp.example.org")
         "statement_lifetime": 3600
     })");
     file.set("entity_id", id);
-    file.set("jwks", publicJwks());
+    file.set("jwks", test::generatedPublicJwks());
     return file;
 }
 
@@ -63,7 +50,7 @@ Json minimalFile(const std::string &id, std::vector<std::string> types = {}, boo
 {
     Json file = Json::object();
     file.set("entity_id", id);
-    file.set("jwks", publicJwks());
+    file.set("jwks", test::generatedPublicJwks());
     Json array = Json::array();
     for (const std::string &type : types)
         array.push(type);
@@ -121,7 +108,7 @@ TEST_CASE("a minimal file: only entity_id and jwks; jwks may be omitted for a ho
 {
     Json file = Json::object();
     file.set("entity_id", "https://op.example.org");
-    file.set("jwks", publicJwks());
+    file.set("jwks", test::generatedPublicJwks());
     auto parsed = parseSubordinate(file, "op.json");
     REQUIRE(parsed);
     CHECK(parsed->entityTypes.empty());
@@ -157,8 +144,8 @@ TEST_CASE("every bad member is refused with the file and the member named")
         privateJwks.find("keys")->push(key->toPrivateJson());
     }
     Json duplicateKids = json(R"({"keys":[]})");
-    duplicateKids.find("keys")->push(publicJwks().find("keys")->asArray()[0]);
-    duplicateKids.find("keys")->push(publicJwks().find("keys")->asArray()[0]);
+    duplicateKids.find("keys")->push(test::generatedPublicJwks().find("keys")->asArray()[0]);
+    duplicateKids.find("keys")->push(test::generatedPublicJwks().find("keys")->asArray()[0]);
 
     const std::vector<Case> cases = {
         {"unknown member", "entity_typ", json(R"(["openid_provider"])"), ErrorCode::InvalidArgument},

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include <oidfed/json.h>
-#include <oidfed/jwk.h>
 
 #include "entity/hosted_entity.h"
 #include "entity/signed_document.h"
@@ -36,26 +35,13 @@ namespace {
 
 constexpr UnixTime kNow = 1767225600;  // 2026-01-01T00:00:00Z
 
-// One public key set shared by every generated subordinate.
-const Json &publicJwks()
-{
-    static const Json jwks = [] {
-        auto key = Jwk::generate(JwsAlgorithm::ES256);
-        REQUIRE(key);
-        auto set = JwkSet::fromKeys({*key});
-        REQUIRE(set);
-        return set->toJson();
-    }();
-    return jwks;
-}
-
 // A subordinate file's JSON; the types and intermediate flag vary with i so
 // that every prepared list has members and differs from the others.
 Json subordinateFile(int i)
 {
     Json file = Json::object();
     file.set("entity_id", "https://sub" + std::to_string(i) + ".example.org");
-    file.set("jwks", publicJwks());
+    file.set("jwks", test::generatedPublicJwks());
     Json types = Json::array();
     if (i % 2 == 0)
         types.push("openid_relying_party");

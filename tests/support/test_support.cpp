@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <oidfed/jwk.h>
+
 namespace oidfed::test {
 
 std::string sharedPath(std::string_view relative)
@@ -43,6 +45,20 @@ Json json(std::string_view text)
     if (!parsed)
         throw std::runtime_error("bad test JSON: " + parsed.error().describe());
     return std::move(parsed).value();
+}
+
+const Json &generatedPublicJwks()
+{
+    static const Json jwks = [] {
+        auto key = Jwk::generate(JwsAlgorithm::ES256);
+        if (!key)
+            throw std::runtime_error("cannot generate a key: " + key.error().describe());
+        auto set = JwkSet::fromKeys({*key});
+        if (!set)
+            throw std::runtime_error("cannot build a key set: " + set.error().describe());
+        return set->toJson();
+    }();
+    return jwks;
 }
 
 } // namespace oidfed::test

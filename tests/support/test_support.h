@@ -22,4 +22,8 @@ Json loadSharedJson(std::string_view relative);
 /// Parses JSON text that the test itself wrote; throws on error.
 Json json(std::string_view text);
 
+/// The {"keys": [...]} of one ES256 key generated once per test program,
+/// for tests that need many valid subordinate files; throws on error.
+const Json &generatedPublicJwks();
+
 } // namespace oidfed::test
