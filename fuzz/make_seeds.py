@@ -5,7 +5,7 @@ Usage: make_seeds.py SHARED_DIR OUT_DIR
 
 SHARED_DIR is the shared/ folder beside the checkout (../shared); OUT_DIR
 receives one folder per fuzz target (base64url, json, jws, entity_statement,
-policy, query_params), each emptied first, with one file per seed named by
+policy, query_params, jwk, entity_id), each emptied first, with one file per seed named by
 the SHA-1 of its content (as libFuzzer names corpus entries). Only public
 data is written: the vectors hold no private key that a seed needs.
 """
@@ -18,6 +18,7 @@ import sys
 
 JWS_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 RP = "openid_relying_party"
+PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
 def load(shared, relative):
@@ -136,6 +137,48 @@ def json_texts(shared):
     return texts
 
 
+def walk(value):
+    """Every dict and string inside a JSON value."""
+    if isinstance(value, dict):
+        yield value
+        for member in value.values():
+            yield from walk(member)
+    elif isinstance(value, list):
+        for element in value:
+            yield from walk(element)
+    elif isinstance(value, str):
+        yield value
+
+
+def public_only(value):
+    """`value` without any private JWK member, at any depth."""
+    if isinstance(value, dict):
+        return {k: public_only(v) for k, v in value.items() if k not in PRIVATE_MEMBERS}
+    if isinstance(value, list):
+        return [public_only(element) for element in value]
+    return value
+
+
+def jwk_documents(shared):
+    """Every JWK and JWK Set in the vectors (public members only)."""
+    found = {}
+    for text in all_files(shared):
+        for value in walk(json.loads(text)):
+            if isinstance(value, dict) and ("kty" in value or isinstance(value.get("keys"), list)):
+                found[compact_json(public_only(value))] = True
+    return sorted(found)
+
+
+def entity_ids(shared):
+    ids = {"https://a.example", "http://127.0.0.1:8777/ta", "https://[::1]:8443/x", "https://A.example/",
+           "https://a.example:0", "https://a.example/p?q", "https://u@a.example", "https:///x", "https://a b"}
+    for text in all_files(shared):
+        for value in walk(json.loads(text)):
+            if isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) < 200:
+                ids.add(value)
+    return sorted(ids)
+
+
 def write_corpus(folder, seeds):
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
@@ -159,6 +202,8 @@ def main():
         "entity_statement": jws + [compact_json(claims) for claims in claim_sets(shared)],
         "policy": [compact_json(document) for document in policy_documents(shared)],
         "query_params": query_strings(shared),
+        "jwk": jwk_documents(shared),
+        "entity_id": entity_ids(shared),
     }
     for target, seeds in corpora.items():
         count = write_corpus(out / target, seeds)

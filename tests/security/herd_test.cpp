@@ -159,7 +159,8 @@ TEST_CASE("R5, B08: two cold replicas on one Redis after a FLUSH fetch each URL 
     }
     // Per URL: at most once per replica (the store's single flight, and its
     // memory); at least once in all (Redis really was cold), so at most twice.
-    for (const auto &[url, body] : published) {
+    for (const auto &entry : published) {
+        const std::string &url = entry.first;  // not a structured binding: clang < 16 cannot capture one
         CAPTURE(url);
         const std::size_t a = replicas[0].fetcher.callCount(url), b = replicas[1].fetcher.callCount(url);
         CHECK(a <= 1);
