@@ -102,39 +102,18 @@ Result<std::string> readFileChecked(const fs::path &path, std::size_t maxBytes, 
         return fail(ErrorCode::InvalidArgument, path.string() + " is larger than " + std::to_string(maxBytes) +
                                                     " bytes");
     // Sized from fstat (plus one byte to notice growth), not from maxBytes:
-    // reading a 300-byte PEM must not zero a buffer of maxBytes. A file that
-    // grows while it is read gets a larger buffer; the old one is wiped
-    // first, as it may hold secret bytes.
-    std::string content(static_cast<std::size_t>(info.st_size) + 1, '\0');
-    std::size_t done = 0;
-    for (;;) {
-        if (done == content.size()) {
-            if (content.size() > maxBytes)
-                break;
-            std::string larger(std::min(content.size() * 2, maxBytes + 1), '\0');
-            std::memcpy(larger.data(), content.data(), done);
-            wipe(content);
-            content = std::move(larger);
-        }
-        const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const int error = errno;
-            wipe(content);
-            return ioFailure("cannot read", path, error);
-        }
-        if (n == 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    if (done > maxBytes) {
-        wipe(content);
+    // reading a 300-byte PEM must not zero a buffer of maxBytes.
+    int error = 0;
+    std::optional<std::string> content =
+        readUpTo(fd.get(), std::min(static_cast<std::size_t>(info.st_size), maxBytes) + 1, maxBytes, error);
+    if (!content)
+        return ioFailure("cannot read", path, error);
+    if (content->size() > maxBytes) {
+        wipe(*content);
         return fail(ErrorCode::InvalidArgument, path.string() + " is larger than " + std::to_string(maxBytes) +
                                                     " bytes");
     }
-    content.resize(done);
-    return content;
+    return std::move(*content);
 }
 
 } // namespace
@@ -232,6 +211,35 @@ Result<void> syncFileSystem(const fs::path &path)
     if (!fd.valid() || ::syncfs(fd.get()) != 0)
         return ioFailure("cannot sync the file system of", path, errno);
     return ok();
+}
+
+std::optional<std::string> readUpTo(int fd, std::size_t initialSize, std::size_t maxBytes, int &error)
+{
+    std::string content(std::max<std::size_t>(initialSize, 1), '\0');
+    std::size_t done = 0;
+    for (;;) {
+        if (done == content.size()) {
+            if (content.size() > maxBytes)
+                break;
+            std::string larger(std::min(content.size() * 2, maxBytes + 1), '\0');
+            std::memcpy(larger.data(), content.data(), done);
+            wipe(content);
+            content = std::move(larger);
+        }
+        const ssize_t n = ::read(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = errno;
+            wipe(content);
+            return std::nullopt;
+        }
+        if (n == 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    content.resize(done);
+    return content;
 }
 
 Result<std::string> readRegularFile(const fs::path &path, std::size_t maxBytes)

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,14 @@ Result<void> renameFile(const std::filesystem::path &from, const std::filesystem
 /// of a whole batch of writes, where an fsync per file costs a journal
 /// commit each. InvalidArgument on failure.
 Result<void> syncFileSystem(const std::filesystem::path &path);
+
+/// Reads `fd` to its end, or until it has more than `maxBytes` bytes (so
+/// that a caller sees an oversized file: the result then holds maxBytes + 1
+/// bytes), into a buffer of `initialSize` bytes (at least 1) that doubles as
+/// needed: size it from fstat so that a small file costs a small buffer.
+/// A buffer left behind is wiped first (it may hold secret bytes). On a read
+/// error: nullopt, with errno in `error`.
+std::optional<std::string> readUpTo(int fd, std::size_t initialSize, std::size_t maxBytes, int &error);
 
 /// Reads a regular file of at most `maxBytes`. NotFound when it does not
 /// exist; InvalidArgument when it is a symlink, not a regular file,

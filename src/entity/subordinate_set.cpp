@@ -39,30 +39,16 @@ Result<std::string> readBounded(const std::filesystem::path &path, const std::st
         return fail(ErrorCode::InvalidArgument, name + ": cannot read the file");
     struct stat info {};
     const bool sized = ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode);
-    std::string data(sized ? std::min<std::size_t>(static_cast<std::size_t>(info.st_size), kMaxSubordinateFileBytes) + 1
-                           : std::size_t(4096),
-                     '\0');
-    std::size_t done = 0;
-    for (;;) {
-        if (done == data.size()) {
-            if (data.size() > kMaxSubordinateFileBytes)
-                break;
-            data.resize(std::min(data.size() * 2, kMaxSubordinateFileBytes + 1));
-        }
-        const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return fail(ErrorCode::InvalidArgument, name + ": cannot read the file");
-        if (n == 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    if (done > kMaxSubordinateFileBytes)
+    int error = 0;
+    std::optional<std::string> data = readUpTo(
+        fd.get(), sized ? std::min<std::size_t>(static_cast<std::size_t>(info.st_size), kMaxSubordinateFileBytes) + 1 : 4096,
+        kMaxSubordinateFileBytes, error);
+    if (!data)
+        return fail(ErrorCode::InvalidArgument, name + ": cannot read the file");
+    if (data->size() > kMaxSubordinateFileBytes)
         return fail(ErrorCode::LimitExceeded,
                     name + ": larger than " + std::to_string(kMaxSubordinateFileBytes) + " bytes");
-    data.resize(done);
-    return data;
+    return std::move(*data);
 }
 
 // One subordinate file, read and parsed; errors start with its name.
