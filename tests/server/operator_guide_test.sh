@@ -7,7 +7,18 @@ set -euo pipefail
 guide="$1"
 cli="$2"
 work=$(mktemp -d)
-trap '[ -f "$work/federation/serve.pid" ] && kill "$(cat "$work/federation/serve.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+# Stops the server if it still runs, waits for it to go, then removes the
+# work directory. Never fails: under set -e a failing command here (a kill of
+# a server that had already exited) would turn a passing run into exit 1.
+cleanup() {
+  local pid
+  if pid=$(cat "$work/federation/serve.pid" 2>/dev/null); then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$work" || true
+}
+trap cleanup EXIT
 
 # A port nothing listens on.
 for _ in $(seq 1 50); do
