@@ -5,7 +5,7 @@ Usage: make_seeds.py SHARED_DIR OUT_DIR
 
 SHARED_DIR is the shared/ folder beside the checkout (../shared); OUT_DIR
 receives one folder per fuzz target (base64url, json, jws, entity_statement,
-policy, query_params, jwk, entity_id), each emptied first, with one file per seed named by
+policy, query_params, jwk, entity_id, value_codec), each emptied first, with one file per seed named by
 the SHA-1 of its content (as libFuzzer names corpus entries). Only public
 data is written: the vectors hold no private key that a seed needs.
 """
@@ -14,6 +14,7 @@ import hashlib
 import json
 import pathlib
 import re
+import struct
 import sys
 
 JWS_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
@@ -179,6 +180,54 @@ def entity_ids(shared):
     return sorted(ids)
 
 
+def cache_frame(value, expires_at=1700000000, negative=False, version=1, flags=None):
+    """A Redis cache value frame as src/cache/value_codec.h lays it out:
+    "OFC", version, flags (bit 0 = negative), expiresAt as a big-endian
+    int64, the value length as a big-endian uint32, then the value."""
+    if flags is None:
+        flags = 1 if negative else 0
+    return b"OFC" + bytes([version, flags]) + struct.pack(">qI", expires_at, len(value)) + value
+
+
+def resp_bulk(data):
+    return b"$%d\r\n" % len(data) + data + b"\r\n"
+
+
+def resp_array(items):
+    return b"*%d\r\n" % len(items) + b"".join(items)
+
+
+def value_codec_inputs(shared):
+    """Frames (valid, then truncated, padded or with a bad header field) and
+    RESP replies (those the cache reads, error replies, arrays at and over
+    RedisConnection's kMaxReplyElements of 4096, nesting at and over the
+    reader's depth, protocol errors)."""
+    jws = compact_jws(shared)
+    values = [b"", b"x", b'{"reason":"not found"}', jws[0].encode("ascii") if jws else b"eyJhbGciOiJub25lIn0.e30."]
+    valid = [cache_frame(v) for v in values]
+    valid += [cache_frame(b"fail", negative=True), cache_frame(b"v", expires_at=0),
+              cache_frame(b"v", expires_at=-1), cache_frame(b"v", expires_at=2**63 - 1)]
+    frames = list(valid)
+    for frame in valid:
+        frames += [frame[:-1], frame + b"\0", frame[:16]]
+    frames += [cache_frame(b"v", version=2), cache_frame(b"v", flags=2), b"OFD" + cache_frame(b"v")[3:],
+               cache_frame(b"")[:13] + struct.pack(">I", 2**20 + 1), cache_frame(b"")[:13] + b"\xff\xff\xff\xff"]
+
+    replies = [b"+OK\r\n", b"-ERR unknown command\r\n", b"-NOAUTH Authentication required.\r\n",
+               b"-LOADING Redis is loading the dataset in memory\r\n", b":42\r\n", b":-9223372036854775808\r\n",
+               b"$-1\r\n", b"*-1\r\n", b"*0\r\n", resp_bulk(b"abc"), b"$5\r\nab\r\n", b"$3\r\nabcd\r\n",
+               b"?what\r\n", b"+OK", b"*2\r\n$1\r\n0\r\n", b"*4097\r\n", b"*2147483648\r\n",
+               b"$2147483648\r\n", b"*4\r\n:1\r\n:2\r\n"]
+    replies += [resp_bulk(frame) for frame in valid]
+    # A SCAN page: the next cursor and a page of keys.
+    replies.append(resp_array([resp_bulk(b"17"), resp_array([resp_bulk(b"oidfed:k%d" % i) for i in range(10)])]))
+    replies.append(resp_array([b":1\r\n"] * 4096))
+    replies.append(resp_array([b":1\r\n"] * 4097))
+    for depth in (8, 9, 10):
+        replies.append(b"*1\r\n" * depth + b":1\r\n")
+    return frames + replies
+
+
 def write_corpus(folder, seeds):
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
@@ -204,6 +253,7 @@ def main():
         "query_params": query_strings(shared),
         "jwk": jwk_documents(shared),
         "entity_id": entity_ids(shared),
+        "value_codec": value_codec_inputs(shared),
     }
     for target, seeds in corpora.items():
         count = write_corpus(out / target, seeds)
