@@ -20,15 +20,14 @@
 #include <thread>
 #include <vector>
 
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "raw_http_connection.h"
 #include "served_federation.h"
 
 using namespace std::chrono_literals;
+using oidfed::test::RawHttpConnection;
 using oidfed::test::ServedFederation;
 
 namespace {
@@ -90,87 +89,28 @@ std::size_t openDescriptors(pid_t pid)
     return count;
 }
 
-/// A client connection that sends one request at once and then holds the
-/// connection open until destroyed or close()d.
-class Client {
-public:
-    Client(int port, const std::string &path) : fd_(::socket(AF_INET, SOCK_STREAM, 0))
-    {
-        REQUIRE(fd_ >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        // The kernel completes the handshake into the listen backlog even
-        // when the server cannot accept.
-        REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0);
-        send(path);
-    }
-    ~Client() { close(); }
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-
-    void send(const std::string &path)
-    {
-        const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-        REQUIRE(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-    }
-
-    void close()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = -1;
-    }
-    bool open() const { return fd_ >= 0; }
-
-    /// Whether an answer (or the end) is waiting.
-    bool readable(std::chrono::milliseconds wait) const
-    {
-        pollfd entry{fd_, POLLIN, 0};
-        return ::poll(&entry, 1, static_cast<int>(wait.count())) > 0;
-    }
-
-    /// The status line of the answer, read within `wait` ("" when none).
-    /// Reads the whole of what has arrived, so that the next request on a
-    /// keep-alive connection starts afresh (every answer here is small).
-    std::string statusLine(std::chrono::milliseconds wait)
-    {
-        std::string received;
-        const auto deadline = SteadyClock::now() + wait;
-        char buffer[8192];
-        while (SteadyClock::now() < deadline && received.find("\r\n\r\n") == std::string::npos) {
-            if (!readable(50ms))
-                continue;
-            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                break;
-            received.append(buffer, static_cast<std::size_t>(n));
-        }
-        // The body follows its headers in the same write: drain it.
-        while (readable(20ms)) {
-            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n <= 0)
-                break;
-        }
-        return received.substr(0, received.find("\r\n"));
-    }
-
-private:
-    int fd_;
-};
+/// A client connection that has sent GET `path` at once and then holds the
+/// connection open until destroyed or close()d. The kernel completes the
+/// handshake into the listen backlog even when the server cannot accept.
+std::unique_ptr<RawHttpConnection> requestOn(int port, const std::string &path)
+{
+    auto client = std::make_unique<RawHttpConnection>(port);
+    REQUIRE(client->open());
+    REQUIRE(client->sendGet(path));
+    return client;
+}
 
 /// `count` connections that each hold a slot, proven by a 200 on /healthz (a
 /// refused one is retried: the start-up probe's connection may still hold
 /// its slot for a moment).
-std::vector<std::unique_ptr<Client>> holdSlots(const ServedFederation &fed, int count)
+std::vector<std::unique_ptr<RawHttpConnection>> holdSlots(const ServedFederation &fed, int count)
 {
-    std::vector<std::unique_ptr<Client>> held;
+    std::vector<std::unique_ptr<RawHttpConnection>> held;
     for (int i = 0; i < count; ++i) {
         bool holding = false;
         for (int attempt = 0; attempt < 50 && !holding; ++attempt) {
-            auto client = std::make_unique<Client>(fed.port(), "/healthz");
-            holding = client->statusLine(10s) == "HTTP/1.1 200 OK";
+            auto client = requestOn(fed.port(), "/healthz");
+            holding = client->readResponse(10s).statusLine() == "HTTP/1.1 200 OK";
             if (holding)
                 held.push_back(std::move(client));
             else
@@ -183,14 +123,14 @@ std::vector<std::unique_ptr<Client>> holdSlots(const ServedFederation &fed, int 
 
 /// The status lines of the clients answered so far, waiting until none has
 /// been answered for 500 ms; unanswered clients get "".
-std::vector<std::string> answersSoFar(std::vector<std::unique_ptr<Client>> &clients)
+std::vector<std::string> answersSoFar(std::vector<std::unique_ptr<RawHttpConnection>> &clients)
 {
     std::vector<std::string> answers(clients.size());
     auto quietSince = SteadyClock::now();
     while (SteadyClock::now() - quietSince < 500ms) {
         for (std::size_t i = 0; i < clients.size(); ++i) {
             if (answers[i].empty() && clients[i]->readable(0ms)) {
-                answers[i] = clients[i]->statusLine(10s);
+                answers[i] = clients[i]->readResponse(10s).statusLine();
                 quietSince = SteadyClock::now();
             }
         }
@@ -202,7 +142,7 @@ std::vector<std::string> answersSoFar(std::vector<std::unique_ptr<Client>> &clie
 /// Waits (up to 20 s) for every client of `waiting` to be answered, closing
 /// each as soon as it is, as a client given up on would; returns the status
 /// lines ("" for a client never answered).
-std::vector<std::string> answersWhileClosing(std::vector<std::unique_ptr<Client>> &waiting)
+std::vector<std::string> answersWhileClosing(std::vector<std::unique_ptr<RawHttpConnection>> &waiting)
 {
     std::vector<std::string> answers(waiting.size());
     std::size_t left = waiting.size();
@@ -210,7 +150,7 @@ std::vector<std::string> answersWhileClosing(std::vector<std::unique_ptr<Client>
     while (left > 0 && SteadyClock::now() < deadline) {
         for (std::size_t i = 0; i < waiting.size(); ++i) {
             if (waiting[i]->open() && waiting[i]->readable(0ms)) {
-                answers[i] = waiting[i]->statusLine(10s);
+                answers[i] = waiting[i]->readResponse(10s).statusLine();
                 waiting[i]->close();
                 --left;
             }
@@ -269,9 +209,9 @@ TEST_CASE("P2: max_connections below the open-file limit: refused clients get 50
     // Hostile clients that keep their refused connections open: the first
     // get 503 until the server runs out of descriptors; the rest wait in the
     // listen backlog. Nothing is answered anything else.
-    std::vector<std::unique_ptr<Client>> hostile;
+    std::vector<std::unique_ptr<RawHttpConnection>> hostile;
     for (int i = 0; i < kClients; ++i)
-        hostile.push_back(std::make_unique<Client>(fed->port(), "/healthz"));
+        hostile.push_back(requestOn(fed->port(), "/healthz"));
     std::vector<std::string> answers = answersSoFar(hostile);
     const auto refused = std::count(answers.begin(), answers.end(), "HTTP/1.1 503 Service Unavailable");
     CHECK(refused > 0);
@@ -281,13 +221,13 @@ TEST_CASE("P2: max_connections below the open-file limit: refused clients get 50
     // At the limit the server is alive and its open connections are served.
     CHECK(fed->process().running());
     for (auto &client : held) {
-        client->send("/ta/.well-known/openid-federation");
-        CHECK(client->statusLine(10s) == "HTTP/1.1 200 OK");
+        REQUIRE(client->sendGet("/ta/.well-known/openid-federation"));
+        CHECK(client->readResponse(10s).statusLine() == "HTTP/1.1 200 OK");
     }
 
     // Once the refused clients close, the waiting ones are accepted and
     // refused in their turn (the slots are still held): none is lost.
-    std::vector<std::unique_ptr<Client>> waiting;
+    std::vector<std::unique_ptr<RawHttpConnection>> waiting;
     for (std::size_t i = 0; i < hostile.size(); ++i)
         if (answers[i].empty())
             waiting.push_back(std::move(hostile[i]));
@@ -315,9 +255,9 @@ TEST_CASE("P2: max_connections above the open-file limit: the excess waits unans
 
     // Every connection the server can accept is admitted (the gate never
     // refuses: descriptors run out first); the rest wait in the backlog.
-    std::vector<std::unique_ptr<Client>> clients;
+    std::vector<std::unique_ptr<RawHttpConnection>> clients;
     for (int i = 0; i < kClients; ++i)
-        clients.push_back(std::make_unique<Client>(fed->port(), "/healthz"));
+        clients.push_back(requestOn(fed->port(), "/healthz"));
     std::vector<std::string> answers = answersSoFar(clients);
     const auto admitted = std::count(answers.begin(), answers.end(), "HTTP/1.1 200 OK");
     CHECK(admitted > 0);
@@ -329,12 +269,12 @@ TEST_CASE("P2: max_connections above the open-file limit: the excess waits unans
     for (std::size_t i = 0; i < clients.size(); ++i) {
         if (answers[i].empty())
             continue;
-        clients[i]->send("/ta/.well-known/openid-federation");
-        CHECK(clients[i]->statusLine(10s) == "HTTP/1.1 200 OK");
+        REQUIRE(clients[i]->sendGet("/ta/.well-known/openid-federation"));
+        CHECK(clients[i]->readResponse(10s).statusLine() == "HTTP/1.1 200 OK");
     }
 
     // As admitted clients close, the waiting ones are accepted and answered.
-    std::vector<std::unique_ptr<Client>> waiting;
+    std::vector<std::unique_ptr<RawHttpConnection>> waiting;
     for (std::size_t i = 0; i < clients.size(); ++i)
         if (answers[i].empty())
             waiting.push_back(std::move(clients[i]));

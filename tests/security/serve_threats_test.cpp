@@ -12,14 +12,10 @@
 #include <string>
 #include <vector>
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <oidfed/federation_urls.h>
 #include <oidfed/json.h>
 
+#include "raw_http_connection.h"
 #include "served_federation.h"
 #include "test_support.h"
 
@@ -53,29 +49,10 @@ void checkRows(const ServedFederation &fed, const std::vector<Row> &rows)
 // writes a request's log line before it answers, so the log holds it by then.
 std::string rawStatusLine(int port, const std::string &bytes)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string received;
-    if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0 &&
-        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        char buffer[1024];
-        while (received.find("\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd entry{fd, POLLIN, 0};
-            if (::poll(&entry, 1, 100) <= 0)
-                continue;
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                break;
-            received.append(buffer, static_cast<std::size_t>(n));
-        }
-    }
-    ::close(fd);
-    return received.substr(0, received.find("\r\n"));
+    test::RawHttpConnection connection(port);
+    if (!connection.send(bytes))
+        return {};
+    return connection.readResponse(std::chrono::seconds(10)).statusLine();
 }
 
 } // namespace

@@ -5,13 +5,8 @@
 // a real `oidfed serve`.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,6 +16,7 @@
 
 #include "entity/hosted_entity.h"
 #include "entity/signed_document.h"
+#include "raw_http_connection.h"
 #include "server/entity_endpoints.h"
 #include "server/query_params.h"
 #include "served_federation.h"
@@ -30,6 +26,7 @@
 using namespace oidfed;
 using namespace oidfed::server;
 using test::json;
+using test::RawHttpConnection;
 
 namespace {
 
@@ -183,76 +180,17 @@ TEST_CASE("filters that are not kept ready are computed: two entity types, trust
 
 namespace {
 
-// A raw HTTP/1.1 client on one kept-alive connection: each exchange reads
-// the status line, the headers and exactly Content-Length bytes of body.
-class Connection {
-public:
-    explicit Connection(int port)
-    {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        timeval timeout{.tv_sec = 10, .tv_usec = 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0);
-    }
-    ~Connection() { ::close(fd_); }
-    Connection(const Connection &) = delete;
-    Connection &operator=(const Connection &) = delete;
-
-    struct Reply {
-        std::string head;
-        std::string body;
-        std::string header(const std::string &name) const
-        {
-            std::size_t at = head.find("\r\n" + name + ": ");
-            if (at == std::string::npos)
-                return {};
-            at += name.size() + 4;
-            return head.substr(at, head.find("\r\n", at) - at);
-        }
-    };
-
-    Reply get(const std::string &path, const std::string &extraHeader = {})
-    {
-        const std::string request =
-            "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (extraHeader.empty() ? "" : extraHeader + "\r\n") + "\r\n";
-        REQUIRE(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-        Reply reply;
-        std::size_t headEnd;
-        while ((headEnd = buffer_.find("\r\n\r\n")) == std::string::npos)
-            REQUIRE(readMore());
-        reply.head = buffer_.substr(0, headEnd + 2);
-        buffer_.erase(0, headEnd + 4);
-        const std::string length = reply.header("Content-Length");
-        const std::size_t bodyBytes = length.empty() ? 0 : std::stoul(length);
-        while (buffer_.size() < bodyBytes)
-            REQUIRE(readMore());
-        reply.body = buffer_.substr(0, bodyBytes);
-        buffer_.erase(0, bodyBytes);
-        return reply;
-    }
-
-    /// Bytes received beyond the replies read so far.
-    const std::string &leftover() const { return buffer_; }
-
-private:
-    bool readMore()
-    {
-        char chunk[65536];
-        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-        if (n <= 0)
-            return false;
-        buffer_.append(chunk, static_cast<std::size_t>(n));
-        return true;
-    }
-
-    int fd_ = -1;
-    std::string buffer_;
-};
+// GET `path` (with `extraHeader` as one more header line when not empty) on
+// the kept-alive `connection`: the status line, the headers and exactly
+// Content-Length bytes of body.
+RawHttpConnection::Response get(RawHttpConnection &connection, const std::string &path,
+                                const std::string &extraHeader = {})
+{
+    REQUIRE(connection.sendGet(path, extraHeader));
+    RawHttpConnection::Response response = connection.readResponse(std::chrono::seconds(30));
+    REQUIRE(response.complete);
+    return response;
+}
 
 } // namespace
 
@@ -266,8 +204,9 @@ TEST_CASE("a list of several write pieces arrives whole, and the connection carr
         test::writeText(dir / ("sub" + std::to_string(i) + ".json"), subordinateFile(i).dump());
     REQUIRE(fed.reload());
 
-    Connection connection(fed.port());
-    const Connection::Reply full = connection.get("/ta/list");
+    RawHttpConnection connection(fed.port());
+    REQUIRE(connection.open());
+    const RawHttpConnection::Response full = get(connection, "/ta/list");
     REQUIRE(full.head.starts_with("HTTP/1.1 200 "));
     CHECK(full.header("Content-Type") == "application/json");
     CHECK(full.header("Connection") == "Keep-Alive");
@@ -279,17 +218,17 @@ TEST_CASE("a list of several write pieces arrives whole, and the connection carr
 
     // Same connection: a small response (Pistache's own path), a filtered
     // large one, and a conditional one, each complete and in order.
-    const Connection::Reply configuration = connection.get("/ta/.well-known/openid-federation");
+    const RawHttpConnection::Response configuration = get(connection, "/ta/.well-known/openid-federation");
     CHECK(configuration.head.starts_with("HTTP/1.1 200 "));
     CHECK(configuration.header("Content-Type") == "application/entity-statement+jwt");
     CHECK(std::count(configuration.body.begin(), configuration.body.end(), '.') == 2);
-    const Connection::Reply relyingParties = connection.get("/ta/list?entity_type=openid_relying_party");
+    const RawHttpConnection::Response relyingParties = get(connection, "/ta/list?entity_type=openid_relying_party");
     CHECK(relyingParties.head.starts_with("HTTP/1.1 200 "));
     CHECK(json(relyingParties.body).size() == 2000);
-    const Connection::Reply again = connection.get("/ta/list", "If-None-Match: " + full.header("ETag"));
+    const RawHttpConnection::Response again = get(connection, "/ta/list", "If-None-Match: " + full.header("ETag"));
     CHECK(again.head.starts_with("HTTP/1.1 304 "));
     CHECK(again.body.empty());
-    const Connection::Reply last = connection.get("/ta/list");
+    const RawHttpConnection::Response last = get(connection, "/ta/list");
     CHECK(last.body == full.body);
     CHECK(connection.leftover().empty());
 }

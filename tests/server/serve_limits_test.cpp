@@ -15,22 +15,17 @@
 #include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <curl/curl.h>
 
 #include <oidfed/federation_urls.h>
 
+#include "raw_http_connection.h"
 #include "served_federation.h"
 
 using namespace oidfed;
 using namespace std::chrono_literals;
 using test::HttpReply;
+using test::RawHttpConnection;
 using test::ServedFederation;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -79,91 +74,22 @@ HttpReply getFrom(const std::string &source, const std::string &url)
 }
 
 /// A raw keep-alive connection to the server, for holding a slot.
-class RawConnection {
-public:
-    explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0))
-    {
-        REQUIRE(fd_ >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0);
-        timeval timeout{10, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    }
-    ~RawConnection() { close(); }
-    RawConnection(const RawConnection &) = delete;
-    RawConnection &operator=(const RawConnection &) = delete;
+std::unique_ptr<RawHttpConnection> connectRaw(int port)
+{
+    auto connection = std::make_unique<RawHttpConnection>(port);
+    REQUIRE(connection->open());
+    return connection;
+}
 
-    void close()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = -1;
-    }
-
-    /// Sends `bytes` (a request begun and not finished); false when the
-    /// connection is gone.
-    bool startRequest(const std::string &bytes)
-    {
-        return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-    }
-
-    /// Whether something (data or the end) arrives within `wait`.
-    bool readable(std::chrono::milliseconds wait)
-    {
-        pollfd entry{fd_, POLLIN, 0};
-        return ::poll(&entry, 1, static_cast<int>(wait.count())) > 0;
-    }
-
-    /// Everything received until the server closes (or `wait` passes).
-    std::string readAll(std::chrono::milliseconds wait)
-    {
-        std::string received;
-        const auto deadline = SteadyClock::now() + wait;
-        char buffer[4096];
-        while (SteadyClock::now() < deadline) {
-            if (!readable(100ms))
-                continue;
-            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                break;
-            received.append(buffer, static_cast<std::size_t>(n));
-        }
-        return received;
-    }
-
-    /// Sends a keep-alive GET and returns the status line of the answer
-    /// (empty when the connection ended first).
-    std::string get(const std::string &path)
-    {
-        const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-        if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
-            return {};
-        std::string received;
-        std::size_t headerEnd = std::string::npos;
-        std::size_t length = 0;
-        char buffer[4096];
-        for (;;) {
-            if (headerEnd != std::string::npos && received.size() >= headerEnd + 4 + length)
-                break;
-            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return {};
-            received.append(buffer, static_cast<std::size_t>(n));
-            if (headerEnd == std::string::npos && (headerEnd = received.find("\r\n\r\n")) != std::string::npos) {
-                const std::size_t at = received.find("Content-Length: ");
-                if (at != std::string::npos && at < headerEnd)
-                    length = std::stoul(received.substr(at + 16));
-            }
-        }
-        return received.substr(0, received.find("\r\n"));
-    }
-
-private:
-    int fd_ = -1;
-};
+/// Sends a keep-alive GET on `connection` and returns the status line of the
+/// answer (empty when the connection ended first).
+std::string getStatusLine(RawHttpConnection &connection, const std::string &path)
+{
+    if (!connection.sendGet(path))
+        return {};
+    const RawHttpConnection::Response response = connection.readResponse(10s);
+    return response.complete ? response.statusLine() : std::string();
+}
 
 std::string resolvePath(const ServedFederation &fed, const std::string &subject)
 {
@@ -230,12 +156,12 @@ TEST_CASE("K11: connections beyond max_connections get 503 at once; open connect
     // Three keep-alive connections, each proven to hold a slot by an answer
     // (a refused one is retried: the start-up probe's connection may still
     // be closing).
-    std::vector<std::unique_ptr<RawConnection>> held;
+    std::vector<std::unique_ptr<RawHttpConnection>> held;
     for (int i = 0; i < 3; ++i) {
         bool holding = false;
         for (int attempt = 0; attempt < 50 && !holding; ++attempt) {
-            auto connection = std::make_unique<RawConnection>(fed.port());
-            holding = connection->get("/healthz") == "HTTP/1.1 200 OK";
+            auto connection = connectRaw(fed.port());
+            holding = getStatusLine(*connection, "/healthz") == "HTTP/1.1 200 OK";
             if (holding)
                 held.push_back(std::move(connection));
             else
@@ -257,7 +183,7 @@ TEST_CASE("K11: connections beyond max_connections get 503 at once; open connect
 
     // The open connections are not starved.
     for (auto &connection : held)
-        CHECK(connection->get("/ta/.well-known/openid-federation") == "HTTP/1.1 200 OK");
+        CHECK(getStatusLine(*connection, "/ta/.well-known/openid-federation") == "HTTP/1.1 200 OK");
 
     // A closed connection frees its slot.
     held.back()->close();
@@ -287,13 +213,13 @@ TEST_CASE("K11: slow clients (slowloris) are timed out after header_timeout_ms a
     ServedFederation fed("\"threads\": 2,", R"("threads": 2, "max_connections": 2, "header_timeout_ms": 1000,)");
     // Two clients that start a request and never finish its headers, one
     // byte now and then (which does not extend the deadline).
-    std::vector<std::unique_ptr<RawConnection>> slow;
+    std::vector<std::unique_ptr<RawHttpConnection>> slow;
     for (int i = 0; i < 2; ++i) {
         bool holding = false;
         for (int attempt = 0; attempt < 50 && !holding; ++attempt) {
-            auto connection = std::make_unique<RawConnection>(fed.port());
+            auto connection = connectRaw(fed.port());
             // A refused connection is answered at once; a held one is not.
-            holding = connection->startRequest("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n") &&
+            holding = connection->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n") &&
                       !connection->readable(300ms);
             if (holding)
                 slow.push_back(std::move(connection));
@@ -305,7 +231,7 @@ TEST_CASE("K11: slow clients (slowloris) are timed out after header_timeout_ms a
     const auto start = SteadyClock::now();
     for (int i = 0; i < 3; ++i) {
         for (auto &connection : slow)
-            connection->startRequest("X");
+            connection->send("X");
         std::this_thread::sleep_for(200ms);
     }
     // The server answers 408 and closes them (its timer runs every 500 ms).
