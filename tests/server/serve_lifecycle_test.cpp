@@ -49,7 +49,7 @@ test::ProcessResult keys(const ServedFederation &fed, std::vector<std::string> a
     argv.push_back("--dir");
     argv.push_back((fed.dir() / "keys" / "ta").string());
     test::ProcessResult result = test::runProcess(argv);
-    REQUIRE_MESSAGE(result.exitCode == 0, result.out);
+    REQUIRE_MESSAGE(result.exitCode == 0, (result.out + result.err));
     return result;
 }
 

@@ -1,9 +1,10 @@
 #include "subprocess.h"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 namespace oidfed::test {
@@ -13,14 +14,17 @@ ProcessResult runProcess(std::vector<std::string> argv)
     int pipeFds[2];
     if (pipe(pipeFds) != 0)
         throw std::runtime_error("pipe failed");
+    // stderr goes to an unlinked temporary file, read once the child exits
+    // (a second pipe would need both read at once).
+    std::unique_ptr<FILE, int (*)(FILE *)> errFile(std::tmpfile(), &std::fclose);
+    if (!errFile)
+        throw std::runtime_error("tmpfile failed");
     const pid_t pid = fork();
     if (pid < 0)
         throw std::runtime_error("fork failed");
     if (pid == 0) {
         dup2(pipeFds[1], STDOUT_FILENO);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, STDERR_FILENO);
+        dup2(fileno(errFile.get()), STDERR_FILENO);
         close(pipeFds[0]);
         close(pipeFds[1]);
         std::vector<char *> args;
@@ -40,6 +44,10 @@ ProcessResult runProcess(std::vector<std::string> argv)
     int status = 0;
     waitpid(pid, &status, 0);
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::rewind(errFile.get());
+    std::size_t got;
+    while ((got = std::fread(buffer, 1, sizeof buffer, errFile.get())) > 0)
+        result.err.append(buffer, got);
     return result;
 }
 

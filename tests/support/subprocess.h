@@ -9,9 +9,10 @@ namespace oidfed::test {
 struct ProcessResult {
     int exitCode = -1;   ///< -1 when the process did not exit normally
     std::string out;     ///< everything written to stdout
+    std::string err;     ///< everything written to stderr (for failure messages)
 };
 
-/// fork + execv of argv[0] with stdout captured and stderr discarded.
+/// fork + execv of argv[0] with stdout and stderr captured apart.
 /// Throws std::runtime_error when the process cannot be started.
 ProcessResult runProcess(std::vector<std::string> argv);
 
