@@ -20,7 +20,8 @@ struct FetchOptions {
 
     /// Hard deadline for one whole transfer, from the start of name resolution
     /// to the last body byte. A server that trickles bytes does not extend it
-    /// (threat A09/U4). A FetchRequest may ask for less, never for more.
+    /// (threat A09/U4). A FetchRequest may ask for less, never for more. Time
+    /// spent waiting for a per-host slot (maxTransfersPerHost) counts too.
     /// Range: 1 ms .. 10 min.
     std::chrono::milliseconds totalTimeout{5000};
 
@@ -34,6 +35,20 @@ struct FetchOptions {
     /// At most this many transfers of one fetchAll() call run at the same
     /// time; the rest wait for a free slot. Range: 1 .. 64 (threat A15).
     std::size_t maxConcurrentTransfers = 8;
+
+    /// At most this many transfers of this Fetcher, across all its calls and
+    /// threads, run to one destination (scheme, host and port) at a time
+    /// (threat A15: many resolutions aimed at one slow host). A transfer
+    /// beyond it waits for a slot; the wait is taken from its own timeout,
+    /// and Timeout is the result when no slot frees up in time. Range:
+    /// 1 .. 1024. Default 32.
+    std::size_t maxTransfersPerHost = 32;
+
+    /// At most this many transfers wait for a slot of one destination. The
+    /// next one fails at once with Unavailable instead of queueing behind a
+    /// host that does not keep up. 0: never wait. Range: 0 .. 100000.
+    /// Default 256.
+    std::size_t maxWaitingPerHost = 256;
 
     /// TEST SWITCH. Accept http:// URLs. Without it only https:// is fetched.
     /// Never set it in production.

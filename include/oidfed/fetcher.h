@@ -75,8 +75,11 @@ public:
     ///   authoritative: do not cache it as a long-lived verdict; threat S-6).
     /// - Unavailable: DNS failure, connection refused or reset, TLS failure
     ///   (including certificate verification), premature close, any other
-    ///   status than 200 (a 3xx is not followed), or a malformed HTTP reply.
-    /// - Timeout: the connect timeout or the transfer deadline passed.
+    ///   status than 200 (a 3xx is not followed), or a malformed HTTP reply;
+    ///   also, without any connection attempt, when maxWaitingPerHost
+    ///   transfers already wait for a slot of the same destination.
+    /// - Timeout: the connect timeout or the transfer deadline passed,
+    ///   possibly while waiting for a per-host slot (maxTransfersPerHost).
     /// - LimitExceeded: Content-Length or the body exceeds maxResponseBytes.
     /// - Malformed: status 200 but the Content-Type is missing or is not
     ///   request.expectedMediaType.

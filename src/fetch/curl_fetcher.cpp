@@ -19,6 +19,11 @@
 //   address tried (happy eyeballs, several A/AAAA records) is checked.
 // - The write callback enforces the size cap as bytes arrive, and aborts at
 //   the first body byte when the status or the Content-Type is wrong.
+// - Transfers to one destination across all calls are bounded by HostSlots
+//   (threat A15). A transfer that must wait for a slot holds back the later
+//   ones of its call (they start in order); while others of the call run, the
+//   loop polls at kSlotRetryMs to retry, and when none runs it sleeps until a
+//   slot of that destination is given back or its deadline passes.
 // The callbacks and the mapping of a finished transfer to a Result live in
 // transfer.cpp; this file owns the handles, the options and the event loop.
 #include <oidfed/fetcher.h>
@@ -39,6 +44,7 @@
 #include "fetch/address_guard.h"
 #include "fetch/curl_ptr.h"
 #include "fetch/fetch_version.h"
+#include "fetch/host_slots.h"
 #include "fetch/transfer.h"
 
 namespace oidfed {
@@ -51,6 +57,7 @@ using fetch::CurlPtr;
 using fetch::CurlSharePtr;
 using fetch::CurlStringPtr;
 using fetch::CurlUrlPtr;
+using fetch::HostSlots;
 using fetch::sanitized;
 using fetch::Transfer;
 
@@ -60,9 +67,14 @@ constexpr std::size_t kMaxIdlePools = 64;
 /// Longest single wait for socket activity; libcurl wakes earlier for its own
 /// timers (timeouts), so this only bounds the loop, not any transfer.
 constexpr int kPollIntervalMs = 1000;
+/// How soon a call whose next transfer waits for a per-host slot looks again
+/// while its other transfers run.
+constexpr int kSlotRetryMs = 5;
 /// Range limits for FetchOptions.
 constexpr std::size_t kMaxResponseBytesLimit = std::size_t{64} << 20;
 constexpr std::size_t kMaxConcurrentTransfersLimit = 64;
+constexpr std::size_t kMaxTransfersPerHostLimit = 1024;
+constexpr std::size_t kMaxWaitingPerHostLimit = 100000;
 constexpr std::chrono::milliseconds kMaxTotalTimeout = std::chrono::minutes(10);
 /// CURLOPT_PROTOCOLS_STR needs libcurl 7.85.0.
 constexpr unsigned kMinCurlVersion = 0x075500;
@@ -98,7 +110,8 @@ private:
     CurlFetcher(const FetchOptions &options, AddressGuard guard)
         : options_(options), guard_(std::move(guard)),
           userAgent_(options.userAgent.empty() ? std::string("oidfed/") + OIDFED_VERSION : options.userAgent),
-          protocols_(options.allowHttp ? "http,https" : "https")
+          protocols_(options.allowHttp ? "http,https" : "https"),
+          slots_(options.maxTransfersPerHost, options.maxWaitingPerHost)
     {
     }
 
@@ -107,7 +120,9 @@ private:
     std::unique_ptr<ConnectionPool> checkOut();
     void checkIn(std::unique_ptr<ConnectionPool> pool);
     std::vector<Result<FetchResponse>> run(std::span<const FetchRequest> requests);
-    Result<void> start(Transfer &t, ConnectionPool &pool) const;
+    Result<void> prepare(Transfer &t) const;
+    Result<bool> admit(Transfer &t);
+    Result<void> launch(Transfer &t, ConnectionPool &pool) const;
 
     // libcurl passes a curl_lock_data below CURL_LOCK_DATA_LAST; anything
     // else is ignored rather than thrown through C frames.
@@ -126,6 +141,7 @@ private:
     const AddressGuard guard_;
     const std::string userAgent_;
     const std::string protocols_;
+    HostSlots slots_;
     /// One lock per curl_lock_data kind, for share_. Declared before share_
     /// so that they outlive it.
     std::array<std::mutex, CURL_LOCK_DATA_LAST> shareLocks_;
@@ -148,6 +164,10 @@ Result<std::unique_ptr<Fetcher>> CurlFetcher::create(const FetchOptions &options
         return invalid("maxResponseBytes must be within 1 .. 64 MiB");
     if (options.maxConcurrentTransfers < 1 || options.maxConcurrentTransfers > kMaxConcurrentTransfersLimit)
         return invalid("maxConcurrentTransfers must be within 1 .. 64");
+    if (options.maxTransfersPerHost < 1 || options.maxTransfersPerHost > kMaxTransfersPerHostLimit)
+        return invalid("maxTransfersPerHost must be within 1 .. 1024");
+    if (options.maxWaitingPerHost > kMaxWaitingPerHostLimit)
+        return invalid("maxWaitingPerHost must be within 0 .. 100000");
     if (!std::all_of(options.userAgent.begin(), options.userAgent.end(),
                      [](unsigned char c) { return c >= 0x20 && c < 0x7f; }))
         return invalid("userAgent must be printable ASCII");
@@ -241,10 +261,22 @@ void CurlFetcher::checkIn(std::unique_ptr<ConnectionPool> pool)
     // else: destroyed here, closing its connections.
 }
 
-Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
+/// "GET <url>" or "POST <url>", for error messages.
+std::string describe(const FetchRequest &request)
+{
+    return (request.formBody ? "POST " : "GET ") + sanitized(request.url);
+}
+
+/// The timeout of one transfer: the request's, capped by the options'.
+std::chrono::milliseconds effectiveTimeout(const FetchRequest &request, const FetchOptions &options)
+{
+    return request.timeout.count() == 0 ? options.totalTimeout : std::min(request.timeout, options.totalTimeout);
+}
+
+Result<void> CurlFetcher::prepare(Transfer &t) const
 {
     const FetchRequest &request = *t.request;
-    const std::string where = (request.formBody ? "POST " : "GET ") + sanitized(request.url);
+    const std::string where = describe(request);
     auto refuse = [&](std::string_view why) { return fail(ErrorCode::InvalidArgument, where + ": " + std::string(why)); };
 
     if (request.url.find('\0') != std::string::npos)
@@ -275,8 +307,48 @@ Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
         return refuse("URL must not contain user info");
     if (part(CURLUPART_FRAGMENT))
         return refuse("URL must not contain a fragment");
-    if (!part(CURLUPART_HOST))
+    const CurlStringPtr host = part(CURLUPART_HOST);
+    if (!host)
         return refuse("URL has no host");
+    char *port = nullptr;
+    if (curl_url_get(t.url.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+        return refuse("URL has no port");
+    const CurlStringPtr portText(port);
+    std::string hostText(host.get());
+    std::transform(hostText.begin(), hostText.end(), hostText.begin(),
+                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+    t.destination = std::string(schemeText) + "://" + hostText + ":" + portText.get();
+    return ok();
+}
+
+Result<bool> CurlFetcher::admit(Transfer &t)
+{
+    using Clock = HostSlots::Clock;
+    if (t.deadline == Clock::time_point{})
+        t.deadline = Clock::now() + effectiveTimeout(*t.request, options_);
+    switch (slots_.tryAcquire(t.slot, t.destination)) {
+    case HostSlots::Attempt::Acquired:
+        return true;
+    case HostSlots::Attempt::QueueFull:
+        return fail(ErrorCode::Unavailable,
+                    describe(*t.request) + ": " + std::to_string(slots_.perHost()) + " transfers to " +
+                        sanitized(t.destination) + " are in flight and " + std::to_string(slots_.maxWaiting()) +
+                        " wait for a slot (maxTransfersPerHost, maxWaitingPerHost); not queued");
+    case HostSlots::Attempt::Busy:
+        break;
+    }
+    if (Clock::now() < t.deadline)
+        return false;
+    t.slot.release();
+    return fail(ErrorCode::Timeout, describe(*t.request) + ": no free slot for a transfer to " +
+                                        sanitized(t.destination) + " before the deadline (" +
+                                        std::to_string(slots_.perHost()) + " in flight, maxTransfersPerHost)");
+}
+
+Result<void> CurlFetcher::launch(Transfer &t, ConnectionPool &pool) const
+{
+    const FetchRequest &request = *t.request;
+    const std::string where = describe(request);
 
     // HTTP/1.1 keeps connections by default, but some servers (Pistache 0.0.5,
     // which `oidfed serve` uses) close them unless asked. libcurl drops this
@@ -298,8 +370,9 @@ Result<void> CurlFetcher::start(Transfer &t, ConnectionPool &pool) const
         OIDFED_TRY(t.easy, newEasyHandle());
     }
 
-    const auto timeout = request.timeout.count() == 0 ? options_.totalTimeout
-                                                      : std::min(request.timeout, options_.totalTimeout);
+    // What is left of the budget after any wait for a slot, at least 1 ms.
+    const auto timeout = std::max(std::chrono::milliseconds(1),
+                                  std::chrono::ceil<std::chrono::milliseconds>(t.deadline - HostSlots::Clock::now()));
     t.maxBytes = options_.maxResponseBytes;
     CURL *e = t.easy.get();
     const CURLcode codes[] = {
@@ -336,17 +409,44 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
         std::size_t running = 0;
         bool broken = false;
         while (!broken) {
-            for (; next < requests.size() && running < options_.maxConcurrentTransfers; ++next) {
+            // Start transfers in order while this call has room; stop at one
+            // that must wait for a per-host slot.
+            bool nextWaits = false;
+            while (next < requests.size() && running < options_.maxConcurrentTransfers) {
                 Transfer &t = transfers[next];
-                t.request = &requests[next];
-                t.guard = &guard_;
-                if (auto started = start(t, *pool); started)
+                if (!t.request) {
+                    t.request = &requests[next];
+                    t.guard = &guard_;
+                    if (auto prepared = prepare(t); !prepared) {
+                        results[next++] = fail(std::move(prepared).error());
+                        continue;
+                    }
+                }
+                auto admitted = admit(t);
+                if (!admitted) {
+                    results[next++] = fail(std::move(admitted).error());
+                    continue;
+                }
+                if (!*admitted) {
+                    nextWaits = true;
+                    break;
+                }
+                if (auto launched = launch(t, *pool); launched) {
                     ++running;
-                else
-                    results[next] = fail(std::move(started).error());
+                } else {
+                    t.slot.release();
+                    results[next] = fail(std::move(launched).error());
+                }
+                ++next;
             }
-            if (running == 0)
-                break;
+            if (running == 0) {
+                if (!nextWaits)
+                    break;
+                // Nothing of this call runs: sleep until the destination
+                // gives a slot back, or the deadline (then admit() fails).
+                slots_.awaitRelease(transfers[next].slot, transfers[next].deadline);
+                continue;
+            }
 
             int stillRunning = 0;
             broken = curl_multi_perform(multi, &stillRunning) != CURLM_OK;
@@ -362,6 +462,7 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
                     continue;  // not ours; cannot happen
                 const auto index = static_cast<std::size_t>(done - transfers.begin());
                 results[index] = fetch::transferResult(*done, code, options_.maxResponseBytes);
+                done->slot.release();
                 curl_multi_remove_handle(multi, easy);
                 // Drop pointers into the finished transfer before reuse.
                 curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
@@ -372,11 +473,15 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
                 pool->idleEasy.push_back(std::move(done->easy));
                 --running;
             }
-            // Wait for activity, unless a slot just freed up for a waiting
-            // request: then go round and start it first.
-            const bool canStartMore = running < options_.maxConcurrentTransfers && next < requests.size();
+            // Wait for activity, unless this call has room for a request that
+            // is not waiting for a slot: then go round and start it first.
+            // A request waiting for a slot is retried soon, as another call
+            // may give one back.
+            const bool hasRoom = running < options_.maxConcurrentTransfers;
+            const bool canStartMore = hasRoom && next < requests.size() && !nextWaits;
             if (!broken && running > 0 && !canStartMore)
-                broken = curl_multi_poll(multi, nullptr, 0, kPollIntervalMs, nullptr) != CURLM_OK;
+                broken = curl_multi_poll(multi, nullptr, 0, nextWaits && hasRoom ? kSlotRetryMs : kPollIntervalMs,
+                                         nullptr) != CURLM_OK;
         }
         if (!broken)
             checkIn(std::move(pool));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "fetch/address_guard.h"
 #include "fetch/curl_ptr.h"
+#include "fetch/host_slots.h"
 
 namespace oidfed::fetch {
 
@@ -32,6 +34,14 @@ struct Transfer {
     const AddressGuard *guard = nullptr;
     CurlPtr easy;  ///< owned while the transfer runs, then returned to the pool
     CurlUrlPtr url;
+    /// "scheme://host:port" of url: what the per-host slots count.
+    std::string destination;
+    /// The per-host slot, or the place among its waiters; given back as soon
+    /// as the transfer ends.
+    HostSlots::Ticket slot;
+    /// Set when the transfer first asks for a slot: that moment plus its
+    /// timeout. The wait for a slot and the transfer share this budget.
+    std::chrono::steady_clock::time_point deadline{};
     CurlSlistPtr headers;
     std::size_t maxBytes = 0;  ///< set to FetchOptions::maxResponseBytes
     std::string body;

@@ -165,13 +165,15 @@ Result<void> parseFetch(const Json &json, const fs::path &baseDir, ServerOptions
 {
     ObjectReader reader(json, "fetch");
     OIDFED_TRY_VOID(reader.allowOnly({"connect_timeout_ms", "total_timeout_ms", "max_response_bytes",
-                                      "max_concurrent_transfers", "allow_loopback", "allowed_networks", "ca_file",
-                                      "user_agent"}));
+                                      "max_concurrent_transfers", "max_transfers_per_host", "max_waiting_per_host",
+                                      "allow_loopback", "allowed_networks", "ca_file", "user_agent"}));
     FetchOptions &fetch = options.fetch;
     OIDFED_TRY_VOID(readInto(reader, "connect_timeout_ms", 1, 60000, fetch.connectTimeout));
     OIDFED_TRY_VOID(readInto(reader, "total_timeout_ms", 1, 600000, fetch.totalTimeout));
     OIDFED_TRY_VOID(readInto(reader, "max_response_bytes", 1024, 16 << 20, fetch.maxResponseBytes));
-    OIDFED_TRY_VOID(readInto(reader, "max_concurrent_transfers", 1, 256, fetch.maxConcurrentTransfers));
+    OIDFED_TRY_VOID(readInto(reader, "max_concurrent_transfers", 1, 64, fetch.maxConcurrentTransfers));
+    OIDFED_TRY_VOID(readInto(reader, "max_transfers_per_host", 1, 1024, fetch.maxTransfersPerHost));
+    OIDFED_TRY_VOID(readInto(reader, "max_waiting_per_host", 0, 100000, fetch.maxWaitingPerHost));
     OIDFED_TRY(std::optional<bool> loopback, reader.boolean("allow_loopback"));
     fetch.allowLoopback = loopback.value_or(false);
     if (const Json *networks = reader.raw("allowed_networks")) {

@@ -431,6 +431,154 @@ TEST_CASE("fetchAll: maxConcurrentTransfers bounds the parallelism")
     CHECK(server.state().maxInFlight == 1);
 }
 
+namespace {
+
+/// Waits (at most 5 s) until the server has `count` requests in its handler.
+void awaitInFlight(PistacheServer &server, int count)
+{
+    for (int i = 0; i < 500 && server.state().inFlight != count; ++i)
+        std::this_thread::sleep_for(10ms);
+    REQUIRE(server.state().inFlight == count);
+}
+
+} // namespace
+
+TEST_CASE("A15: maxTransfersPerHost bounds the transfers to one host across threads and calls")
+{
+    PistacheServer server(8);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 2;
+    auto fetcher = makeFetcher(options);
+    std::atomic<int> successes{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+            auto result = fetcher->fetch(statementRequest(server.url("/sleep?ms=100&id=" + std::to_string(t))));
+            if (result && result->body == std::to_string(t))
+                ++successes;
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+    CHECK(successes == 6);
+    CHECK(server.state().requests == 6);
+    CHECK(server.state().maxInFlight <= 2);
+}
+
+TEST_CASE("A15: within one fetchAll, transfers to a host beyond its slots wait their turn")
+{
+    // Without the per-host cap these run concurrently ("fetchAll: results in
+    // request order, transfers concurrent" shows at least 2 at once).
+    PistacheServer server(8);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 1;
+    auto fetcher = makeFetcher(options);
+    std::vector<FetchRequest> requests;
+    for (int i = 0; i < 4; ++i)
+        requests.push_back(statementRequest(server.url("/sleep?ms=50&id=" + std::to_string(i))));
+    auto results = fetcher->fetchAll(requests);
+    REQUIRE(results.size() == 4);
+    for (int i = 0; i < 4; ++i) {
+        REQUIRE(results[i]);
+        CHECK(results[i]->body == std::to_string(i));
+    }
+    CHECK(server.state().maxInFlight == 1);
+}
+
+TEST_CASE("A15: with every slot taken and no room to wait, a fetch fails at once without connecting")
+{
+    PistacheServer server(8);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 1;
+    options.maxWaitingPerHost = 0;
+    auto fetcher = makeFetcher(options);
+    std::thread holder([&] { CHECK(fetcher->fetch(statementRequest(server.url("/sleep?ms=1500&id=held")))); });
+    awaitInFlight(server, 1);
+
+    auto refused = fetcher->fetch(statementRequest(server.url("/ok")));
+    // Checked while the first transfer is still in the handler: the refusal
+    // did not wait for it, and never reached the server.
+    CHECK(server.state().inFlight == 1);
+    CHECK(server.state().requests == 1);
+    CHECK(errorOf(refused) == ErrorCode::Unavailable);
+    CHECK(refused.error().message.find("127.0.0.1:" + std::to_string(server.port())) != std::string::npos);
+    CHECK(refused.error().message.find("not queued") != std::string::npos);
+    holder.join();
+}
+
+TEST_CASE("A15: maxWaitingPerHost bounds the waiters; the one that waited is served after the slot frees")
+{
+    PistacheServer server(8);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 1;
+    options.maxWaitingPerHost = 1;
+    auto fetcher = makeFetcher(options);
+    std::thread holder([&] { CHECK(fetcher->fetch(statementRequest(server.url("/sleep?ms=1000&id=held")))); });
+    awaitInFlight(server, 1);
+
+    // Two more while the slot is taken: one waits, the other finds the
+    // waiting room full. Which is which depends on who asks first.
+    std::atomic<int> served{0};
+    std::atomic<int> refusedAtOnce{0};
+    std::vector<std::thread> askers;
+    for (int i = 0; i < 2; ++i) {
+        askers.emplace_back([&, i] {
+            auto result = fetcher->fetch(statementRequest(server.url("/sleep?ms=1&id=" + std::to_string(i))));
+            if (result)
+                ++served;
+            else if (result.error().code == ErrorCode::Unavailable && server.state().requests == 1)
+                ++refusedAtOnce;
+        });
+    }
+    for (auto &asker : askers)
+        asker.join();
+    holder.join();
+    CHECK(served == 1);
+    CHECK(refusedAtOnce == 1);
+    CHECK(server.state().requests == 2);
+    CHECK(server.state().maxInFlight == 1);
+}
+
+TEST_CASE("A15: the wait for a slot is taken from the request's timeout")
+{
+    PistacheServer server(8);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 1;
+    auto fetcher = makeFetcher(options);
+    std::thread holder([&] { CHECK(fetcher->fetch(statementRequest(server.url("/sleep?ms=1500&id=held")))); });
+    awaitInFlight(server, 1);
+
+    auto late = fetcher->fetch(FetchRequest{server.url("/ok"), kStatementType, 200ms});
+    CHECK(server.state().inFlight == 1);
+    CHECK(server.state().requests == 1);
+    CHECK(errorOf(late) == ErrorCode::Timeout);
+    CHECK(late.error().message.find("no free slot") != std::string::npos);
+    holder.join();
+}
+
+TEST_CASE("A15: a busy host does not hold up transfers to another")
+{
+    PistacheServer slow(8);
+    PistacheServer other(2);
+    FetchOptions options = loopbackOptions();
+    options.maxTransfersPerHost = 1;
+    options.maxWaitingPerHost = 0;
+    auto fetcher = makeFetcher(options);
+    std::thread holder([&] { CHECK(fetcher->fetch(statementRequest(slow.url("/sleep?ms=1500&id=held")))); });
+    awaitInFlight(slow, 1);
+
+    // One fetch, and one fetchAll mixing both hosts: the busy one is refused,
+    // the other served.
+    CHECK(fetcher->fetch(statementRequest(other.url("/ok"))));
+    auto mixed = fetcher->fetchAll({statementRequest(slow.url("/ok")), statementRequest(other.url("/ok"))});
+    REQUIRE(mixed.size() == 2);
+    CHECK(errorOf(mixed[0]) == ErrorCode::Unavailable);
+    CHECK(mixed[1]);
+    CHECK(slow.state().inFlight == 1);
+    CHECK(other.state().requests == 2);
+    holder.join();
+}
+
 TEST_CASE("connection reuse: sequential fetches share one connection")
 {
     PistacheServer server;
@@ -490,6 +638,19 @@ TEST_CASE("makeCurlFetcher validates its options")
     options = {};
     options.maxConcurrentTransfers = 0;
     CHECK(refused(options) == ErrorCode::InvalidArgument);
+    options = {};
+    options.maxTransfersPerHost = 0;
+    CHECK(refused(options) == ErrorCode::InvalidArgument);
+    options = {};
+    options.maxTransfersPerHost = 1025;
+    CHECK(refused(options) == ErrorCode::InvalidArgument);
+    options = {};
+    options.maxWaitingPerHost = 100001;
+    CHECK(refused(options) == ErrorCode::InvalidArgument);
+    options = {};
+    options.maxTransfersPerHost = 1;
+    options.maxWaitingPerHost = 0;
+    CHECK(oidfed::makeCurlFetcher(options));
     options = {};
     options.allowedNetworks = {"10.0.0.0/33"};
     CHECK(refused(options) == ErrorCode::InvalidArgument);

@@ -102,20 +102,29 @@ public:
             setType(response, kStatementType);
             response.send(Code::Ok, kStatementBody);
         } else if (path == "/sleep") {
-            const int now = ++state_->inFlight;
-            int seen = state_->maxInFlight.load();
-            while (now > seen && !state_->maxInFlight.compare_exchange_weak(seen, now)) {
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(queryInt(request, "ms", 200), kMaxSleepMs)));
-            --state_->inFlight;
+            holdInFlight(std::min(queryInt(request, "ms", 200), kMaxSleepMs));
             setType(response, kStatementType);
             response.send(Code::Ok, request.query().get("id").value_or(""));
+        } else if (path.rfind("/hold/", 0) == 0) {
+            holdInFlight(std::min(state_->holdMs.load(), kMaxSleepMs));
+            response.send(Code::Not_Found, "held, then not found");
         } else {
             response.send(Code::Not_Found, "no such route");
         }
     }
 
 private:
+    /// Sleeps `ms`, counted in inFlight and maxInFlight meanwhile.
+    void holdInFlight(int ms)
+    {
+        const int now = ++state_->inFlight;
+        int seen = state_->maxInFlight.load();
+        while (now > seen && !state_->maxInFlight.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        --state_->inFlight;
+    }
+
     std::shared_ptr<HttpServerState> state_;
 };
 

@@ -27,6 +27,8 @@ struct HttpServerState {
     std::atomic<int> requests{0};
     std::atomic<int> inFlight{0};
     std::atomic<int> maxInFlight{0};
+    /// How long a /hold/ request is held, in ms (at most 3000).
+    std::atomic<int> holdMs{1500};
     std::uint16_t port = 0;
     std::mutex mutex;
     /// Guarded by mutex: requests per path, and client ports seen.
@@ -50,6 +52,9 @@ struct HttpServerState {
 ///   /slow?ms=N     sleeps N ms (at most 3000), then 200 like /ok
 ///   /sleep?ms=N&id=I  sleeps N ms (at most 3000), tracks requests in flight,
 ///                  then 200 with body I
+///   /hold/...      any path below /hold/ (e.g. an Entity Configuration URL
+///                  of an entity id under it): held holdMs, tracked like
+///                  /sleep, then 404
 class PistacheServer {
 public:
     explicit PistacheServer(int threads = 8);

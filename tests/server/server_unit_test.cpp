@@ -145,7 +145,8 @@ TEST_CASE("the configuration file")
         Json config = json(R"({"listen": "0.0.0.0:8443", "threads": 3, "max_request_bytes": 4096,
             "header_timeout_ms": 2000, "max_connections": 77, "refresh_interval_seconds": 30, "allow_http": true,
             "fetch": {"connect_timeout_ms": 100, "total_timeout_ms": 900, "max_response_bytes": 2048,
-                      "max_concurrent_transfers": 3, "allow_loopback": true, "allowed_networks": ["10.0.0.0/8"],
+                      "max_concurrent_transfers": 3, "max_transfers_per_host": 5, "max_waiting_per_host": 0,
+                      "allow_loopback": true, "allowed_networks": ["10.0.0.0/8"],
                       "ca_file": "ca.pem", "user_agent": "x"},
             "resolver_limits": {"max_chain_depth": 4, "max_authority_hints": 2, "max_fetches": 10,
                       "max_candidate_paths": 5, "deadline_ms": 1500, "clock_skew_seconds": 5,
@@ -175,6 +176,9 @@ TEST_CASE("the configuration file")
         CHECK(o.fetch.allowLoopback);
         CHECK(o.fetch.caFile == "/etc/oidfed/ca.pem");
         CHECK(o.fetch.totalTimeout.count() == 900);
+        CHECK(o.fetch.maxConcurrentTransfers == 3);
+        CHECK(o.fetch.maxTransfersPerHost == 5);
+        CHECK(o.fetch.maxWaitingPerHost == 0);
         CHECK(o.resolver.maxChainDepth == 4);
         CHECK(o.resolver.resolveDeadline.count() == 1500);
         CHECK(o.resolver.statements.entityIds.allowHttp);
@@ -238,6 +242,16 @@ TEST_CASE("the configuration file")
         Json connections = minimalConfig();
         connections.set("max_connections", 0);
         CHECK(configError(connections).find("max_connections") != std::string::npos);
+
+        // The fetch ranges are the Fetcher's own: a value it would refuse
+        // at start is refused when the file is read.
+        for (const char *member : {R"({"max_concurrent_transfers": 65})", R"({"max_transfers_per_host": 0})",
+                                   R"({"max_transfers_per_host": 1025})", R"({"max_waiting_per_host": -1})"}) {
+            Json fetch = minimalConfig();
+            fetch.set("fetch", json(member));
+            const std::string name = json(member).asObject().begin()->first;
+            CHECK_MESSAGE(configError(fetch).find(name) != std::string::npos, member);
+        }
 
         for (const char *member : {R"({"max_on_demand_per_client": 0})", R"({"on_demand_per_client_rate": -1})",
                                    R"({"on_demand_per_client_burst": 0})", R"({"max_tracked_clients": 0})"}) {
