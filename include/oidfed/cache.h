@@ -75,6 +75,8 @@ struct CacheStats {
     std::uint64_t errors = 0;      ///< backend operations that failed (I/O, timeout, error reply)
     std::uint64_t timeouts = 0;    ///< the subset of `errors` that were timeouts (R3, R4)
     std::uint64_t skipped = 0;     ///< operations not attempted because the circuit breaker was open
+    std::uint64_t slow = 0;        ///< operations that succeeded more slowly than the latency objective (R4)
+    std::uint64_t breakerOpenings = 0;  ///< times the circuit breaker opened (failures, timeouts or latency)
     std::uint64_t entries = 0;     ///< entries held now (memory cache; 0 for Redis)
     std::uint64_t bytes = 0;       ///< bytes accounted now, keys + values + per-entry overhead (memory)
 };

@@ -90,6 +90,21 @@ struct RedisCacheOptions {
     /// 10 min. Default 5 s.
     std::chrono::milliseconds breakerMaxBackoff{5000};
 
+    /// Latency objective of one command (threat R4): a command that succeeds
+    /// but takes longer than this, from sending it to the end of its reply,
+    /// is slow. breakerSlowCommands slow commands in a row, with no fast one
+    /// between, open the breaker as a failure does, and a slow probe keeps it
+    /// open: a Redis that answers too slowly is skipped like a dead one
+    /// instead of slowing every request. The reply itself is still used. 0:
+    /// latency never opens the breaker; nor does a threshold at or above
+    /// commandTimeout (such a command fails first). Range: 0 .. 60 s.
+    /// Default 50 ms.
+    std::chrono::milliseconds breakerSlowThreshold{50};
+
+    /// Slow commands in a row that open the breaker. Range: 1 .. 1000.
+    /// Default 8.
+    std::size_t breakerSlowCommands = 8;
+
     /// As MemoryCacheOptions::maxTtl; applied as the Redis key's TTL (PX).
     /// Default 24 h.
     std::chrono::seconds maxTtl{24 * 3600};

@@ -4,8 +4,9 @@
 
 namespace oidfed::cache {
 
-CircuitBreaker::CircuitBreaker(std::chrono::milliseconds initialBackoff, std::chrono::milliseconds maxBackoff)
-    : initialBackoff_(initialBackoff), maxBackoff_(maxBackoff), backoff_(initialBackoff)
+CircuitBreaker::CircuitBreaker(std::chrono::milliseconds initialBackoff, std::chrono::milliseconds maxBackoff,
+                               std::size_t slowToOpen)
+    : initialBackoff_(initialBackoff), maxBackoff_(maxBackoff), slowToOpen_(slowToOpen), backoff_(initialBackoff)
 {
 }
 
@@ -33,6 +34,7 @@ std::optional<CircuitBreaker::Permit> CircuitBreaker::tryAcquire(Clock::time_poi
 void CircuitBreaker::recordSuccess(const Permit &permit)
 {
     std::lock_guard lock(mutex_);
+    slowInARow_ = 0;
     if (permit.epoch != epoch_ || !permit.probe || state_ != State::HalfOpen)
         return;
     state_ = State::Closed;
@@ -52,11 +54,39 @@ bool CircuitBreaker::recordFailure(const Permit &permit, Clock::time_point now)
     } else {
         return false;
     }
+    openLocked(now);
+    return true;
+}
+
+bool CircuitBreaker::recordSlowSuccess(const Permit &permit, Clock::time_point now)
+{
+    if (slowToOpen_ == 0) {
+        recordSuccess(permit);
+        return false;
+    }
+    std::lock_guard lock(mutex_);
+    if (permit.epoch != epoch_)
+        return false;
+    if (state_ == State::Closed) {
+        if (++slowInARow_ < slowToOpen_)
+            return false;
+        backoff_ = initialBackoff_;
+    } else if (state_ == State::HalfOpen && permit.probe) {
+        backoff_ = std::min(backoff_ * 2, maxBackoff_);
+    } else {
+        return false;
+    }
+    openLocked(now);
+    return true;
+}
+
+void CircuitBreaker::openLocked(Clock::time_point now)
+{
     state_ = State::Open;
     probeInFlight_ = false;
     retryAt_ = now + backoff_;
+    slowInARow_ = 0;
     ++epoch_;
-    return true;
 }
 
 void CircuitBreaker::abandon(const Permit &permit)

@@ -8,6 +8,12 @@
 /// sees at most one attempt per backoff period from this process, never a
 /// hot reconnect loop (threats R1-R4, R11, R12).
 ///
+/// Latency counts too (threat R4): a success slower than the caller's
+/// latency objective is reported as slow. `slowToOpen` slow successes in a
+/// row, with no fast one between, open a closed breaker as a failure does,
+/// and a slow probe is a failed probe: a Redis that answers, but too slowly,
+/// is skipped like a dead one instead of slowing every request.
+///
 /// Outcomes are reported with the Permit that allowed the attempt. Each
 /// opening starts a new epoch, and outcomes of permits from an older epoch
 /// are ignored: when several calls in flight fail together, only the first
@@ -19,6 +25,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -47,16 +54,24 @@ public:
         std::uint64_t openings = 0;
     };
 
-    /// REQUIRES: 0 < initialBackoff <= maxBackoff.
-    CircuitBreaker(std::chrono::milliseconds initialBackoff, std::chrono::milliseconds maxBackoff);
+    /// REQUIRES: 0 < initialBackoff <= maxBackoff. slowToOpen 0: latency
+    /// never opens the breaker.
+    CircuitBreaker(std::chrono::milliseconds initialBackoff, std::chrono::milliseconds maxBackoff,
+                   std::size_t slowToOpen = 0);
     CircuitBreaker(const CircuitBreaker &) = delete;
     CircuitBreaker &operator=(const CircuitBreaker &) = delete;
 
     /// A permit when a call may try now; nullopt when it must fail fast.
     std::optional<Permit> tryAcquire(Clock::time_point now);
 
-    /// The attempt worked: a probe closes the breaker.
+    /// The attempt worked: a probe closes the breaker. Ends a run of slow
+    /// successes.
     void recordSuccess(const Permit &permit);
+
+    /// The attempt worked, but more slowly than the latency objective.
+    /// Returns true when this opened the breaker: the slowToOpen-th slow
+    /// success in a row of a closed breaker, or a slow probe.
+    bool recordSlowSuccess(const Permit &permit, Clock::time_point now);
 
     /// The attempt failed. Returns true when this failure opened the breaker
     /// (a closed breaker's first failure, or a failed probe).
@@ -69,8 +84,12 @@ public:
     Snapshot snapshot(Clock::time_point now) const;
 
 private:
+    /// Opens the breaker for backoff_ from now; a new epoch.
+    void openLocked(Clock::time_point now);
+
     const std::chrono::milliseconds initialBackoff_;
     const std::chrono::milliseconds maxBackoff_;
+    const std::size_t slowToOpen_;
 
     mutable std::mutex mutex_;
     // guarded by mutex_:
@@ -83,6 +102,8 @@ private:
     std::chrono::milliseconds backoff_;
     // guarded by mutex_: HalfOpen and the probe has not reported yet.
     bool probeInFlight_ = false;
+    // guarded by mutex_: slow successes since the last fast one or opening.
+    std::size_t slowInARow_ = 0;
 };
 
 } // namespace oidfed::cache

@@ -20,6 +20,8 @@
 //   open the breaker: Redis is answering. Transport failures, timeouts and
 //   the error replies that mean "this client cannot be served" (NOAUTH,
 //   max clients, LOADING ...) open it (R1-R4, R11, R12).
+// - A reply slower than breakerSlowThreshold is used, and reported to the
+//   breaker as slow: breakerSlowCommands of them in a row open it (R4).
 #include <oidfed/cache.h>
 
 #include <array>
@@ -67,6 +69,7 @@ constexpr std::chrono::milliseconds kMaxTimeout{60'000};
 constexpr std::chrono::milliseconds kMaxBackoffLimit{600'000};
 constexpr std::chrono::seconds kMaxTtlLimit{365LL * 24 * 3600};
 constexpr std::size_t kMaxPoolSize = 64;
+constexpr std::size_t kMaxSlowCommands = 1000;
 constexpr std::size_t kMinValueBytes = 1024;
 constexpr std::size_t kMaxValueBytesLimit = std::size_t{64} << 20;
 
@@ -96,7 +99,8 @@ public:
           where_(cache::describeRedisEndpoint(endpoint)),
           pool_(std::move(endpoint), cache::RedisTimeouts{options.connectTimeout, options.commandTimeout},
                 options.poolSize),
-          breaker_(options.breakerInitialBackoff, options.breakerMaxBackoff)
+          breaker_(options.breakerInitialBackoff, options.breakerMaxBackoff,
+                   options.breakerSlowThreshold.count() == 0 ? 0 : options.breakerSlowCommands)
     {
     }
 
@@ -202,6 +206,8 @@ public:
         s.errors = errors_.load(std::memory_order_relaxed);
         s.timeouts = timeouts_.load(std::memory_order_relaxed);
         s.skipped = skipped_.load(std::memory_order_relaxed);
+        s.slow = slow_.load(std::memory_order_relaxed);
+        s.breakerOpenings = breaker_.snapshot(SteadyClock::now()).openings;
         return s;
     }
 
@@ -278,7 +284,9 @@ private:
             }
             return failed(*permit, std::move(lease).error());
         }
+        const auto sent = SteadyClock::now();
         auto reply = lease->connection->command(args, maxReplyBytes);
+        const auto replied = SteadyClock::now();
         if (!reply) {
             pool_.release(std::move(*lease), false);
             if (reply.error().code == ErrorCode::LimitExceeded) {  // Redis answered, with too much
@@ -289,8 +297,15 @@ private:
             return failed(*permit, std::move(reply).error());
         }
         pool_.release(std::move(*lease), true);
-        breaker_.recordSuccess(*permit);
-        lastReply_.store(SteadyClock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        if (options_.breakerSlowThreshold.count() > 0 && replied - sent > options_.breakerSlowThreshold) {
+            slow_.fetch_add(1, std::memory_order_relaxed);
+            if (breaker_.recordSlowSuccess(*permit, replied))
+                noteError(std::to_string(options_.breakerSlowCommands) + " commands in a row slower than " +
+                          std::to_string(options_.breakerSlowThreshold.count()) + " ms (breakerSlowThreshold)");
+        } else {
+            breaker_.recordSuccess(*permit);
+        }
+        lastReply_.store(replied.time_since_epoch().count(), std::memory_order_relaxed);
         if ((*reply)->type == REDIS_REPLY_ERROR) {
             errors_.fetch_add(1, std::memory_order_relaxed);
             noteError(std::string(args[0]) + ": " + std::string(replyText(**reply).substr(0, 160)));
@@ -329,6 +344,7 @@ private:
     std::atomic<std::uint64_t> errors_{0};
     std::atomic<std::uint64_t> timeouts_{0};
     std::atomic<std::uint64_t> skipped_{0};
+    std::atomic<std::uint64_t> slow_{0};
     /// Steady-clock ticks of the last reply from Redis, and of the last
     /// idle check health() made.
     std::atomic<SteadyClock::rep> lastReply_{0};
@@ -353,6 +369,10 @@ Result<void> validate(const RedisCacheOptions &o)
     if (o.breakerInitialBackoff.count() < 1 || o.breakerInitialBackoff > o.breakerMaxBackoff ||
         o.breakerMaxBackoff > kMaxBackoffLimit)
         return bad("breaker backoffs must satisfy 1 ms <= initial <= max <= 10 min");
+    if (o.breakerSlowThreshold.count() < 0 || o.breakerSlowThreshold > kMaxTimeout)
+        return bad("breakerSlowThreshold must be in 0..60 s");
+    if (o.breakerSlowCommands < 1 || o.breakerSlowCommands > kMaxSlowCommands)
+        return bad("breakerSlowCommands must be in 1..1000");
     if (o.maxTtl.count() < 1 || o.maxTtl > kMaxTtlLimit)
         return bad("maxTtl must be in 1 s..365 days");
     if (o.negativeTtl.count() < 0 || o.negativeTtl > o.maxTtl)

@@ -391,9 +391,12 @@ HttpResponse FederationService::dispatch(const HttpRequest &request, std::string
         response.contentType = "text/plain; version=0.0.4";
         std::map<std::string, double> gauges;
         gauges["oidfed_ready"] = 1;
-        if (deps_.sharedCache)
+        std::optional<CacheStats> redis;
+        if (deps_.sharedCache) {
             gauges["oidfed_redis_up"] = deps_.sharedCache->health().state == CacheHealthState::Ok ? 1 : 0;
-        response.body = metrics_.render(gauges);
+            redis = deps_.sharedCache->stats();
+        }
+        response.body = metrics_.render(gauges, redis ? &*redis : nullptr);
         response.addHeader("Cache-Control", "no-store");
         return response;
     }

@@ -65,7 +65,7 @@ void Metrics::countReload(bool ok)
     ++reloads_[ok ? "ok" : "failed"];
 }
 
-std::string Metrics::render(const std::map<std::string, double> &gauges) const
+std::string Metrics::render(const std::map<std::string, double> &gauges, const CacheStats *redis) const
 {
     std::string out;
     std::lock_guard lock(mutex_);
@@ -111,6 +111,24 @@ std::string Metrics::render(const std::map<std::string, double> &gauges) const
     for (const auto &[name, value] : gauges) {
         family(out, name, "gauge", "Current state.");
         out.append(name).append(" ").append(number(value)).append("\n");
+    }
+    if (redis) {
+        family(out, "oidfed_redis_operations_total", "counter",
+               "Shared (Redis) cache operations by outcome; timeout counts the errors that were timeouts, slow the "
+               "successes over breaker_slow_threshold_ms, skipped those not tried while the breaker was open.");
+        labelled(out, "oidfed_redis_operations_total", "result",
+                 {{"hit", redis->hits},
+                  {"miss", redis->misses},
+                  {"store", redis->stores},
+                  {"expired", redis->expired},
+                  {"corrupt", redis->corrupt},
+                  {"error", redis->errors},
+                  {"timeout", redis->timeouts},
+                  {"slow", redis->slow},
+                  {"skipped", redis->skipped}});
+        family(out, "oidfed_redis_breaker_openings_total", "counter",
+               "Times the Redis circuit breaker opened (failures, timeouts or slow replies).");
+        out.append("oidfed_redis_breaker_openings_total ").append(std::to_string(redis->breakerOpenings)).append("\n");
     }
     return out;
 }

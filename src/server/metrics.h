@@ -14,6 +14,11 @@
 //   oidfed_upstream_fetches_total     HTTP fetches made by resolutions
 //   oidfed_reloads_total{result}      SIGHUP reloads: ok / failed
 //   oidfed_documents_resigned_total   statements re-signed ahead of expiry
+//   oidfed_redis_operations_total{result}  with Redis configured: hit /
+//                                     miss / store / expired / corrupt /
+//                                     error / timeout (a subset of error) /
+//                                     slow / skipped (breaker open)
+//   oidfed_redis_breaker_openings_total  times the Redis breaker opened
 //
 // Label values come from fixed sets chosen by the server (endpoint names,
 // error code names), never from request input. Thread-safe.
@@ -27,6 +32,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+
+#include <oidfed/cache.h>
 
 namespace oidfed::server {
 
@@ -46,8 +53,9 @@ public:
     void countResigned(std::size_t n) { resigned_.fetch_add(n, std::memory_order_relaxed); }
 
     /// The exposition text; `gauges` are appended as they are
-    /// (name -> value, e.g. readiness).
-    std::string render(const std::map<std::string, double> &gauges = {}) const;
+    /// (name -> value, e.g. readiness), then the shared cache's counters
+    /// when `redis` is given.
+    std::string render(const std::map<std::string, double> &gauges = {}, const CacheStats *redis = nullptr) const;
 
 private:
     static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,

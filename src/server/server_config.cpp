@@ -197,7 +197,8 @@ Result<void> parseFetch(const Json &json, const fs::path &baseDir, ServerOptions
 Result<void> parseRedis(const Json &json, ServerOptions &options)
 {
     ObjectReader reader(json, "redis");
-    OIDFED_TRY_VOID(reader.allowOnly({"url", "key_prefix", "connect_timeout_ms", "command_timeout_ms", "pool_size"}));
+    OIDFED_TRY_VOID(reader.allowOnly({"url", "key_prefix", "connect_timeout_ms", "command_timeout_ms", "pool_size",
+                                      "breaker_slow_threshold_ms", "breaker_slow_commands"}));
     RedisCacheOptions redis;
     OIDFED_TRY(std::optional<std::string> url, reader.string("url"));
     if (!url)
@@ -208,7 +209,9 @@ Result<void> parseRedis(const Json &json, ServerOptions &options)
         redis.keyPrefix = *prefix;
     OIDFED_TRY_VOID(readInto(reader, "connect_timeout_ms", 1, 60000, redis.connectTimeout));
     OIDFED_TRY_VOID(readInto(reader, "command_timeout_ms", 1, 60000, redis.commandTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "pool_size", 1, 256, redis.poolSize));
+    OIDFED_TRY_VOID(readInto(reader, "pool_size", 1, 64, redis.poolSize));
+    OIDFED_TRY_VOID(readInto(reader, "breaker_slow_threshold_ms", 0, 60000, redis.breakerSlowThreshold));
+    OIDFED_TRY_VOID(readInto(reader, "breaker_slow_commands", 1, 1000, redis.breakerSlowCommands));
     options.redis = std::move(redis);
     return ok();
 }

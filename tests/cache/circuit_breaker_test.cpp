@@ -83,3 +83,58 @@ TEST_CASE("circuit breaker: an abandoned probe lets another call probe")
     breaker.recordSuccess(*second);
     CHECK(breaker.snapshot(t0 + 10ms).state == State::Closed);
 }
+
+TEST_CASE("circuit breaker: slowToOpen slow successes in a row open it (R4); a fast one in between resets the run")
+{
+    CircuitBreaker breaker(100ms, 1000ms, 3);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+    auto permit = [&](CircuitBreaker::Clock::time_point now) {
+        auto p = breaker.tryAcquire(now);
+        REQUIRE(p);
+        return *p;
+    };
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0), t0));
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0), t0));
+    breaker.recordSuccess(permit(t0));  // a fast one: the run starts again
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0), t0));
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0), t0));
+    CHECK(breaker.snapshot(t0).state == State::Closed);
+    CHECK(breaker.recordSlowSuccess(permit(t0), t0));
+    CHECK(breaker.snapshot(t0).state == State::Open);
+    CHECK(breaker.snapshot(t0).retryIn == 100ms);
+    CHECK(breaker.snapshot(t0).openings == 1);
+
+    // A slow probe is a failed probe: open again, backoff doubled.
+    auto probe = permit(t0 + 100ms);
+    REQUIRE(probe.probe);
+    CHECK(breaker.recordSlowSuccess(probe, t0 + 100ms));
+    CHECK(breaker.snapshot(t0 + 100ms).retryIn == 200ms);
+
+    // A fast probe closes it, and the count starts from zero.
+    probe = permit(t0 + 300ms);
+    breaker.recordSuccess(probe);
+    CHECK(breaker.snapshot(t0 + 300ms).state == State::Closed);
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0 + 300ms), t0 + 300ms));
+    CHECK_FALSE(breaker.recordSlowSuccess(permit(t0 + 300ms), t0 + 300ms));
+    CHECK(breaker.snapshot(t0 + 300ms).state == State::Closed);
+}
+
+TEST_CASE("circuit breaker: with slowToOpen 0, slow successes are successes")
+{
+    CircuitBreaker breaker(100ms, 1000ms);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+    for (int i = 0; i < 100; ++i) {
+        auto p = breaker.tryAcquire(t0);
+        REQUIRE(p);
+        CHECK_FALSE(breaker.recordSlowSuccess(*p, t0));
+    }
+    CHECK(breaker.snapshot(t0).state == State::Closed);
+    // ...and a slow probe closes an open breaker.
+    auto p = breaker.tryAcquire(t0);
+    REQUIRE(p);
+    REQUIRE(breaker.recordFailure(*p, t0));
+    auto probe = breaker.tryAcquire(t0 + 100ms);
+    REQUIRE(probe);
+    CHECK_FALSE(breaker.recordSlowSuccess(*probe, t0 + 100ms));
+    CHECK(breaker.snapshot(t0 + 100ms).state == State::Closed);
+}

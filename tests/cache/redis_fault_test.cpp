@@ -1,7 +1,7 @@
 // The Redis cache under Redis faults (threats.md 4.1), each against a
 // redis-server this test owns, so that it can kill, stop, restart and
-// reconfigure it: R1 down at start, R2 killed mid-run, R3 hung, R6 out of
-// memory, R11 authentication change, R12 max clients. Timeouts and backoffs
+// reconfigure it: R1 down at start, R2 killed mid-run, R3 hung, R4 slow,
+// R6 out of memory, R11 authentication change, R12 max clients. Timeouts and backoffs
 // are short, and every wait is bounded.
 #include <doctest/doctest.h>
 
@@ -173,6 +173,48 @@ TEST_CASE("R3: Redis hung (SIGSTOP): timeouts bound every call, threads are not 
     server.resume();
     CHECK(waitFor([&] { return roundTrips(*cache, "k2"); }, kRecovery));
     CHECK(cache->health().state == CacheHealthState::Ok);
+}
+
+TEST_CASE("R4: Redis slow but answering: slow replies are used, and breakerSlowCommands of them in a row open the "
+          "breaker; it closes again once Redis is fast")
+{
+    RedisServerProcess server;
+    RedisCacheOptions o = fastOptions(server.url());
+    o.commandTimeout = 1000ms;  // slow replies arrive, none times out
+    o.breakerSlowThreshold = 20ms;
+    o.breakerSlowCommands = 3;
+    // Long enough that nothing below probes before the checks of the open
+    // breaker are done.
+    o.breakerInitialBackoff = 500ms;
+    o.breakerMaxBackoff = 1000ms;
+    auto cache = makeCache(o);
+    REQUIRE(roundTrips(*cache, "k"));
+    test::AdminConnection admin(server.url());
+
+    // Each read arrives during a 100 ms CLIENT PAUSE: slow, but answered.
+    int slowHits = 0;
+    for (int i = 0; i < 20 && cache->stats().breakerOpenings == 0; ++i) {
+        admin.command({"CLIENT", "PAUSE", "100"});
+        auto hit = cache->get("k", kNow);
+        if (hit && hit->value == "v")
+            ++slowHits;
+    }
+    const CacheStats opened = cache->stats();
+    REQUIRE(opened.breakerOpenings == 1);
+    CHECK(opened.slow >= 3);
+    CHECK(slowHits >= 3);  // the slow replies were used
+    CHECK(opened.errors == 0);  // latency alone opened it
+    CHECK(opened.timeouts == 0);
+    CHECK(cache->health().state == CacheHealthState::Degraded);
+
+    // While open, Redis is not tried: a miss at once, counted as skipped.
+    CHECK(timed([&] { CHECK_FALSE(cache->get("k", kNow)); }) < kPromptly);
+    CHECK(cache->stats().skipped > opened.skipped);
+
+    // Redis is fast again: the next probe closes the breaker.
+    CHECK(waitFor([&] { return roundTrips(*cache, "k"); }, kRecovery));
+    CHECK(cache->health().state == CacheHealthState::Ok);
+    CHECK(cache->stats().breakerOpenings == 1);
 }
 
 TEST_CASE("R6: out of memory with noeviction: writes fail silently, reads work, no breaker")

@@ -410,13 +410,29 @@ TEST_CASE("R2-R7 under load: Redis killed, restarted, stopped, slowed, flushed, 
     table << "  total: " << requests << " requests, " << failures << " failed\n" << events.str();
     HttpReply metrics = fed.get("/metrics");
     for (const char *family : {"oidfed_resolve_total{", "oidfed_resolve_on_demand_rejected_total ",
-                               "oidfed_resolve_client_limited_total{", "oidfed_redis_up "}) {
+                               "oidfed_resolve_client_limited_total{", "oidfed_redis_up ",
+                               "oidfed_redis_operations_total{", "oidfed_redis_breaker_openings_total "}) {
         std::istringstream lines(metrics.body);
         for (std::string line; std::getline(lines, line);)
             if (line.rfind(family, 0) == 0)
                 table << "  " << line << "\n";
     }
     MESSAGE(table.str());
+    // The faults are visible in /metrics: failed and timed-out Redis
+    // operations, calls skipped while the breaker was open, and openings.
+    auto counter = [&](const std::string &series) {
+        std::istringstream lines(metrics.body);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind(series + " ", 0) == 0)
+                return std::stod(line.substr(series.size() + 1));
+        FAIL_CHECK("no " << series << " in /metrics");
+        return -1.0;
+    };
+    CHECK(counter(R"(oidfed_redis_operations_total{result="hit"})") > 0);
+    CHECK(counter(R"(oidfed_redis_operations_total{result="error"})") > 0);
+    CHECK(counter(R"(oidfed_redis_operations_total{result="timeout"})") > 0);
+    CHECK(counter(R"(oidfed_redis_operations_total{result="skipped"})") > 0);
+    CHECK(counter("oidfed_redis_breaker_openings_total") > 0);
 }
 
 TEST_CASE("readiness notices a dead Redis while the in-process caches answer every request")

@@ -157,7 +157,8 @@ TEST_CASE("the configuration file")
                       "max_tracked_clients": 9, "response_cache_max_entries": 13,
                       "response_cache_ttl_seconds": 14},
             "redis": {"url": "redis://127.0.0.1:6380/2", "key_prefix": "demo:", "connect_timeout_ms": 50,
-                      "command_timeout_ms": 60, "pool_size": 2},
+                      "command_timeout_ms": 60, "pool_size": 2, "breaker_slow_threshold_ms": 30,
+                      "breaker_slow_commands": 4},
             "entities": [{"entity_id": "http://127.0.0.1:8443/op", "keys_dir": "k", "key_algorithm": "EdDSA",
                       "retired_key_lifetime_seconds": 7200, "configuration_lifetime_seconds": 600,
                       "subordinate_lifetime_seconds": 700, "metadata": {"openid_provider": {"issuer": "x"}},
@@ -196,6 +197,8 @@ TEST_CASE("the configuration file")
         REQUIRE(o.redis);
         CHECK(o.redis->keyPrefix == "demo:");
         CHECK(o.redis->poolSize == 2);
+        CHECK(o.redis->breakerSlowThreshold.count() == 30);
+        CHECK(o.redis->breakerSlowCommands == 4);
         const auto &entity = full->entities[0];
         CHECK(entity.entity.keys.algorithm == JwsAlgorithm::EdDSA);
         CHECK(entity.entity.configurationLifetime.count() == 600);
@@ -245,6 +248,19 @@ TEST_CASE("the configuration file")
 
         // The fetch ranges are the Fetcher's own: a value it would refuse
         // at start is refused when the file is read.
+        for (const char *member : {R"({"url": "redis://127.0.0.1", "pool_size": 65})",
+                                   R"({"url": "redis://127.0.0.1", "breaker_slow_commands": 0})",
+                                   R"({"url": "redis://127.0.0.1", "breaker_slow_threshold_ms": -1})"}) {
+            Json redis = minimalConfig();
+            redis.set("redis", json(member));
+            const Json parsedMember = json(member);
+            std::string name;
+            for (const auto &entry : parsedMember.asObject())
+                if (entry.first != "url")
+                    name = entry.first;
+            CHECK_MESSAGE(configError(redis).find(name) != std::string::npos, member);
+        }
+
         for (const char *member : {R"({"max_concurrent_transfers": 65})", R"({"max_transfers_per_host": 0})",
                                    R"({"max_transfers_per_host": 1025})", R"({"max_waiting_per_host": -1})"}) {
             Json fetch = minimalConfig();
