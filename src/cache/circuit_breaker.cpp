@@ -45,17 +45,7 @@ void CircuitBreaker::recordSuccess(const Permit &permit)
 bool CircuitBreaker::recordFailure(const Permit &permit, Clock::time_point now)
 {
     std::lock_guard lock(mutex_);
-    if (permit.epoch != epoch_)
-        return false;
-    if (state_ == State::Closed) {
-        backoff_ = initialBackoff_;
-    } else if (state_ == State::HalfOpen && permit.probe) {
-        backoff_ = std::min(backoff_ * 2, maxBackoff_);
-    } else {
-        return false;
-    }
-    openLocked(now);
-    return true;
+    return failLocked(permit, now);
 }
 
 bool CircuitBreaker::recordSlowSuccess(const Permit &permit, Clock::time_point now)
@@ -65,28 +55,29 @@ bool CircuitBreaker::recordSlowSuccess(const Permit &permit, Clock::time_point n
         return false;
     }
     std::lock_guard lock(mutex_);
+    // Below slowToOpen_ in a row, a closed breaker only counts it.
+    if (permit.epoch == epoch_ && state_ == State::Closed && ++slowInARow_ < slowToOpen_)
+        return false;
+    return failLocked(permit, now);
+}
+
+bool CircuitBreaker::failLocked(const Permit &permit, Clock::time_point now)
+{
     if (permit.epoch != epoch_)
         return false;
     if (state_ == State::Closed) {
-        if (++slowInARow_ < slowToOpen_)
-            return false;
         backoff_ = initialBackoff_;
     } else if (state_ == State::HalfOpen && permit.probe) {
         backoff_ = std::min(backoff_ * 2, maxBackoff_);
     } else {
         return false;
     }
-    openLocked(now);
-    return true;
-}
-
-void CircuitBreaker::openLocked(Clock::time_point now)
-{
     state_ = State::Open;
     probeInFlight_ = false;
     retryAt_ = now + backoff_;
     slowInARow_ = 0;
     ++epoch_;
+    return true;
 }
 
 void CircuitBreaker::abandon(const Permit &permit)

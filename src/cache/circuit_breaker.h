@@ -84,8 +84,10 @@ public:
     Snapshot snapshot(Clock::time_point now) const;
 
 private:
-    /// Opens the breaker for backoff_ from now; a new epoch.
-    void openLocked(Clock::time_point now);
+    /// A failed attempt of `permit`: opens a closed breaker, or reopens it
+    /// with the backoff doubled after a failed probe. Returns whether it
+    /// opened; outcomes of an older epoch change nothing. REQUIRES: mutex_.
+    bool failLocked(const Permit &permit, Clock::time_point now);
 
     const std::chrono::milliseconds initialBackoff_;
     const std::chrono::milliseconds maxBackoff_;

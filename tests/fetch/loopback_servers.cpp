@@ -128,6 +128,8 @@ private:
     std::shared_ptr<HttpServerState> state_;
 };
 
+} // namespace
+
 int listenOnLoopback(int backlog, std::uint16_t &port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -146,8 +148,6 @@ int listenOnLoopback(int backlog, std::uint16_t &port)
     port = ntohs(address.sin_port);
     return fd;
 }
-
-} // namespace
 
 void ensureCurlInitialised()
 {

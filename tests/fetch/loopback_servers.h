@@ -22,6 +22,10 @@ namespace oidfed::test {
 /// SIGPIPE ignored so that a peer closing early cannot kill the test.
 void ensureCurlInitialised();
 
+/// A socket listening on 127.0.0.1 with a port chosen by the kernel, which
+/// it stores in `port`. Throws std::runtime_error when it cannot.
+int listenOnLoopback(int backlog, std::uint16_t &port);
+
 /// Counters shared by the Pistache handler clones (one per worker thread).
 struct HttpServerState {
     std::atomic<int> requests{0};

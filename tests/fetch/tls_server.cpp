@@ -6,14 +6,14 @@
 #include <string>
 #include <string_view>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+
+#include "loopback_servers.h"
 
 namespace oidfed::test {
 
@@ -48,30 +48,16 @@ SslCtxPtr makeServerContext(const TestCertificate &identity)
     return context;
 }
 
-/// A non-blocking socket listening on 127.0.0.1, port chosen by the kernel.
-int listenOnLoopback()
+/// A non-blocking socket listening on 127.0.0.1; its port goes to `port`.
+int listenNonBlocking(std::uint16_t &port)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        throw std::runtime_error("socket failed");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || ::listen(fd, 16) != 0) {
+    const int fd = listenOnLoopback(16, port);
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
         ::close(fd);
-        throw std::runtime_error("bind/listen on 127.0.0.1 failed");
+        throw std::runtime_error("cannot make the listening socket non-blocking");
     }
     return fd;
-}
-
-std::uint16_t localPort(int fd)
-{
-    sockaddr_in address{};
-    socklen_t length = sizeof address;
-    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
-        throw std::runtime_error("getsockname failed");
-    return ntohs(address.sin_port);
 }
 
 /// Waits until `fd` is ready for `events`; false at the deadline or on stop.
@@ -118,9 +104,8 @@ TlsServer::OwnedFd::~OwnedFd()
 }
 
 TlsServer::TlsServer(const TestCertificate &identity)
-    : context_(makeServerContext(identity)), listenFd_(listenOnLoopback())
+    : context_(makeServerContext(identity)), listenFd_(listenNonBlocking(port_))
 {
-    port_ = localPort(listenFd_.get());
     thread_ = std::thread([this] { serve(); });
 }
 

@@ -77,8 +77,9 @@ private:
     void serveConnection(int fd);
 
     SslCtxPtr context_;
-    OwnedFd listenFd_;
+    /// Declared before listenFd_, whose initialisation sets it.
     std::uint16_t port_ = 0;
+    OwnedFd listenFd_;
     std::atomic<bool> stop_{false};
     std::atomic<int> connections_{0};
     std::atomic<int> handshakes_{0};

@@ -246,36 +246,26 @@ TEST_CASE("the configuration file")
         connections.set("max_connections", 0);
         CHECK(configError(connections).find("max_connections") != std::string::npos);
 
-        // The fetch ranges are the Fetcher's own: a value it would refuse
-        // at start is refused when the file is read.
-        for (const char *member : {R"({"url": "redis://127.0.0.1", "pool_size": 65})",
-                                   R"({"url": "redis://127.0.0.1", "breaker_slow_commands": 0})",
-                                   R"({"url": "redis://127.0.0.1", "breaker_slow_threshold_ms": -1})"}) {
-            Json redis = minimalConfig();
-            redis.set("redis", json(member));
-            const Json parsedMember = json(member);
-            std::string name;
-            for (const auto &entry : parsedMember.asObject())
-                if (entry.first != "url")
-                    name = entry.first;
-            CHECK_MESSAGE(configError(redis).find(name) != std::string::npos, member);
-        }
-
-        for (const char *member : {R"({"max_concurrent_transfers": 65})", R"({"max_transfers_per_host": 0})",
-                                   R"({"max_transfers_per_host": 1025})", R"({"max_waiting_per_host": -1})"}) {
-            Json fetch = minimalConfig();
-            fetch.set("fetch", json(member));
-            const std::string name = json(member).asObject().begin()->first;
-            CHECK_MESSAGE(configError(fetch).find(name) != std::string::npos, member);
-        }
-
-        for (const char *member : {R"({"max_on_demand_per_client": 0})", R"({"on_demand_per_client_rate": -1})",
-                                   R"({"on_demand_per_client_burst": 0})", R"({"max_tracked_clients": 0})"}) {
-            Json perClient = minimalConfig();
-            perClient.set("resolver_limits", json(member));
-            const std::string name = json(member).asObject().begin()->first;
-            CHECK_MESSAGE(configError(perClient).find(name) != std::string::npos, member);
-        }
+        // A configuration whose `section` is `member` is refused, naming
+        // `name`. The fetch and Redis ranges are those the Fetcher and the
+        // cache check: a value they would refuse at start is refused when
+        // the file is read.
+        auto refusesMember = [](const char *section, const char *member, const std::string &name) {
+            Json config = minimalConfig();
+            config.set(section, json(member));
+            CHECK_MESSAGE(configError(config).find(name) != std::string::npos, member);
+        };
+        refusesMember("redis", R"({"url": "redis://127.0.0.1", "pool_size": 65})", "pool_size");
+        refusesMember("redis", R"({"url": "redis://127.0.0.1", "breaker_slow_commands": 0})", "breaker_slow_commands");
+        refusesMember("redis", R"({"url": "redis://127.0.0.1", "breaker_slow_threshold_ms": -1})",
+                      "breaker_slow_threshold_ms");
+        refusesMember("fetch", R"({"max_concurrent_transfers": 65})", "max_concurrent_transfers");
+        refusesMember("fetch", R"({"max_transfers_per_host": 0})", "max_transfers_per_host");
+        refusesMember("fetch", R"({"max_transfers_per_host": 1025})", "max_transfers_per_host");
+        refusesMember("fetch", R"({"max_waiting_per_host": -1})", "max_waiting_per_host");
+        for (const char *name : {"max_on_demand_per_client", "on_demand_per_client_burst", "max_tracked_clients"})
+            refusesMember("resolver_limits", (std::string(R"({")") + name + R"(": 0})").c_str(), name);
+        refusesMember("resolver_limits", R"({"on_demand_per_client_rate": -1})", "on_demand_per_client_rate");
 
         Json noAnchors = minimalConfig();
         noAnchors.find("entities")->asArray()[0].set("resolver", json(R"({"trust_anchors": []})"));
