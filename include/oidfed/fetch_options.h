@@ -74,6 +74,16 @@ struct FetchOptions {
     /// when the Fetcher is built.
     std::string caFile;
 
+    /// Fixed addresses for some destinations, as curl's --resolve: each
+    /// entry is "HOST:PORT:ADDRESS[,ADDRESS...]" (an IPv6 address in
+    /// brackets), and connections to HOST:PORT go to these addresses, tried
+    /// in order as DNS answers are, instead of what DNS says. For a
+    /// federation whose names are not in DNS yet, or to reach one replica.
+    /// The destination guard still checks every address (allowLoopback,
+    /// allowedNetworks apply). At most 64 entries of at most 64 addresses.
+    /// Default: empty.
+    std::vector<std::string> resolve;
+
     /// User-Agent header. Empty: "oidfed/<library version>".
     std::string userAgent;
 };

@@ -45,6 +45,7 @@
 #include "fetch/curl_ptr.h"
 #include "fetch/fetch_version.h"
 #include "fetch/host_slots.h"
+#include "fetch/resolve_override.h"
 #include "fetch/transfer.h"
 
 namespace oidfed {
@@ -55,6 +56,7 @@ using fetch::AddressGuard;
 using fetch::CurlMultiPtr;
 using fetch::CurlPtr;
 using fetch::CurlSharePtr;
+using fetch::CurlSlistPtr;
 using fetch::CurlStringPtr;
 using fetch::CurlUrlPtr;
 using fetch::HostSlots;
@@ -75,6 +77,7 @@ constexpr std::size_t kMaxResponseBytesLimit = std::size_t{64} << 20;
 constexpr std::size_t kMaxConcurrentTransfersLimit = 64;
 constexpr std::size_t kMaxTransfersPerHostLimit = 1024;
 constexpr std::size_t kMaxWaitingPerHostLimit = 100000;
+constexpr std::size_t kMaxResolveEntries = 64;
 constexpr std::chrono::milliseconds kMaxTotalTimeout = std::chrono::minutes(10);
 /// CURLOPT_PROTOCOLS_STR needs libcurl 7.85.0.
 constexpr unsigned kMinCurlVersion = 0x075500;
@@ -116,6 +119,7 @@ private:
     }
 
     Result<void> initShare();
+    Result<void> initResolve();
     Result<CurlPtr> newEasyHandle() const;
     std::unique_ptr<ConnectionPool> checkOut();
     void checkIn(std::unique_ptr<ConnectionPool> pool);
@@ -142,6 +146,9 @@ private:
     const std::string userAgent_;
     const std::string protocols_;
     HostSlots slots_;
+    /// FetchOptions::resolve for CURLOPT_RESOLVE; null when empty. Outlives
+    /// the easy handles (declared before idlePools_).
+    CurlSlistPtr resolve_;
     /// One lock per curl_lock_data kind, for share_. Declared before share_
     /// so that they outlive it.
     std::array<std::mutex, CURL_LOCK_DATA_LAST> shareLocks_;
@@ -173,6 +180,10 @@ Result<std::unique_ptr<Fetcher>> CurlFetcher::create(const FetchOptions &options
         return invalid("userAgent must be printable ASCII");
     if (!options.caFile.empty() && !std::ifstream(options.caFile))
         return invalid("caFile '" + options.caFile + "' is not readable");
+    if (options.resolve.size() > kMaxResolveEntries)
+        return invalid("resolve has more than 64 entries");
+    for (const std::string &entry : options.resolve)
+        OIDFED_TRY_VOID(fetch::checkResolveOverride(entry));
 
     const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
     if (!info || info->version_num < kMinCurlVersion)
@@ -181,6 +192,7 @@ Result<std::unique_ptr<Fetcher>> CurlFetcher::create(const FetchOptions &options
     OIDFED_TRY(AddressGuard guard, AddressGuard::create(options.allowLoopback, options.allowedNetworks));
     std::unique_ptr<CurlFetcher> fetcher(new CurlFetcher(options, std::move(guard)));
     OIDFED_TRY_VOID(fetcher->initShare());
+    OIDFED_TRY_VOID(fetcher->initResolve());
     return std::unique_ptr<Fetcher>(std::move(fetcher));
 }
 
@@ -198,6 +210,18 @@ Result<void> CurlFetcher::initShare()
     };
     if (std::any_of(std::begin(codes), std::end(codes), [](CURLSHcode c) { return c != CURLSHE_OK; }))
         return fail(ErrorCode::Internal, "cannot configure the curl share handle");
+    return ok();
+}
+
+Result<void> CurlFetcher::initResolve()
+{
+    for (const std::string &entry : options_.resolve) {
+        curl_slist *list = curl_slist_append(resolve_.get(), entry.c_str());
+        if (!list)
+            return fail(ErrorCode::Internal, "curl_slist_append failed");
+        if (!resolve_)
+            resolve_.reset(list);
+    }
     return ok();
 }
 
@@ -228,6 +252,7 @@ Result<CurlPtr> CurlFetcher::newEasyHandle() const
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L),
         options_.caFile.empty() ? CURLE_OK : curl_easy_setopt(e, CURLOPT_CAINFO, options_.caFile.c_str()),
         curl_easy_setopt(e, CURLOPT_SHARE, share_.get()),
+        resolve_ ? curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_.get()) : CURLE_OK,
         // No CURLOPT_ACCEPT_ENCODING: no compressed bodies, so no
         // decompression bombs (threat A11). No cookies, no netrc, no Alt-Svc.
     };

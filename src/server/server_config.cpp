@@ -8,6 +8,7 @@
 
 #include <oidfed/jws_algorithm.h>
 
+#include "fetch/resolve_override.h"
 #include "statement/claims.h"
 
 namespace oidfed::server {
@@ -166,7 +167,7 @@ Result<void> parseFetch(const Json &json, const fs::path &baseDir, ServerOptions
     ObjectReader reader(json, "fetch");
     OIDFED_TRY_VOID(reader.allowOnly({"connect_timeout_ms", "total_timeout_ms", "max_response_bytes",
                                       "max_concurrent_transfers", "max_transfers_per_host", "max_waiting_per_host",
-                                      "allow_loopback", "allowed_networks", "ca_file", "user_agent"}));
+                                      "allow_loopback", "allowed_networks", "ca_file", "user_agent", "resolve"}));
     FetchOptions &fetch = options.fetch;
     OIDFED_TRY_VOID(readInto(reader, "connect_timeout_ms", 1, 60000, fetch.connectTimeout));
     OIDFED_TRY_VOID(readInto(reader, "total_timeout_ms", 1, 600000, fetch.totalTimeout));
@@ -183,6 +184,16 @@ Result<void> parseFetch(const Json &json, const fs::path &baseDir, ServerOptions
             if (!network.isString())
                 return fail(ErrorCode::InvalidArgument, "fetch.allowed_networks must be an array of CIDR blocks");
             fetch.allowedNetworks.push_back(network.asString());
+        }
+    }
+    if (const Json *resolve = reader.raw("resolve")) {
+        if (!resolve->isArray())
+            return fail(ErrorCode::InvalidArgument, "fetch.resolve must be an array of HOST:PORT:ADDRESS strings");
+        for (const Json &entry : resolve->asArray()) {
+            if (!entry.isString())
+                return fail(ErrorCode::InvalidArgument, "fetch.resolve must be an array of HOST:PORT:ADDRESS strings");
+            OIDFED_TRY_VOID(fetch::checkResolveOverride(entry.asString()));
+            fetch.resolve.push_back(entry.asString());
         }
     }
     OIDFED_TRY(std::optional<std::string> caFile, reader.string("ca_file"));

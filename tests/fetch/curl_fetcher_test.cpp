@@ -579,6 +579,61 @@ TEST_CASE("A15: a busy host does not hold up transfers to another")
     holder.join();
 }
 
+TEST_CASE("U13: several addresses for one name: refused ones (IPv6 first, then IPv4) are skipped, in order")
+{
+    // Nothing listens on [::1] or 127.0.0.2 at this port (the server binds
+    // 127.0.0.1 only): each is a dial error, so the next address is tried.
+    // libcurl 7.88 moves on about 200 ms after a refusal: a generous connect
+    // timeout keeps this from depending on the machine's speed.
+    PistacheServer server;
+    const std::string port = std::to_string(server.port());
+    FetchOptions options = loopbackOptions();
+    options.connectTimeout = 3000ms;
+    options.resolve = {"multi.test:" + port + ":[::1],127.0.0.2,127.0.0.1"};
+    auto fetcher = makeFetcher(options);
+    auto result = fetcher->fetch(statementRequest("http://multi.test:" + port + "/ok"));
+    REQUIRE_MESSAGE(result, (result ? "" : result.error().describe()));
+    CHECK(result->body == "eyJ.eyJ.sig");
+    CHECK(server.state().hits("/ok") == 1);
+}
+
+TEST_CASE("U13: fifty addresses that all refuse: one clean failure within the connect timeout")
+{
+    PistacheServer server;  // only to have a port nothing else listens on elsewhere
+    const std::string port = std::to_string(server.port());
+    std::string addresses;
+    for (int i = 2; i < 52; ++i)
+        addresses += (addresses.empty() ? "" : ",") + std::string("127.0.0.") + std::to_string(i);
+    FetchOptions options = loopbackOptions();
+    options.resolve = {"fifty.test:" + port + ":" + addresses};
+    auto fetcher = makeFetcher(options);
+    const auto start = Clock::now();
+    auto result = fetcher->fetch(statementRequest("http://fifty.test:" + port + "/ok"));
+    // libcurl tries the addresses one after another, moving on about 200 ms
+    // after each refusal, so the connect timeout (1 s) ends it: Timeout
+    // (Unavailable if every address had been tried first). Either way it is
+    // bounded by the connect timeout, with room for a loaded machine.
+    const ErrorCode code = errorOf(result);
+    CHECK_MESSAGE((code == ErrorCode::Timeout || code == ErrorCode::Unavailable), result.error().describe());
+    CHECK(result.error().message.find("fifty.test") != std::string::npos);
+    CHECK(millisecondsSince(start) < 1000 + 2000);
+    CHECK(server.state().requests == 0);
+}
+
+TEST_CASE("U13: a fixed address is still checked by the destination guard")
+{
+    PassiveListener listener;  // would see a connection to the pinned address
+    const std::string port = std::to_string(listener.port());
+    FetchOptions options = loopbackOptions();
+    options.allowLoopback = false;
+    options.resolve = {"pinned.test:" + port + ":127.0.0.1", "private.test:80:10.0.0.1,[fd00::1]"};
+    auto fetcher = makeFetcher(options);
+    CHECK(errorOf(fetcher->fetch(statementRequest("http://pinned.test:" + port + "/ok"))) ==
+          ErrorCode::InvalidArgument);
+    CHECK_FALSE(listener.hasPendingConnection(100));
+    CHECK(errorOf(fetcher->fetch(statementRequest("http://private.test/ok"))) == ErrorCode::InvalidArgument);
+}
+
 TEST_CASE("connection reuse: sequential fetches share one connection")
 {
     PistacheServer server;
@@ -650,6 +705,16 @@ TEST_CASE("makeCurlFetcher validates its options")
     options = {};
     options.maxTransfersPerHost = 1;
     options.maxWaitingPerHost = 0;
+    CHECK(oidfed::makeCurlFetcher(options));
+    for (const char *entry : {"", "nohost", "h:80", "h:80:", ":80:127.0.0.1", "h:0:127.0.0.1", "h:65536:127.0.0.1",
+                              "h:x:127.0.0.1", "h:80:not-an-address", "h:80:::1", "h:80:127.0.0.1,", "+h:80:127.0.0.1",
+                              "-h:80", "*:80:127.0.0.1", "h:80:127.0.0.1\r\nX: 1", "h 80 127.0.0.1"}) {
+        options = {};
+        options.resolve = {entry};
+        CHECK_MESSAGE(refused(options) == ErrorCode::InvalidArgument, entry);
+    }
+    options = {};
+    options.resolve = {"h.example:443:192.0.2.1,[2001:db8::1]", "198.51.100.7:8443:192.0.2.2"};
     CHECK(oidfed::makeCurlFetcher(options));
     options = {};
     options.allowedNetworks = {"10.0.0.0/33"};

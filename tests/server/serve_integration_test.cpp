@@ -281,6 +281,14 @@ TEST_CASE("oidfed resolve and oidfed chain against the served federation")
     test::ProcessResult chain = test::runProcess({test::oidfedCli(), "--format", "text", "chain", fed.id("op"),
                                                   "--trust-anchor-file", anchors, "--allow-http", "--allow-loopback"});
     CHECK_MESSAGE(chain.exitCode == 0, chain.out);
+    // --resolve reaches the fetcher: a malformed entry is a usage error that
+    // names it, before anything is fetched.
+    test::ProcessResult badResolve =
+        test::runProcess({test::oidfedCli(), "--format", "json", "resolve", fed.id("op"), "--trust-anchor-file", anchors,
+                          "--allow-http", "--allow-loopback", "--resolve", "fed.example:443:not-an-address"});
+    CHECK(badResolve.exitCode == 2);
+    CHECK_MESSAGE((badResolve.out + badResolve.err).find("fed.example:443:not-an-address") != std::string::npos,
+                  (badResolve.out + badResolve.err));
     CHECK(chain.out.find(fed.id("ia")) != std::string::npos);
 }
 

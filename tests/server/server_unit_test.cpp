@@ -146,6 +146,7 @@ TEST_CASE("the configuration file")
             "header_timeout_ms": 2000, "max_connections": 77, "refresh_interval_seconds": 30, "allow_http": true,
             "fetch": {"connect_timeout_ms": 100, "total_timeout_ms": 900, "max_response_bytes": 2048,
                       "max_concurrent_transfers": 3, "max_transfers_per_host": 5, "max_waiting_per_host": 0,
+                      "resolve": ["fed.example:443:192.0.2.1,[2001:db8::1]"],
                       "allow_loopback": true, "allowed_networks": ["10.0.0.0/8"],
                       "ca_file": "ca.pem", "user_agent": "x"},
             "resolver_limits": {"max_chain_depth": 4, "max_authority_hints": 2, "max_fetches": 10,
@@ -180,6 +181,7 @@ TEST_CASE("the configuration file")
         CHECK(o.fetch.maxConcurrentTransfers == 3);
         CHECK(o.fetch.maxTransfersPerHost == 5);
         CHECK(o.fetch.maxWaitingPerHost == 0);
+        CHECK(o.fetch.resolve == std::vector<std::string>{"fed.example:443:192.0.2.1,[2001:db8::1]"});
         CHECK(o.resolver.maxChainDepth == 4);
         CHECK(o.resolver.resolveDeadline.count() == 1500);
         CHECK(o.resolver.statements.entityIds.allowHttp);
@@ -263,6 +265,8 @@ TEST_CASE("the configuration file")
         refusesMember("fetch", R"({"max_transfers_per_host": 0})", "max_transfers_per_host");
         refusesMember("fetch", R"({"max_transfers_per_host": 1025})", "max_transfers_per_host");
         refusesMember("fetch", R"({"max_waiting_per_host": -1})", "max_waiting_per_host");
+        refusesMember("fetch", R"({"resolve": "fed.example:443:192.0.2.1"})", "fetch.resolve");
+        refusesMember("fetch", R"({"resolve": ["fed.example:443:not-an-address"]})", "fed.example:443:not-an-address");
         for (const char *name : {"max_on_demand_per_client", "on_demand_per_client_burst", "max_tracked_clients"})
             refusesMember("resolver_limits", (std::string(R"({")") + name + R"(": 0})").c_str(), name);
         refusesMember("resolver_limits", R"({"on_demand_per_client_rate": -1})", "on_demand_per_client_rate");

@@ -22,6 +22,9 @@ void addResolveOptions(CLI::App &command, ResolveArgs &args)
                        "Check trust marks of this type also at their issuer's status endpoint; repeatable");
     command.add_option("--at", args.at, "Validate as of this RFC 3339 time (or NumericDate) instead of now");
     command.add_option("--ca-file", args.caFile, "Additional trusted CA certificates (PEM) for HTTPS");
+    command.add_option("--resolve", args.resolve,
+                       "HOST:PORT:ADDRESS[,ADDRESS...]: connect to these addresses for HOST:PORT instead of what DNS "
+                       "says (as curl --resolve); repeatable");
     command.add_option("--redis", args.redis, "Share a Redis cache: redis://[:password@]host:port[/db]");
     command.add_flag("--explain", args.explain,
                      "Report every candidate path with its verdict and where each metadata value came from");
@@ -45,6 +48,7 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args)
     fetchOptions.allowHttp = args.allowHttp;
     fetchOptions.allowLoopback = args.allowLoopback;
     fetchOptions.caFile = args.caFile;
+    fetchOptions.resolve = args.resolve;
     ResolverBundle bundle;
     auto fetcher = makeCurlFetcher(fetchOptions);
     if (!fetcher)

@@ -25,6 +25,7 @@ struct ResolveArgs {
     std::vector<std::string> trustMarkStatusTypes;  ///< --trust-mark-status
     std::string at;
     std::string caFile;
+    std::vector<std::string> resolve;  ///< --resolve HOST:PORT:ADDRESS[,ADDRESS...]
     std::string redis;
     std::string batchFile;
     bool explain = false;
