@@ -105,6 +105,15 @@ public:
             holdInFlight(std::min(queryInt(request, "ms", 200), kMaxSleepMs));
             setType(response, kStatementType);
             response.send(Code::Ok, request.query().get("id").value_or(""));
+        } else if (path.rfind("/huge/", 0) == 0) {
+            setType(response, kStatementType);
+            auto stream = response.stream(Code::Ok);
+            const std::string chunk(64 * 1024, 'h');
+            for (int left = state_->hugeBytes.load(); left > 0; left -= static_cast<int>(chunk.size())) {
+                stream.write(chunk.data(), std::min<std::streamsize>(left, static_cast<std::streamsize>(chunk.size())));
+                stream.flush();
+            }
+            stream.ends();
         } else if (path.rfind("/hold/", 0) == 0) {
             holdInFlight(std::min(state_->holdMs.load(), kMaxSleepMs));
             response.send(Code::Not_Found, "held, then not found");

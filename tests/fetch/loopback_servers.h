@@ -33,6 +33,8 @@ struct HttpServerState {
     std::atomic<int> maxInFlight{0};
     /// How long a /hold/ request is held, in ms (at most 3000).
     std::atomic<int> holdMs{1500};
+    /// Bytes of a /huge/ body.
+    std::atomic<int> hugeBytes{16 << 20};
     std::uint16_t port = 0;
     std::mutex mutex;
     /// Guarded by mutex: requests per path, and client ports seen.
@@ -59,6 +61,8 @@ struct HttpServerState {
 ///   /hold/...      any path below /hold/ (e.g. an Entity Configuration URL
 ///                  of an entity id under it): held holdMs, tracked like
 ///                  /sleep, then 404
+///   /huge/...      any path below /huge/: 200 entity statement type, a
+///                  chunked body of hugeBytes bytes
 class PistacheServer {
 public:
     explicit PistacheServer(int threads = 8);

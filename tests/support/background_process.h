@@ -20,6 +20,7 @@ public:
     BackgroundProcess(const BackgroundProcess &) = delete;
     BackgroundProcess &operator=(const BackgroundProcess &) = delete;
 
+    pid_t pid() const { return pid_; }
     void signal(int signalNumber) const;
     /// Waits for the exit; the exit code, or -1 when killed by a signal or
     /// still running after `timeout`.
