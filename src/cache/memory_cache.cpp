@@ -1,15 +1,24 @@
-// The in-process Cache: a sharded LRU bounded by entries and by bytes.
+// The in-process Cache: a sharded, segmented LRU bounded by entries and by
+// bytes.
 //
 // Design:
 // - The key space is split into `shards` independent LRUs by a hash of the
 //   key; each shard has one mutex that guards everything in it, so threads
 //   working on different shards never contend. Every operation locks exactly
 //   one shard (purgePrefix and stats lock them one after the other).
-// - A shard is an unordered_map from key to Slot plus an intrusive doubly
-//   linked list through the map's own nodes, newest first. The map is
+// - A shard is an unordered_map from key to Slot plus two intrusive doubly
+//   linked lists through the map's own nodes, newest first. The map is
 //   node-based, so an element's address is stable until it is erased; the
 //   list links are plain pointers to those elements. get and put are O(1):
 //   one hash lookup and a few pointer updates.
+// - The two lists are the segments of a segmented LRU (threat J12: a flood
+//   of keys requested once must not evict the entries in real use). A new
+//   entry goes to the cold segment; a hit on it moves it to the hot one,
+//   which holds at most kHotShare of the shard's bounds (its least recently
+//   used entries move back to the cold segment's newest end). Eviction takes
+//   the cold segment's least recently used entry, and the hot segment's only
+//   when the cold one is empty. So keys seen once only push each other out,
+//   while an entry read twice stays until kHotShare of the cache is hotter.
 // - Memory is accounted per entry as key bytes + value bytes +
 //   kEntryOverheadBytes (the map node, the bucket slot, and allocator
 //   headers). memory_overhead_test checks that this covers what is really
@@ -18,6 +27,7 @@
 //   so the totals never exceed the options.
 #include <oidfed/cache.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,14 +69,27 @@ struct ShardCounters {
     std::uint64_t expired = 0;
 };
 
+/// The hot segment's part of a shard's bounds, as a fraction.
+constexpr std::size_t kHotShareNumerator = 4;
+constexpr std::size_t kHotShareDenominator = 5;
+
+/// One LRU list: the most and the least recently used entries, and what the
+/// entries in it count and are charged.
+struct Segment {
+    Item *newest = nullptr;
+    Item *oldest = nullptr;
+    std::size_t entries = 0;
+    std::size_t bytes = 0;
+};
+
 struct Shard {
     std::mutex mutex;
     // guarded by mutex:
     SlotMap map;
-    // guarded by mutex: the most and the least recently used entries.
-    Item *newest = nullptr;
-    Item *oldest = nullptr;
-    // guarded by mutex: what the entries are charged, in bytes.
+    // guarded by mutex: entries read once (cold) and again (hot).
+    Segment cold;
+    Segment hot;
+    // guarded by mutex: what all the entries are charged, in bytes.
     std::size_t bytes = 0;
     // guarded by mutex:
     ShardCounters counters;
@@ -74,35 +97,66 @@ struct Shard {
     // read-only afterwards.
     std::size_t maxEntries = 0;
     std::size_t maxBytes = 0;
+    std::size_t maxHotEntries = 0;
+    std::size_t maxHotBytes = 0;
 };
 
 // The helpers below REQUIRE: shard.mutex held by the caller.
 
-void unlink(Shard &shard, Item *item)
+std::size_t chargeOf(const Item *item)
 {
-    Slot &slot = item->second;
-    (slot.newer ? slot.newer->second.older : shard.newest) = slot.older;
-    (slot.older ? slot.older->second.newer : shard.oldest) = slot.newer;
-    slot.newer = slot.older = nullptr;
+    return entryCharge(item->first.size(), item->second.value.size());
 }
 
-void pushNewest(Shard &shard, Item *item)
+Segment &segmentOf(Shard &shard, const Item *item)
+{
+    return item->second.hot ? shard.hot : shard.cold;
+}
+
+void unlink(Shard &shard, Item *item)
+{
+    Segment &segment = segmentOf(shard, item);
+    Slot &slot = item->second;
+    (slot.newer ? slot.newer->second.older : segment.newest) = slot.older;
+    (slot.older ? slot.older->second.newer : segment.oldest) = slot.newer;
+    slot.newer = slot.older = nullptr;
+    --segment.entries;
+    segment.bytes -= chargeOf(item);
+}
+
+void pushNewest(Shard &shard, Item *item, bool hot)
 {
     Slot &slot = item->second;
+    slot.hot = hot;
+    Segment &segment = segmentOf(shard, item);
     slot.newer = nullptr;
-    slot.older = shard.newest;
-    if (shard.newest)
-        shard.newest->second.newer = item;
-    shard.newest = item;
-    if (!shard.oldest)
-        shard.oldest = item;
+    slot.older = segment.newest;
+    if (segment.newest)
+        segment.newest->second.newer = item;
+    segment.newest = item;
+    if (!segment.oldest)
+        segment.oldest = item;
+    ++segment.entries;
+    segment.bytes += chargeOf(item);
 }
 
 void removeItem(Shard &shard, Item *item)
 {
     unlink(shard, item);
-    shard.bytes -= entryCharge(item->first.size(), item->second.value.size());
+    shard.bytes -= chargeOf(item);
     shard.map.erase(shard.map.find(item->first));
+}
+
+/// Moves the hot segment's least recently used entries, but `keep`, to the
+/// cold one until the hot segment fits its share.
+void coolDown(Shard &shard, const Item *keep)
+{
+    while ((shard.hot.entries > shard.maxHotEntries || shard.hot.bytes > shard.maxHotBytes) &&
+           shard.hot.oldest && shard.hot.oldest != keep) {
+        Item *item = shard.hot.oldest;
+        unlink(shard, item);
+        pushNewest(shard, item, false);
+    }
 }
 
 class MemoryCache final : public Cache {
@@ -113,6 +167,9 @@ public:
             shards_[i] = std::make_unique<Shard>();
             shards_[i]->maxEntries = share(options.maxEntries, i);
             shards_[i]->maxBytes = share(options.maxBytes, i);
+            shards_[i]->maxHotEntries =
+                std::max<std::size_t>(1, shards_[i]->maxEntries * kHotShareNumerator / kHotShareDenominator);
+            shards_[i]->maxHotBytes = shards_[i]->maxBytes / kHotShareDenominator * kHotShareNumerator;
         }
     }
 
@@ -133,7 +190,8 @@ public:
             return std::nullopt;
         }
         unlink(shard, item);
-        pushNewest(shard, item);
+        pushNewest(shard, item, true);
+        coolDown(shard, item);
         ++shard.counters.hits;
         const Slot &slot = item->second;
         return CacheEntry{slot.value, slot.expiresAt, slot.negative, slot.origin};
@@ -155,10 +213,12 @@ public:
             return;
         }
         Item *item = nullptr;
+        bool hot = false;  // a replaced entry keeps its segment
         if (it != shard.map.end()) {
             item = &*it;
-            shard.bytes -= entryCharge(key.size(), item->second.value.size());
+            hot = item->second.hot;
             unlink(shard, item);
+            shard.bytes -= chargeOf(item);
         } else {
             item = &*shard.map.try_emplace(std::string(key)).first;
         }
@@ -169,10 +229,17 @@ public:
         slot.negative = entry.negative;
         slot.origin = entry.origin;
         shard.bytes += charge;
-        pushNewest(shard, item);
+        pushNewest(shard, item, hot);
+        if (hot)
+            coolDown(shard, item);
         ++shard.counters.stores;
-        while ((shard.map.size() > shard.maxEntries || shard.bytes > shard.maxBytes) && shard.oldest != item) {
-            removeItem(shard, shard.oldest);
+        while (shard.map.size() > shard.maxEntries || shard.bytes > shard.maxBytes) {
+            Item *victim = shard.cold.oldest != item ? shard.cold.oldest : nullptr;
+            if (!victim)
+                victim = shard.hot.oldest != item ? shard.hot.oldest : nullptr;
+            if (!victim)
+                break;
+            removeItem(shard, victim);
             ++shard.counters.evictions;
         }
     }
@@ -191,13 +258,15 @@ public:
         std::size_t removed = 0;
         for (auto &shard : shards_) {
             std::lock_guard lock(shard->mutex);
-            for (Item *item = shard->oldest; item;) {
-                Item *next = item->second.newer;
-                if (std::string_view(item->first).starts_with(prefix)) {
-                    removeItem(*shard, item);
-                    ++removed;
+            for (Segment *segment : {&shard->cold, &shard->hot}) {
+                for (Item *item = segment->oldest; item;) {
+                    Item *next = item->second.newer;
+                    if (std::string_view(item->first).starts_with(prefix)) {
+                        removeItem(*shard, item);
+                        ++removed;
+                    }
+                    item = next;
                 }
-                item = next;
             }
         }
         return removed;

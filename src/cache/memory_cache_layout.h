@@ -16,7 +16,7 @@
 namespace oidfed::cache {
 
 struct Slot;
-/// One map element; the LRU list links elements directly.
+/// One map element; the LRU lists link elements directly.
 using Item = std::pair<const std::string, Slot>;
 
 /// What the memory cache keeps per key, besides the key itself.
@@ -26,6 +26,8 @@ struct Slot {
     Item *newer = nullptr;  ///< towards the most recently used; null at the newest
     Item *older = nullptr;  ///< towards the least recently used; null at the oldest
     bool negative = false;
+    /// In the hot segment (read again since it was stored), else the cold one.
+    bool hot = false;
     CacheOrigin origin = CacheOrigin::Local;
 };
 

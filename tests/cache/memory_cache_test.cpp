@@ -168,6 +168,43 @@ TEST_CASE("memory cache: LRU eviction by bytes")
     CHECK(cache->stats().entries == entries);
 }
 
+TEST_CASE("memory cache: a flood of keys stored once does not evict entries in use (J12, segmented LRU)")
+{
+    MemoryCacheOptions options;
+    options.maxEntries = 100;
+    options.shards = 1;
+    auto cache = memoryCache(options);
+    // 50 entries in use: stored, then read.
+    for (int i = 0; i < 50; ++i)
+        cache->put("hot-" + std::to_string(i), entry("v", kNow + 600), kNow);
+    for (int i = 0; i < 50; ++i)
+        REQUIRE(cache->get("hot-" + std::to_string(i), kNow));
+    // 10,000 keys stored once and never read again (unique subjects asked
+    // for by one client, say) cycle through the cold segment only.
+    for (int i = 0; i < 10000; ++i)
+        cache->put("flood-" + std::to_string(i), entry("v", kNow + 600), kNow);
+    int kept = 0;
+    for (int i = 0; i < 50; ++i)
+        kept += cache->get("hot-" + std::to_string(i), kNow) ? 1 : 0;
+    CHECK(kept == 50);
+    CHECK(cache->stats().entries == 100);
+    CHECK(cache->get("flood-9999", kNow));   // the newest of the flood is there
+    CHECK_FALSE(cache->get("flood-0", kNow));  // the oldest went first
+
+    // The hot segment is bounded (80 %): when more entries are in use than
+    // that, the least recently used of them go back to the cold segment and
+    // can be evicted again.
+    for (int i = 0; i < 100; ++i) {
+        cache->put("busy-" + std::to_string(i), entry("v", kNow + 600), kNow);
+        cache->get("busy-" + std::to_string(i), kNow);
+    }
+    CHECK(cache->stats().entries == 100);
+    int busyKept = 0;
+    for (int i = 0; i < 100; ++i)
+        busyKept += cache->get("busy-" + std::to_string(i), kNow) ? 1 : 0;
+    CHECK(busyKept >= 80);
+}
+
 TEST_CASE("memory cache: sharded totals stay within the bounds")
 {
     MemoryCacheOptions options;

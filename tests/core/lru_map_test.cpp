@@ -43,3 +43,37 @@ TEST_CASE("LruMap replaces in place, erases, and keeps nothing with a bound of 0
     CHECK(none.size() == 0);
     CHECK(none.find("a") == nullptr);
 }
+
+TEST_CASE("LruMap: keys put once and never found again do not push out the entries in use (J12)")
+{
+    LruMap<std::string, int> map(10);
+    for (int i = 0; i < 5; ++i) {
+        map.put("used-" + std::to_string(i), i);
+        REQUIRE(map.find("used-" + std::to_string(i)));
+    }
+    for (int i = 0; i < 1000; ++i)
+        map.put("once-" + std::to_string(i), i);
+    CHECK(map.size() == 10);
+    for (int i = 0; i < 5; ++i) {
+        const int *value = map.find("used-" + std::to_string(i));
+        REQUIRE(value);
+        CHECK(*value == i);
+    }
+    CHECK(map.find("once-999"));
+    CHECK(map.find("once-0") == nullptr);
+
+    // The hot segment holds at most 8 of 10: with 10 entries in use, the two
+    // least recently used go back to the cold segment, and a newcomer evicts
+    // the older of them.
+    LruMap<std::string, int> busy(10);
+    for (int i = 0; i < 10; ++i) {
+        busy.put("k" + std::to_string(i), i);
+        REQUIRE(busy.find("k" + std::to_string(i)));
+    }
+    busy.put("new", 0);
+    CHECK(busy.size() == 10);
+    CHECK(busy.find("k0") == nullptr);
+    for (int i = 1; i < 10; ++i)
+        CHECK(busy.find("k" + std::to_string(i)));
+    CHECK(busy.find("new"));
+}
