@@ -8,7 +8,7 @@ namespace oidfed::detail {
 
 StatementStore::StatementStore(Fetcher &fetcher, Cache *shared, const Clock &clock, StatementStoreOptions options)
     : fetcher_(fetcher), shared_(shared), clock_(clock), options_(std::move(options)),
-      forced_(std::max<std::size_t>(options_.refetchMemory, 1))
+      entries_(options_.maxEntries), forced_(std::max<std::size_t>(options_.refetchMemory, 1))
 {
 }
 
@@ -19,10 +19,7 @@ bool StatementStore::forceRefetch(const std::string &url)
     if (const Forced *last = forced_.find(url); last && now - last->at < options_.refetchInterval.count())
         return false;
     forced_.put(url, Forced{now, true});
-    if (auto it = entries_.find(url); it != entries_.end()) {
-        lru_.erase(it->second.lru);
-        entries_.erase(it);
-    }
+    entries_.erase(url);
     ++stats_.forcedRefetches;
     return true;
 }
@@ -46,42 +43,31 @@ Result<StatementPtr> StatementStore::parseAndScrub(const StatementRequest &reque
     return std::make_shared<const EntityStatement>(std::move(parsed).value());
 }
 
-StatementPtr StatementStore::lookup(const std::string &url, UnixTime now)
+StatementPtr StatementStore::lookup(const std::string &url, UnixTime now, bool use)
 {
-    auto it = entries_.find(url);
-    if (it == entries_.end())
+    Entry *entry = use ? entries_.find(url) : entries_.peek(url);
+    if (!entry)
         return nullptr;
-    if (it->second.keepUntil <= now) {
-        lru_.erase(it->second.lru);
-        entries_.erase(it);
+    if (entry->keepUntil <= now) {
+        entries_.erase(url);
         return nullptr;
     }
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-    return it->second.statement;
+    return entry->statement;
 }
 
 void StatementStore::remember(const std::string &url, StatementPtr statement, UnixTime now)
 {
     UnixTime keepUntil = std::min<UnixTime>(statement->expiresAt() + options_.clockSkew.count(),
                                            now + options_.maxTtl.count());
-    if (keepUntil <= now || options_.maxEntries == 0)
+    if (keepUntil <= now)
         return;
-    if (auto it = entries_.find(url); it != entries_.end()) {
-        lru_.erase(it->second.lru);
-        entries_.erase(it);
-    }
-    while (entries_.size() >= options_.maxEntries) {
-        entries_.erase(lru_.back());
-        lru_.pop_back();
-    }
-    lru_.push_front(url);
-    entries_.emplace(url, Entry{std::move(statement), keepUntil, lru_.begin()});
+    entries_.put(url, Entry{std::move(statement), keepUntil});
 }
 
 bool StatementStore::contains(const std::string &url)
 {
     std::lock_guard lock(mutex_);
-    return lookup(url, clock_.now()) != nullptr;
+    return lookup(url, clock_.now(), false) != nullptr;
 }
 
 StatementStoreStats StatementStore::stats() const
@@ -109,7 +95,7 @@ std::vector<Result<StatementPtr>> StatementStore::getAll(const std::vector<State
         std::lock_guard lock(mutex_);
         for (std::size_t i = 0; i < requests.size(); ++i) {
             const std::string &url = requests[i].url;
-            if (StatementPtr hit = lookup(url, now)) {
+            if (StatementPtr hit = lookup(url, now, true)) {
                 ++stats_.hits;
                 results[i] = hit;
                 from[i] = StatementSource::Memory;

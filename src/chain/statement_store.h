@@ -10,6 +10,12 @@
 // Parsed statements are still unverified: verification happens in the
 // validator. Thread-safe.
 //
+// The parsed statements are kept in a segmented LRU (LruMap): a statement
+// read again, such as an intermediate's Entity Configuration, moves to the
+// hot segment, so the one-time statements of many distinct leaves (their
+// Entity Configurations and the statements about them) are evicted first
+// and never push out the shared ones.
+//
 // Key rollover (threats G03, G04, U12): forceRefetch() drops a statement
 // from memory and makes the next get of its URL skip the shared cache too,
 // so that a stale copy (an intermediate's old jwks) can be replaced by the
@@ -21,7 +27,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,7 +113,6 @@ private:
     struct Entry {
         StatementPtr statement;
         UnixTime keepUntil;
-        std::list<std::string>::iterator lru;
     };
     struct Flight {
         bool done = false;
@@ -116,7 +120,8 @@ private:
     };
 
     Result<StatementPtr> parseAndScrub(const StatementRequest &request, const std::string &jwt) const;
-    StatementPtr lookup(const std::string &url, UnixTime now);   // REQUIRES: mutex_ held
+    /// `use`: whether the lookup counts as a use (moves it to the hot segment).
+    StatementPtr lookup(const std::string &url, UnixTime now, bool use);  // REQUIRES: mutex_ held
     void remember(const std::string &url, StatementPtr statement, UnixTime now);  // REQUIRES: mutex_ held
 
     Fetcher &fetcher_;
@@ -127,8 +132,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable flightDone_;  // signalled under mutex_
     // Guarded by mutex_.
-    std::unordered_map<std::string, Entry> entries_;
-    std::list<std::string> lru_;
+    LruMap<std::string, Entry> entries_;
     std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
     StatementStoreStats stats_;
     struct Forced {

@@ -41,6 +41,14 @@ public:
         return &place.entry->second;
     }
 
+    /// The value without counting a use (its place is unchanged); nullptr
+    /// when absent.
+    Value *peek(const Key &key)
+    {
+        auto it = index_.find(key);
+        return it == index_.end() ? nullptr : &it->second.entry->second;
+    }
+
     /// Inserts (into the cold segment) or replaces (in its segment, as the
     /// most recently used); evicts beyond the bound. With a bound of 0 nothing
     /// is kept.

@@ -22,6 +22,20 @@ TEST_CASE("LruMap keeps the most recently used entries within its bound")
     CHECK(*map.find("c") == 3);
 }
 
+TEST_CASE("LruMap: peek reads without counting a use")
+{
+    LruMap<std::string, int> map(2);
+    map.put("a", 1);
+    map.put("b", 2);
+    REQUIRE(map.peek("a"));
+    CHECK(*map.peek("a") == 1);
+    CHECK(map.peek("missing") == nullptr);
+    map.put("c", 3);  // a was only peeked at: still the least recent, evicted
+    CHECK(map.peek("a") == nullptr);
+    CHECK(map.peek("b"));
+    CHECK(map.peek("c"));
+}
+
 TEST_CASE("LruMap replaces in place, erases, and keeps nothing with a bound of 0")
 {
     LruMap<std::string, int> map(2);

@@ -537,6 +537,58 @@ TEST_CASE("B08: joining another caller's fetch is bounded by the joiner's own bu
     CHECK(w.fetcher.callCount(requests[0].url) == 1);
 }
 
+// Threat J12 at the StatementStore: the one-time statements of many
+// distinct leaves (each read once) are evicted before the statements every
+// resolution reads again (an intermediate's Entity Configuration and the
+// anchor's statement about it), so a batch or a flood of leaves does not make
+// the shared statements be fetched again.
+TEST_CASE("J12: statements read again survive a flood of statements read once (segmented LRU)")
+{
+    World w;
+    const std::string ta = "https://ta.example", im = "https://im.example";
+    w.authority(ta);
+    w.authority(im, {ta});
+    w.link(ta, im);
+    constexpr std::size_t kLeaves = 200;
+    for (std::size_t i = 0; i < kLeaves; ++i) {
+        const std::string leaf = "https://rp" + std::to_string(i) + ".example";
+        w.leaf(leaf, {im});
+        w.link(im, leaf);
+    }
+    detail::StatementStoreOptions options;
+    options.maxEntries = 10;
+    detail::StatementStore store(w.fetcher, nullptr, w.clock, options);
+    const std::vector<detail::StatementRequest> shared{
+        {wellKnown(im), im, im},
+        {fetchUrl(ta, im), ta, im},
+    };
+    // The shared statements are read by the first two resolutions, then by
+    // every tenth: between two reads, twenty statements read once arrive in
+    // a store of ten, which a plain LRU would let push the shared ones out.
+    std::size_t sharedReads = 0;
+    for (std::size_t i = 0; i < kLeaves; ++i) {
+        const std::string leaf = "https://rp" + std::to_string(i) + ".example";
+        if (i < 2 || i % 10 == 0) {
+            ++sharedReads;
+            for (const auto &result : store.getAll(shared, std::chrono::seconds(10)))
+                REQUIRE(result);
+        }
+        for (const auto &result :
+             store.getAll({{wellKnown(leaf), leaf, leaf}, {fetchUrl(im, leaf), im, leaf}}, std::chrono::seconds(10)))
+            REQUIRE(result);
+    }
+    for (const detail::StatementRequest &request : shared) {
+        CAPTURE(request.url);
+        CHECK(w.fetcher.callCount(request.url) == 1);
+        CHECK(store.contains(request.url));
+    }
+    CHECK(store.stats().fetches == 2 + 2 * kLeaves);
+    CHECK(store.stats().hits == 2 * (sharedReads - 1));
+    // A leaf's statements were kept only until the bound pushed them out.
+    CHECK_FALSE(store.contains(wellKnown("https://rp0.example")));
+    CHECK(store.contains(wellKnown("https://rp" + std::to_string(kLeaves - 1) + ".example")));
+}
+
 // Threat B08 end to end: 16 resolutions of different leaves under the same
 // intermediate and anchor start together on one cold Resolver. All 16 are
 // held in their first fetch at the same moment (so the herd is real, not a
