@@ -199,18 +199,25 @@ TEST_CASE("oidfed resolve and oidfed chain from the command line")
     CHECK(run({"resolve"}).exitCode == 2);
     CHECK(test::runProcess({cli, "resolve", live.op}).exitCode == 2);  // no --trust-anchor-file
 
-    // --batch: one JSON line per entity, in input order.
+    // --batch: one JSON line per entity, in input order; a repeated entity is
+    // resolved once and answered on each of its lines.
     std::string batch = dir + "/batch.txt";
-    std::ofstream(batch) << live.op << "\n" << live.rp << "\n" << live.server.base() << "/nobody\n";
+    std::ofstream(batch) << live.op << "\n" << live.rp << "\n# a comment\n\n"
+                         << live.server.base() << "/nobody\n" << live.op << "\nhttp://127.0.0.1:9/x\n";
     auto lines = run({"resolve", "--batch", batch});
     CHECK(lines.exitCode == 1);
     std::vector<Json> verdicts;
     std::size_t start = 0;
     for (std::size_t end; (end = lines.out.find('\n', start)) != std::string::npos; start = end + 1)
         verdicts.push_back(test::json(lines.out.substr(start, end - start)));
-    REQUIRE(verdicts.size() == 3);
+    REQUIRE(verdicts.size() == 5);
     CHECK(verdicts[0].find("verdict")->asString() == "valid");
     CHECK(verdicts[1].find("verdict")->asString() == "valid");
     CHECK(verdicts[2].find("verdict")->asString() == "invalid");
+    CHECK(verdicts[3] == verdicts[0]);
+    CHECK(verdicts[3].find("sub")->asString() == live.op);
+    CHECK(verdicts[4].find("verdict")->asString() == "unavailable");
+    CHECK(lines.err.find("resolved 5 entities (4 distinct)") != std::string::npos);
+    CHECK(lines.err.find("3 valid, 1 invalid, 1 unavailable") != std::string::npos);
     std::filesystem::remove_all(dir);
 }

@@ -15,7 +15,9 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 
@@ -76,49 +78,78 @@ Result<std::vector<std::string>> readBatch(const std::string &path)
     return ids;
 }
 
+enum class Verdict { Valid, Invalid, Unavailable };
+
+/// One entity's answer in a batch: its JSON line and verdict.
+struct BatchAnswer {
+    std::string line;
+    Verdict verdict = Verdict::Invalid;
+};
+
+BatchAnswer resolveForBatch(const std::string &subject, const ResolveArgs &args, Resolver &resolver)
+{
+    BatchAnswer answer;
+    Json line = Json::object();
+    line.set("sub", subject);
+    auto request = makeRequest(args, subject);
+    ResolveOutcome outcome;
+    if (request)
+        outcome = resolver.resolve(*request);
+    else
+        outcome.chain = Unexpected{request.error()};
+    if (outcome.chain) {
+        answer.verdict = Verdict::Valid;
+        line.set("verdict", "valid");
+        line.set("trust_anchor", (*outcome.chain)->trustAnchor().str());
+        line.set("exp", (*outcome.chain)->expiresAt());
+    } else {
+        const Error &error = outcome.chain.error();
+        const bool down = exitCodeFor(error) == kExitUnavailable;
+        answer.verdict = down ? Verdict::Unavailable : Verdict::Invalid;
+        line.set("verdict", down ? "unavailable" : "invalid");
+        line.set("error", std::string(specErrorCode(error.code)));
+        line.set("error_description", error.describe());
+    }
+    answer.line = line.dump();
+    return answer;
+}
+
 int resolveBatch(const ResolveArgs &args, Format format)
 {
-    auto bundle = makeResolver(args);
+    auto bundle = makeResolver(args, ResolverUse::Batch);
     if (!bundle)
         return reportError(bundle.error(), format);
     auto ids = readBatch(args.batchFile);
     if (!ids)
         return reportError(ids.error(), format);
 
-    std::vector<std::string> lines(ids->size());
-    std::atomic<std::size_t> next{0}, done{0}, valid{0}, invalid{0}, unavailable{0};
+    // Each distinct entity is resolved once (the batch keeps no chain cache);
+    // a repeated line gets the answer of its first occurrence.
+    std::vector<std::string> distinct;
+    std::vector<std::size_t> answerOf(ids->size());
+    {
+        std::unordered_map<std::string_view, std::size_t> seen;
+        for (std::size_t i = 0; i < ids->size(); ++i) {
+            auto [it, added] = seen.emplace((*ids)[i], distinct.size());
+            if (added)
+                distinct.push_back((*ids)[i]);
+            answerOf[i] = it->second;
+        }
+    }
+
+    std::vector<BatchAnswer> answers(distinct.size());
+    std::atomic<std::size_t> next{0}, done{0};
     const bool progress = isatty(STDERR_FILENO);
     std::mutex progressMutex;
     auto start = std::chrono::steady_clock::now();
 
     auto worker = [&] {
-        for (std::size_t i = next++; i < ids->size(); i = next++) {
-            Json line = Json::object();
-            line.set("sub", (*ids)[i]);
-            auto request = makeRequest(args, (*ids)[i]);
-            ResolveOutcome outcome;
-            if (request)
-                outcome = bundle->resolver->resolve(*request);
-            else
-                outcome.chain = Unexpected{request.error()};
-            if (outcome.chain) {
-                ++valid;
-                line.set("verdict", "valid");
-                line.set("trust_anchor", (*outcome.chain)->trustAnchor().str());
-                line.set("exp", (*outcome.chain)->expiresAt());
-            } else {
-                const Error &error = outcome.chain.error();
-                bool down = exitCodeFor(error) == kExitUnavailable;
-                ++(down ? unavailable : invalid);
-                line.set("verdict", down ? "unavailable" : "invalid");
-                line.set("error", std::string(specErrorCode(error.code)));
-                line.set("error_description", error.describe());
-            }
-            lines[i] = line.dump();
+        for (std::size_t i = next++; i < distinct.size(); i = next++) {
+            answers[i] = resolveForBatch(distinct[i], args, *bundle->resolver);
             std::size_t finished = ++done;
-            if (progress && (finished % 50 == 0 || finished == ids->size())) {
+            if (progress && (finished % 50 == 0 || finished == distinct.size())) {
                 std::lock_guard lock(progressMutex);
-                std::cerr << "\r" << finished << "/" << ids->size() << " resolved" << std::flush;
+                std::cerr << "\r" << finished << "/" << distinct.size() << " resolved" << std::flush;
             }
         }
     };
@@ -129,12 +160,16 @@ int resolveBatch(const ResolveArgs &args, Format format)
         thread.join();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    for (const std::string &line : lines)
-        std::cout << line << '\n';
+    std::size_t valid = 0, invalid = 0, unavailable = 0;
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        const BatchAnswer &answer = answers[answerOf[i]];
+        std::cout << answer.line << '\n';
+        ++(answer.verdict == Verdict::Valid ? valid : answer.verdict == Verdict::Invalid ? invalid : unavailable);
+    }
     if (progress)
         std::cerr << '\n';
-    std::cerr << "resolved " << ids->size() << " entities in " << seconds << " s: " << valid << " valid, " << invalid
-              << " invalid, " << unavailable << " unavailable\n";
+    std::cerr << "resolved " << ids->size() << " entities (" << distinct.size() << " distinct) in " << seconds
+              << " s: " << valid << " valid, " << invalid << " invalid, " << unavailable << " unavailable\n";
     if (invalid > 0)
         return kExitInvalid;
     return unavailable > 0 ? kExitUnavailable : kExitOk;

@@ -44,9 +44,21 @@ struct ResolverBundle {
     std::unique_ptr<Resolver> resolver;
 };
 
+/// How the resolver will be used, which sizes its in-process caches.
+enum class ResolverUse {
+    /// One resolution, or a few: the library's default caches.
+    Single,
+    /// `resolve --batch`: every distinct entity is resolved once and the
+    /// process exits, so no resolved chain is ever read again (no chain
+    /// cache), and of the statements only the ones read again (superiors'
+    /// statements shared by many leaves) are worth keeping, which the
+    /// statement cache's hot segment does within a smaller bound.
+    Batch,
+};
+
 /// Builds the bundle. InvalidArgument (exit 2) for unusable arguments: no
 /// trust anchor file, unreadable files, a bad --redis URL or --at time.
-Result<ResolverBundle> makeResolver(const ResolveArgs &args);
+Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use = ResolverUse::Single);
 
 /// The request for `subject` under the arguments' anchors and types.
 Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject);
