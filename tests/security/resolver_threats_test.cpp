@@ -52,6 +52,21 @@ struct World {
     {
         fetcher.serve(fetchUrl(superior, subject), fed.subordinateStatement(superior, subject, claims));
     }
+    /// An anchor `ta`, an intermediate `im` under it, and `count` leaves
+    /// https://rpN.example under `im`; returns the leaves' ids.
+    std::vector<std::string> leavesUnder(const std::string &ta, const std::string &im, std::size_t count)
+    {
+        authority(ta);
+        authority(im, {ta});
+        link(ta, im);
+        std::vector<std::string> leaves;
+        for (std::size_t i = 0; i < count; ++i) {
+            leaves.push_back("https://rp" + std::to_string(i) + ".example");
+            leaf(leaves.back(), {im});
+            link(im, leaves.back());
+        }
+        return leaves;
+    }
     std::unique_ptr<Resolver> resolver(std::vector<std::string> anchors, ResolverOptions options = {})
     {
         std::vector<TrustAnchor> pins;
@@ -546,15 +561,8 @@ TEST_CASE("J12: statements read again survive a flood of statements read once (s
 {
     World w;
     const std::string ta = "https://ta.example", im = "https://im.example";
-    w.authority(ta);
-    w.authority(im, {ta});
-    w.link(ta, im);
     constexpr std::size_t kLeaves = 200;
-    for (std::size_t i = 0; i < kLeaves; ++i) {
-        const std::string leaf = "https://rp" + std::to_string(i) + ".example";
-        w.leaf(leaf, {im});
-        w.link(im, leaf);
-    }
+    const std::vector<std::string> leaves = w.leavesUnder(ta, im, kLeaves);
     detail::StatementStoreOptions options;
     options.maxEntries = 10;
     detail::StatementStore store(w.fetcher, nullptr, w.clock, options);
@@ -567,7 +575,7 @@ TEST_CASE("J12: statements read again survive a flood of statements read once (s
     // a store of ten, which a plain LRU would let push the shared ones out.
     std::size_t sharedReads = 0;
     for (std::size_t i = 0; i < kLeaves; ++i) {
-        const std::string leaf = "https://rp" + std::to_string(i) + ".example";
+        const std::string &leaf = leaves[i];
         if (i < 2 || i % 10 == 0) {
             ++sharedReads;
             for (const auto &result : store.getAll(shared, std::chrono::seconds(10)))
@@ -585,8 +593,8 @@ TEST_CASE("J12: statements read again survive a flood of statements read once (s
     CHECK(store.stats().fetches == 2 + 2 * kLeaves);
     CHECK(store.stats().hits == 2 * (sharedReads - 1));
     // A leaf's statements were kept only until the bound pushed them out.
-    CHECK_FALSE(store.contains(wellKnown("https://rp0.example")));
-    CHECK(store.contains(wellKnown("https://rp" + std::to_string(kLeaves - 1) + ".example")));
+    CHECK_FALSE(store.contains(wellKnown(leaves.front())));
+    CHECK(store.contains(wellKnown(leaves.back())));
 }
 
 // Threat B08 end to end: 16 resolutions of different leaves under the same
@@ -599,16 +607,8 @@ TEST_CASE("B08: a cold-start herd of resolutions through one intermediate fetche
 {
     World w;
     const std::string ta = "https://ta.example", im = "https://im.example";
-    w.authority(ta);
-    w.authority(im, {ta});
-    w.link(ta, im);
     constexpr std::size_t kLeaves = 16;
-    std::vector<std::string> leaves;
-    for (std::size_t i = 0; i < kLeaves; ++i) {
-        leaves.push_back("https://rp" + std::to_string(i) + ".example");
-        w.leaf(leaves.back(), {im});
-        w.link(im, leaves.back());
-    }
+    const std::vector<std::string> leaves = w.leavesUnder(ta, im, kLeaves);
     auto resolver = w.resolver({ta});
     std::vector<ResolveOutcome> outcomes(kLeaves);
     w.fetcher.hold();
