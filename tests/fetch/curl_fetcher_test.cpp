@@ -23,6 +23,7 @@ using oidfed::ErrorCode;
 using oidfed::FetchOptions;
 using oidfed::FetchRequest;
 using oidfed::Fetcher;
+using oidfed::test::makeFetcher;
 using oidfed::test::PassiveListener;
 using oidfed::test::PistacheServer;
 using oidfed::test::RawTcpServer;
@@ -40,14 +41,6 @@ FetchOptions loopbackOptions()
     options.connectTimeout = 1000ms;
     options.totalTimeout = 3000ms;
     return options;
-}
-
-std::unique_ptr<Fetcher> makeFetcher(const FetchOptions &options)
-{
-    oidfed::test::ensureCurlInitialised();
-    auto fetcher = oidfed::makeCurlFetcher(options);
-    REQUIRE_MESSAGE(fetcher, (fetcher ? "" : fetcher.error().describe()));
-    return std::move(fetcher).value();
 }
 
 FetchRequest statementRequest(std::string url)

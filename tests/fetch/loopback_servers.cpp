@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <doctest/doctest.h>
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -166,6 +167,14 @@ void ensureCurlInitialised()
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             throw std::runtime_error("curl_global_init failed");
     });
+}
+
+std::unique_ptr<Fetcher> makeFetcher(const FetchOptions &options)
+{
+    ensureCurlInitialised();
+    auto fetcher = makeCurlFetcher(options);
+    REQUIRE_MESSAGE(fetcher, (fetcher ? "" : fetcher.error().describe()));
+    return std::move(fetcher).value();
 }
 
 int HttpServerState::hits(const std::string &path)

@@ -16,11 +16,17 @@
 #include <string>
 #include <thread>
 
+#include <oidfed/fetcher.h>
+
 namespace oidfed::test {
 
 /// curl_global_init() once per process (the library never calls it), and
 /// SIGPIPE ignored so that a peer closing early cannot kill the test.
 void ensureCurlInitialised();
+
+/// The libcurl Fetcher for `options`, after ensureCurlInitialised(); the
+/// test fails (REQUIRE) when the options are refused.
+std::unique_ptr<Fetcher> makeFetcher(const FetchOptions &options);
 
 /// A socket listening on 127.0.0.1 with a port chosen by the kernel, which
 /// it stores in `port`. Throws std::runtime_error when it cannot.

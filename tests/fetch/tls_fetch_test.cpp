@@ -39,6 +39,7 @@ using oidfed::FetchRequest;
 using oidfed::FetchResponse;
 using oidfed::Fetcher;
 using oidfed::Result;
+using oidfed::test::makeFetcher;
 using oidfed::test::LeafSpec;
 using oidfed::test::TestCertificate;
 using oidfed::test::TlsServer;
@@ -68,14 +69,6 @@ FetchOptions tlsOptions(const std::filesystem::path &caFile)
     options.totalTimeout = 5000ms;
     options.caFile = caFile.string();
     return options;
-}
-
-std::unique_ptr<Fetcher> makeFetcher(const FetchOptions &options)
-{
-    oidfed::test::ensureCurlInitialised();
-    auto fetcher = oidfed::makeCurlFetcher(options);
-    REQUIRE_MESSAGE(fetcher, (fetcher ? "" : fetcher.error().describe()));
-    return std::move(fetcher).value();
 }
 
 Result<FetchResponse> fetchStatement(Fetcher &fetcher, const std::string &url)
