@@ -20,6 +20,7 @@
 #include "entity/subordinate.h"
 #include "federation_server.h"
 #include "subprocess.h"
+#include "temp_dir.h"
 #include "test_federation.h"
 #include "test_support.h"
 
@@ -35,28 +36,17 @@ std::string cli()
     return path;
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "oidfed-subcli-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
+using test::TempDir;
 
-    std::size_t fileCount() const
-    {
-        std::size_t count = 0;
-        for (const auto &entry : std::filesystem::directory_iterator(path)) {
-            (void)entry;
-            ++count;
-        }
-        return count;
+std::size_t fileCount(const TempDir &dir)
+{
+    std::size_t count = 0;
+    for (const auto &entry : std::filesystem::directory_iterator(dir.path())) {
+        (void)entry;
+        ++count;
     }
-};
+    return count;
+}
 
 // A leaf, an intermediate and a leaf whose EC carries a bad signature, all
 // served on loopback with statements valid around now.
@@ -119,10 +109,10 @@ TEST_CASE("subordinate add pins a valid Entity Configuration's keys in a loadabl
 {
     LiveEntities live;
     TempDir dir;
-    auto run = add({live.leaf, "--dir", dir.path.string()});
+    auto run = add({live.leaf, "--dir", dir.path().string()});
     REQUIRE_MESSAGE(run.exitCode == 0, run.out);
     Json out = json(run.out);
-    const std::filesystem::path file = dir.path / live.fileFor("leaf");
+    const std::filesystem::path file = dir.path() / live.fileFor("leaf");
     CHECK(out.find("file")->asString() == file.string());
     CHECK(out.find("written")->asBool());
     CHECK_FALSE(out.find("looks_like_intermediate")->asBool());
@@ -146,7 +136,7 @@ TEST_CASE("subordinate add pins a valid Entity Configuration's keys in a loadabl
     CHECK(*out.find("subordinate") == entity::subordinateToJson(written));
 
     // The directory as a whole loads, with the server's options.
-    auto set = entity::SubordinateSet::loadDirectory(dir.path, {.allowHttp = true});
+    auto set = entity::SubordinateSet::loadDirectory(dir.path(), {.allowHttp = true});
     REQUIRE_MESSAGE(set, set.error().describe());
     CHECK((*set)->find(live.leaf));
 }
@@ -155,72 +145,72 @@ TEST_CASE("subordinate add: --intermediate, --entity-type and --lifetime are rec
 {
     LiveEntities live;
     TempDir dir;
-    auto run = add({live.im, "--dir", dir.path.string(), "--intermediate", "--entity-type", "federation_entity",
+    auto run = add({live.im, "--dir", dir.path().string(), "--intermediate", "--entity-type", "federation_entity",
                     "--entity-type", "openid_provider", "--lifetime", "600"});
     REQUIRE_MESSAGE(run.exitCode == 0, run.out);
     Json out = json(run.out);
     CHECK(out.find("looks_like_intermediate")->asBool());
     // openid_provider is not in its metadata: recorded as asked, with a warning.
     CHECK(out.find("warnings")->size() == 1);
-    entity::Subordinate written = loadFile(dir.path / live.fileFor("im"));
+    entity::Subordinate written = loadFile(dir.path() / live.fileFor("im"));
     CHECK(written.intermediate);
     CHECK(written.entityTypes == std::vector<std::string>{"federation_entity", "openid_provider"});
     CHECK(written.statementLifetime == 600);
 
     // Out-of-range lifetime: usage, nothing written.
     TempDir other;
-    CHECK(add({live.im, "--dir", other.path.string(), "--lifetime", "59"}).exitCode == 2);
-    CHECK(other.fileCount() == 0);
+    CHECK(add({live.im, "--dir", other.path().string(), "--lifetime", "59"}).exitCode == 2);
+    CHECK(fileCount(other) == 0);
 }
 
 TEST_CASE("subordinate add refuses an Entity Configuration that does not verify or is not the entity's")
 {
     LiveEntities live;
     TempDir dir;
-    auto forged = add({live.forged, "--dir", dir.path.string()});
+    auto forged = add({live.forged, "--dir", dir.path().string()});
     CHECK(forged.exitCode == 1);
     Json error = json(forged.out);
     CHECK(error.find("code")->asString() == "bad_signature");
-    CHECK(dir.fileCount() == 0);
+    CHECK(fileCount(dir) == 0);
 
-    auto impostor = add({live.impostor, "--dir", dir.path.string()});
+    auto impostor = add({live.impostor, "--dir", dir.path().string()});
     CHECK(impostor.exitCode == 1);
     CHECK(json(impostor.out).contains("error_description"));
-    CHECK(dir.fileCount() == 0);
+    CHECK(fileCount(dir) == 0);
 }
 
 TEST_CASE("subordinate add: unreachable or unpublished is unavailable (3)")
 {
     LiveEntities live;
     TempDir dir;
-    CHECK(add({"http://127.0.0.1:1/nobody", "--dir", dir.path.string()}).exitCode == 3);
-    CHECK(add({live.server.base() + "/unknown", "--dir", dir.path.string()}).exitCode == 3);
-    CHECK(dir.fileCount() == 0);
+    CHECK(add({"http://127.0.0.1:1/nobody", "--dir", dir.path().string()}).exitCode == 3);
+    CHECK(add({live.server.base() + "/unknown", "--dir", dir.path().string()}).exitCode == 3);
+    CHECK(fileCount(dir) == 0);
 }
 
 TEST_CASE("subordinate add: an existing file needs --force, which replaces it atomically")
 {
     LiveEntities live;
     TempDir dir;
-    REQUIRE(add({live.leaf, "--dir", dir.path.string()}).exitCode == 0);
-    const std::filesystem::path file = dir.path / live.fileFor("leaf");
+    REQUIRE(add({live.leaf, "--dir", dir.path().string()}).exitCode == 0);
+    const std::filesystem::path file = dir.path() / live.fileFor("leaf");
     const std::string before = test::readFile(file.string());
 
-    auto again = add({live.leaf, "--dir", dir.path.string(), "--intermediate"});
+    auto again = add({live.leaf, "--dir", dir.path().string(), "--intermediate"});
     CHECK(again.exitCode == 2);
     CHECK(test::readFile(file.string()) == before);
 
-    auto forced = add({live.leaf, "--dir", dir.path.string(), "--force", "--lifetime", "7200"});
+    auto forced = add({live.leaf, "--dir", dir.path().string(), "--force", "--lifetime", "7200"});
     REQUIRE_MESSAGE(forced.exitCode == 0, forced.out);
     CHECK(json(forced.out).find("replaced")->asBool());
     CHECK(loadFile(file).statementLifetime == 7200);
-    CHECK(dir.fileCount() == 1);  // no temporary file left behind
+    CHECK(fileCount(dir) == 1);  // no temporary file left behind
 
     // --force never replaces a file that names another entity.
     Json foreign = json(test::readFile(file.string()));
     foreign.set("entity_id", live.im);
     std::ofstream(file) << foreign.dump();
-    CHECK(add({live.leaf, "--dir", dir.path.string(), "--force"}).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", dir.path().string(), "--force"}).exitCode == 2);
     CHECK(json(test::readFile(file.string())).find("entity_id")->asString() == live.im);
 }
 
@@ -228,48 +218,48 @@ TEST_CASE("subordinate add: the same entity already listed in another file is re
 {
     LiveEntities live;
     TempDir dir;
-    REQUIRE(add({live.leaf, "--dir", dir.path.string()}).exitCode == 0);
-    std::filesystem::rename(dir.path / live.fileFor("leaf"), dir.path / "renamed-by-operator.json");
-    auto run = add({live.leaf, "--dir", dir.path.string()});
+    REQUIRE(add({live.leaf, "--dir", dir.path().string()}).exitCode == 0);
+    std::filesystem::rename(dir.path() / live.fileFor("leaf"), dir.path() / "renamed-by-operator.json");
+    auto run = add({live.leaf, "--dir", dir.path().string()});
     CHECK(run.exitCode == 2);
     CHECK(json(run.out).find("error_description")->asString().find("renamed-by-operator.json") != std::string::npos);
-    CHECK(dir.fileCount() == 1);
+    CHECK(fileCount(dir) == 1);
 }
 
 TEST_CASE("subordinate add --dry-run prints the file and writes nothing")
 {
     LiveEntities live;
     TempDir dir;
-    auto run = add({live.leaf, "--dir", dir.path.string(), "--dry-run"});
+    auto run = add({live.leaf, "--dir", dir.path().string(), "--dry-run"});
     REQUIRE_MESSAGE(run.exitCode == 0, run.out);
     Json out = json(run.out);
     CHECK(out.find("dry_run")->asBool());
     CHECK_FALSE(out.find("written")->asBool());
     CHECK(out.find("subordinate")->findString("entity_id")->c_str() == live.leaf);
-    CHECK(dir.fileCount() == 0);
+    CHECK(fileCount(dir) == 0);
 
     // Text output prints the file too.
     auto text = test::runProcess({cli(), "--format", "text", "subordinate", "add", live.leaf, "--dir",
-                                  dir.path.string(), "--dry-run", "--allow-http", "--allow-loopback"});
+                                  dir.path().string(), "--dry-run", "--allow-http", "--allow-loopback"});
     CHECK(text.exitCode == 0);
     CHECK(text.out.find("\"entity_id\": \"" + live.leaf + "\"") != std::string::npos);
     CHECK(text.out.find(live.fed.entity(live.leaf).key.thumbprint()) != std::string::npos);
-    CHECK(dir.fileCount() == 0);
+    CHECK(fileCount(dir) == 0);
 }
 
 TEST_CASE("subordinate add: usage errors exit 2 before anything is fetched")
 {
     LiveEntities live;
     TempDir dir;
-    CHECK(add({"not an id", "--dir", dir.path.string()}).exitCode == 2);
-    CHECK(add({"https://rp.example.org/?q=1", "--dir", dir.path.string()}).exitCode == 2);
-    CHECK(add({live.leaf, "--dir", (dir.path / "missing").string()}).exitCode == 2);
+    CHECK(add({"not an id", "--dir", dir.path().string()}).exitCode == 2);
+    CHECK(add({"https://rp.example.org/?q=1", "--dir", dir.path().string()}).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", (dir.path() / "missing").string()}).exitCode == 2);
     CHECK(add({live.leaf}).exitCode == 2);  // --dir is required
     // http without the test switch is not an entity id; loopback without its switch is refused.
-    CHECK(add({live.leaf, "--dir", dir.path.string()}, false).exitCode == 2);
-    CHECK(add({live.leaf, "--dir", dir.path.string(), "--allow-http"}, false).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", dir.path().string()}, false).exitCode == 2);
+    CHECK(add({live.leaf, "--dir", dir.path().string(), "--allow-http"}, false).exitCode == 2);
     CHECK(live.server.requests() == 0);
-    CHECK(dir.fileCount() == 0);
+    CHECK(fileCount(dir) == 0);
 }
 
 TEST_CASE("subordinate add derives a safe file name: host[_port][_path], [A-Za-z0-9.-] kept")
@@ -289,10 +279,10 @@ TEST_CASE("subordinate add derives a safe file name: host[_port][_path], [A-Za-z
         const auto &name = item.second;
         CAPTURE(id);
         TempDir dir;
-        std::ofstream(dir.path / name) << "{}";
-        auto run = add({id, "--dir", dir.path.string()});
+        std::ofstream(dir.path() / name) << "{}";
+        auto run = add({id, "--dir", dir.path().string()});
         CHECK(run.exitCode == 2);
-        CHECK(json(run.out).find("error_description")->asString().find((dir.path / name).string() + " already exists") !=
+        CHECK(json(run.out).find("error_description")->asString().find((dir.path() / name).string() + " already exists") !=
               std::string::npos);
     }
 }

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,6 +16,7 @@
 
 #include "entity/subordinate.h"
 #include "test_support.h"
+#include "temp_dir.h"
 
 using namespace oidfed;
 using namespace oidfed::entity;
@@ -66,23 +66,12 @@ Subordinate record(const std::string &id, std::vector<std::string> types = {}, b
     return std::move(parsed).value();
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "oidfed-subs-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
+using test::TempDir;
 
-    void write(const std::string &name, const std::string &content) const
-    {
-        std::ofstream(path / name, std::ios::binary) << content;
-    }
-};
+void write(const TempDir &dir, const std::string &name, const std::string &content)
+{
+    std::ofstream(dir.path() / name, std::ios::binary) << content;
+}
 
 } // namespace
 
@@ -264,15 +253,15 @@ TEST_CASE("subordinateToJson round-trips through parseSubordinate")
 TEST_CASE("loadDirectory reads every *.json file sorted by name and ignores the rest")
 {
     TempDir dir;
-    dir.write("b.json", minimalFile("https://a.example.org").dump(true));
-    dir.write("a.json", minimalFile("https://b.example.org", {"openid_provider"}).dump(true));
-    dir.write("README.md", "not json at all");
-    dir.write("c.json.bak", "{broken");
-    dir.write(".hidden.json", "{broken");
-    std::filesystem::create_directory(dir.path / "sub.json");
-    dir.write("sub.json/x.json", "{broken");
+    write(dir, "b.json", minimalFile("https://a.example.org").dump(true));
+    write(dir, "a.json", minimalFile("https://b.example.org", {"openid_provider"}).dump(true));
+    write(dir, "README.md", "not json at all");
+    write(dir, "c.json.bak", "{broken");
+    write(dir, ".hidden.json", "{broken");
+    std::filesystem::create_directory(dir.path() / "sub.json");
+    write(dir, "sub.json/x.json", "{broken");
 
-    auto set = SubordinateSet::loadDirectory(dir.path);
+    auto set = SubordinateSet::loadDirectory(dir.path());
     REQUIRE_MESSAGE(set, set.error().describe());
     REQUIRE((*set)->size() == 2);
     CHECK((*set)->all()[0].entityId.str() == "https://a.example.org");
@@ -286,17 +275,17 @@ TEST_CASE("loadDirectory reads every *.json file sorted by name and ignores the 
 TEST_CASE("loadDirectory: an empty directory is an empty set; a missing one is InvalidArgument")
 {
     TempDir dir;
-    auto empty = SubordinateSet::loadDirectory(dir.path);
+    auto empty = SubordinateSet::loadDirectory(dir.path());
     REQUIRE(empty);
     CHECK((*empty)->size() == 0);
     CHECK((*empty)->list({}).empty());
 
-    auto missing = SubordinateSet::loadDirectory(dir.path / "nope");
+    auto missing = SubordinateSet::loadDirectory(dir.path() / "nope");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == ErrorCode::InvalidArgument);
 
-    dir.write("file.json", minimalFile("https://a.example.org").dump());
-    auto notDir = SubordinateSet::loadDirectory(dir.path / "file.json");
+    write(dir, "file.json", minimalFile("https://a.example.org").dump());
+    auto notDir = SubordinateSet::loadDirectory(dir.path() / "file.json");
     REQUIRE_FALSE(notDir);
     CHECK(notDir.error().code == ErrorCode::InvalidArgument);
 }
@@ -320,9 +309,9 @@ TEST_CASE("loadDirectory fails as a whole on one bad file, naming it")
     for (const Case &c : cases) {
         CAPTURE(c.name);
         TempDir dir;
-        dir.write("a-good.json", minimalFile("https://a.example.org").dump());
-        dir.write(c.name, c.content);
-        auto set = SubordinateSet::loadDirectory(dir.path);
+        write(dir, "a-good.json", minimalFile("https://a.example.org").dump());
+        write(dir, c.name, c.content);
+        auto set = SubordinateSet::loadDirectory(dir.path());
         REQUIRE_FALSE(set);
         CHECK(set.error().code == c.code);
         CHECK(set.error().message.find(c.name) != std::string::npos);
@@ -335,10 +324,10 @@ TEST_CASE("loadDirectory on many files (read on all cores): name order, and the 
     for (int i = 0; i < 600; ++i) {
         char name[32];
         std::snprintf(name, sizeof name, "f%04d.json", i);
-        dir.write(name, minimalFile("https://e" + std::to_string(i) + ".example.org", {"openid_provider"}, i % 3 == 0)
+        write(dir, name, minimalFile("https://e" + std::to_string(i) + ".example.org", {"openid_provider"}, i % 3 == 0)
                             .dump());
     }
-    auto set = SubordinateSet::loadDirectory(dir.path);
+    auto set = SubordinateSet::loadDirectory(dir.path());
     REQUIRE_MESSAGE(set, set.error().describe());
     REQUIRE((*set)->size() == 600);
     for (const Subordinate &subordinate : (*set)->all()) {
@@ -352,10 +341,10 @@ TEST_CASE("loadDirectory on many files (read on all cores): name order, and the 
 
     // Two bad files far apart: the one first by name is reported, whichever
     // thread met the other first.
-    dir.write("f0450-bad.json", "{\"entity_id\": ");
-    dir.write("f0007-bad.json", R"({"entity_id": "https://bad.example.org", "jwks": {"keys": []}, "x": 1})");
+    write(dir, "f0450-bad.json", "{\"entity_id\": ");
+    write(dir, "f0007-bad.json", R"({"entity_id": "https://bad.example.org", "jwks": {"keys": []}, "x": 1})");
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto refused = SubordinateSet::loadDirectory(dir.path);
+        auto refused = SubordinateSet::loadDirectory(dir.path());
         REQUIRE_FALSE(refused);
         CHECK(refused.error().message.starts_with("f0007-bad.json: "));
     }
@@ -377,15 +366,15 @@ TEST_CASE("loadDirectory: a file of exactly the size limit is read, one byte mor
     REQUIRE(file.dump().size() == kMaxSubordinateFileBytes);
     {
         TempDir dir;
-        dir.write("max.json", file.dump());
-        auto set = SubordinateSet::loadDirectory(dir.path);
+        write(dir, "max.json", file.dump());
+        auto set = SubordinateSet::loadDirectory(dir.path());
         REQUIRE_MESSAGE(set, set.error().describe());
         CHECK((*set)->all()[0].comment.size() == kMaxSubordinateFileBytes - base);
     }
     {
         TempDir dir;
-        dir.write("over.json", file.dump() + " ");
-        auto set = SubordinateSet::loadDirectory(dir.path);
+        write(dir, "over.json", file.dump() + " ");
+        auto set = SubordinateSet::loadDirectory(dir.path());
         REQUIRE_FALSE(set);
         CHECK(set.error().code == ErrorCode::LimitExceeded);
         CHECK(set.error().message.starts_with("over.json: "));
@@ -395,10 +384,10 @@ TEST_CASE("loadDirectory: a file of exactly the size limit is read, one byte mor
 TEST_CASE("loadDirectory: the same entity id in two files names both files")
 {
     TempDir dir;
-    dir.write("first.json", minimalFile("https://a.example.org").dump());
-    dir.write("second.json", minimalFile("https://a.example.org", {"openid_provider"}).dump());
-    dir.write("other.json", minimalFile("https://b.example.org").dump());
-    auto set = SubordinateSet::loadDirectory(dir.path);
+    write(dir, "first.json", minimalFile("https://a.example.org").dump());
+    write(dir, "second.json", minimalFile("https://a.example.org", {"openid_provider"}).dump());
+    write(dir, "other.json", minimalFile("https://b.example.org").dump());
+    auto set = SubordinateSet::loadDirectory(dir.path());
     REQUIRE_FALSE(set);
     CHECK(set.error().code == ErrorCode::InvalidArgument);
     CHECK(set.error().message.find("first.json") != std::string::npos);
@@ -410,17 +399,17 @@ TEST_CASE("loadDirectory honours maxFiles and the id options")
 {
     TempDir dir;
     for (int i = 0; i < 3; ++i)
-        dir.write("s" + std::to_string(i) + ".json", minimalFile("https://s" + std::to_string(i) + ".example.org").dump());
-    CHECK(SubordinateSet::loadDirectory(dir.path, {}, 3));
-    auto tooMany = SubordinateSet::loadDirectory(dir.path, {}, 2);
+        write(dir, "s" + std::to_string(i) + ".json", minimalFile("https://s" + std::to_string(i) + ".example.org").dump());
+    CHECK(SubordinateSet::loadDirectory(dir.path(), {}, 3));
+    auto tooMany = SubordinateSet::loadDirectory(dir.path(), {}, 2);
     REQUIRE_FALSE(tooMany);
     CHECK(tooMany.error().code == ErrorCode::LimitExceeded);
 
-    dir.write("loopback.json", minimalFile("http://127.0.0.1:8080/leaf").dump());
-    auto refused = SubordinateSet::loadDirectory(dir.path);
+    write(dir, "loopback.json", minimalFile("http://127.0.0.1:8080/leaf").dump());
+    auto refused = SubordinateSet::loadDirectory(dir.path());
     REQUIRE_FALSE(refused);
     CHECK(refused.error().message.find("loopback.json") != std::string::npos);
-    auto allowed = SubordinateSet::loadDirectory(dir.path, {.allowHttp = true});
+    auto allowed = SubordinateSet::loadDirectory(dir.path(), {.allowHttp = true});
     REQUIRE(allowed);
     CHECK((*allowed)->size() == 4);
 }

@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include <oidfed/trust_mark.h>
@@ -16,6 +15,7 @@
 #include "entity/trust_mark_catalog.h"
 #include "entity/trust_mark_issuer.h"
 #include "test_support.h"
+#include "temp_dir.h"
 
 using namespace oidfed;
 using namespace oidfed::entity;
@@ -28,18 +28,7 @@ namespace {
 constexpr UnixTime kNow = 1767800000;
 const std::string kType = "https://marks.example/certified";
 
-struct TempDir {
-    TempDir() : path(fs::temp_directory_path() / ("oidfed-tmi-" + std::to_string(std::random_device()())))
-    {
-        fs::create_directories(path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path path;
-};
+using test::TempDir;
 
 void writeText(const fs::path &path, const std::string &text)
 {
@@ -90,9 +79,9 @@ KeyStore keysIn(const fs::path &dir)
 TEST_CASE("type files: parsed strictly, one per type")
 {
     TempDir dir;
-    writeText(dir.path / "certified.json", kFile);
-    writeText(dir.path / ".editor-swap.json", "not json");
-    auto catalog = load(dir.path);
+    writeText(dir.path() / "certified.json", kFile);
+    writeText(dir.path() / ".editor-swap.json", "not json");
+    auto catalog = load(dir.path());
     REQUIRE(catalog->all().size() == 1);
     const TrustMarkTypeRecord *record = catalog->find(kType);
     REQUIRE(record);
@@ -103,7 +92,7 @@ TEST_CASE("type files: parsed strictly, one per type")
     CHECK_FALSE(record->find("https://stranger.example"));
 
     auto refused = [&](const std::string &text) {
-        auto parsed = parseTrustMarkTypeFile(json(text), "x.json", dir.path);
+        auto parsed = parseTrustMarkTypeFile(json(text), "x.json", dir.path());
         return !parsed.has_value();
     };
     CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "lifetime": 60})"));       // unknown member
@@ -119,43 +108,43 @@ TEST_CASE("type files: parsed strictly, one per type")
     CHECK(refused(R"({"trust_mark_type": "t", "subjects": [], "delegation_file": "d.jwt",
                       "delegated_by": "https://owner.example"})"));
 
-    writeText(dir.path / "again.json", kFile);
-    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path));  // two files, one type
-    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path / "missing"));
+    writeText(dir.path() / "again.json", kFile);
+    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path()));  // two files, one type
+    CHECK_FALSE(TrustMarkCatalog::loadDirectory(dir.path() / "missing"));
 }
 
 TEST_CASE("revokeTrustMarkSubject edits exactly one entry and refuses the rest")
 {
     TempDir dir;
-    writeText(dir.path / "certified.json", kFile);
-    auto file = revokeTrustMarkSubject(dir.path, kType, "https://op.example", "compromised", kNow);
+    writeText(dir.path() / "certified.json", kFile);
+    auto file = revokeTrustMarkSubject(dir.path(), kType, "https://op.example", "compromised", kNow);
     REQUIRE_MESSAGE(file, file.error().describe());
     CHECK(*file == "certified.json");
-    auto catalog = load(dir.path);
+    auto catalog = load(dir.path());
     const TrustMarkSubject *op = catalog->find(kType)->find("https://op.example");
     REQUIRE(op->revoked);
     CHECK(op->revoked->revokedAt == kNow);
     CHECK(op->revoked->reason == "compromised");
     CHECK(op->comment == "audited");
-    CHECK(readText(dir.path / "certified.json").find("\"ref\"") != std::string::npos);
+    CHECK(readText(dir.path() / "certified.json").find("\"ref\"") != std::string::npos);
 
-    CHECK(revokeTrustMarkSubject(dir.path, kType, "https://op.example", "", kNow).error().code ==
+    CHECK(revokeTrustMarkSubject(dir.path(), kType, "https://op.example", "", kNow).error().code ==
           ErrorCode::InvalidArgument);
-    CHECK(revokeTrustMarkSubject(dir.path, kType, "https://stranger.example", "", kNow).error().code ==
+    CHECK(revokeTrustMarkSubject(dir.path(), kType, "https://stranger.example", "", kNow).error().code ==
           ErrorCode::NotFound);
-    CHECK(revokeTrustMarkSubject(dir.path, "https://other.example/t", "https://op.example", "", kNow).error().code ==
+    CHECK(revokeTrustMarkSubject(dir.path(), "https://other.example/t", "https://op.example", "", kNow).error().code ==
           ErrorCode::NotFound);
 }
 
 TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
 {
     TempDir dir;
-    fs::create_directories(dir.path / "marks");
-    writeText(dir.path / "marks" / "certified.json", kFile);
-    KeyStore keys = keysIn(dir.path / "keys");
+    fs::create_directories(dir.path() / "marks");
+    writeText(dir.path() / "marks" / "certified.json", kFile);
+    KeyStore keys = keysIn(dir.path() / "keys");
     const Jwk signingKey = keys.activeKey();
     auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
-                                          load(dir.path / "marks"), {}, kNow, {});
+                                          load(dir.path() / "marks"), {}, kNow, {});
     REQUIRE_MESSAGE(issuer, issuer.error().describe());
 
     auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
@@ -212,22 +201,22 @@ TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
 TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
 {
     TempDir dir;
-    fs::create_directories(dir.path / "marks");
+    fs::create_directories(dir.path() / "marks");
     std::string text = kFile;
     text.replace(text.find("\"ref\""), 0, "\"delegated_by\": \"https://owner.example\", ");
-    writeText(dir.path / "marks" / "certified.json", text);
-    KeyStore keys = keysIn(dir.path / "keys");
-    KeyStore ownerKeys = keysIn(dir.path / "owner");
+    writeText(dir.path() / "marks" / "certified.json", text);
+    KeyStore keys = keysIn(dir.path() / "keys");
+    KeyStore ownerKeys = keysIn(dir.path() / "owner");
     // The owner is not hosted: refused.
     CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
-                                        load(dir.path / "marks"), {}, kNow, {}));
+                                        load(dir.path() / "marks"), {}, kNow, {}));
     auto ownerKey = [&](const std::string &owner) -> std::optional<Jwk> {
         if (owner == "https://owner.example")
             return ownerKeys.activeKey();
         return std::nullopt;
     };
     auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
-                                          load(dir.path / "marks"), ownerKey, kNow, {});
+                                          load(dir.path() / "marks"), ownerKey, kNow, {});
     REQUIRE_MESSAGE(issuer, issuer.error().describe());
     auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
     REQUIRE(mark);
@@ -256,10 +245,10 @@ TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
                                      .issuedAt = kNow};
     auto foreign = issueTrustMarkDelegation(claims, ownerKeys.activeKey());
     REQUIRE(foreign);
-    writeText(dir.path / "marks" / "d.jwt", *foreign);
+    writeText(dir.path() / "marks" / "d.jwt", *foreign);
     text = kFile;
     text.replace(text.find("\"ref\""), 0, "\"delegation_file\": \"d.jwt\", ");
-    writeText(dir.path / "marks" / "certified.json", text);
+    writeText(dir.path() / "marks" / "certified.json", text);
     CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
-                                        load(dir.path / "marks"), {}, kNow, {}));
+                                        load(dir.path() / "marks"), {}, kNow, {}));
 }
