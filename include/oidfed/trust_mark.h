@@ -5,7 +5,7 @@
 /// trust anchor's verified Entity Configuration and a callback that yields the
 /// keys of a Trust Mark Issuer whose own chain to that anchor is already
 /// established (section 10). Each step is one named function in
-/// src/chain/trust_mark_rules.cpp. A TrustMarkContext may be shared between
+/// src/trust_mark/trust_mark_rules.cpp. A TrustMarkContext may be shared between
 /// threads when its issuerKeys callback may; the functions keep nothing.
 ///
 /// Federation policy (spec 17.5), as oidfed applies it. A mark is returned

@@ -17,7 +17,7 @@
 #include "chain/chain_cache.h"
 #include "chain/resolution_budget.h"
 #include "chain/statement_store.h"
-#include "chain/trust_mark_status_cache.h"
+#include "trust_mark/trust_mark_status_cache.h"
 #include "chain/verification_memo.h"
 
 namespace oidfed::detail {

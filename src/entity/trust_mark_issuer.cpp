@@ -1,13 +1,13 @@
 #include "entity/trust_mark_issuer.h"
 
-#include <algorithm>
 #include <mutex>
 #include <utility>
 
 #include <oidfed/jws.h>
 #include <oidfed/trust_mark.h>
 
-#include "chain/trust_mark_rules.h"
+#include "trust_mark/trust_mark_delegation.h"
+#include "trust_mark/trust_mark_rules.h"
 
 namespace oidfed::entity {
 
@@ -27,30 +27,6 @@ std::string markKey(std::string_view type, std::string_view subject)
 std::string delegationKey(std::string_view type)
 {
     return "\x01" + std::string(type);
-}
-
-UnixTime earliest(UnixTime a, UnixTime b)
-{
-    if (a < 0)
-        return b;
-    if (b < 0)
-        return a;
-    return std::min(a, b);
-}
-
-// The exp of a delegation (-1 when none), after checking that it is one for
-// this type and this issuer.
-Result<UnixTime> delegationExpiry(const std::string &jwt, const EntityId &issuer, std::string_view type,
-                                  const StatementOptions &options)
-{
-    using trust_mark::Kind;
-    OIDFED_TRY(Jws jws, trust_mark::parseSignedJwt(jwt, Kind::Delegation, options.jws));
-    OIDFED_TRY_VOID(trust_mark::checkMarkType(jws, Kind::Delegation));
-    OIDFED_TRY_VOID(trust_mark::checkMarkKid(jws, Kind::Delegation));
-    OIDFED_TRY(trust_mark::ParsedMark parsed, trust_mark::checkMarkClaims(std::move(jws), Kind::Delegation, options));
-    OIDFED_TRY_VOID(trust_mark::checkDelegatedIssuer(parsed, issuer));
-    OIDFED_TRY_VOID(trust_mark::checkDelegatedType(parsed, type));
-    return parsed.expiresAt;
 }
 
 } // namespace
@@ -91,12 +67,13 @@ Result<std::shared_ptr<TrustMarkIssuer>> TrustMarkIssuer::create(EntityId self, 
             state.ownerKey = std::move(key);
         }
         if (!record.delegation.empty()) {
-            auto expiry = delegationExpiry(record.delegation, issuer->self_, record.trustMarkType, options);
-            if (!expiry)
-                return fail(ErrorCode::InvalidArgument, where() + "delegation_file: " + expiry.error().message);
-            if (*expiry >= 0 && *expiry <= now)
+            auto delegation =
+                trust_mark::parseDelegation(record.delegation, issuer->self_, record.trustMarkType, options);
+            if (!delegation)
+                return fail(ErrorCode::InvalidArgument, where() + "delegation_file: " + delegation.error().message);
+            if (delegation->expiresAt >= 0 && delegation->expiresAt <= now)
                 return fail(ErrorCode::InvalidArgument, where() + "delegation_file: the delegation has expired");
-            state.fileDelegationExpiry = *expiry;
+            state.fileDelegationExpiry = delegation->expiresAt;
         }
         issuer->types_.push_back(std::move(state));
     }
@@ -186,7 +163,7 @@ Result<DocumentPtr> TrustMarkIssuer::signMark(const TypeState &state, const Trus
         return fail(ErrorCode::InvalidArgument, self_.str() + ": " + record.sourceFile + ": cannot sign the mark for " +
                                                     subject.entityId.str() + ": " + jwt.error().message);
     // Due for re-signing at half of what it is valid for, delegation included.
-    return makeSignedDocument(std::move(jwt).value(), now, earliest(exp, delegation.second));
+    return makeSignedDocument(std::move(jwt).value(), now, trust_mark::earliestExpiry(exp, delegation.second));
 }
 
 Result<DocumentPtr> TrustMarkIssuer::mark(std::string_view trustMarkType, std::string_view subject, UnixTime now) const
@@ -247,10 +224,10 @@ Result<TrustMarkStatus> TrustMarkIssuer::status(std::string_view jwt, UnixTime n
         return TrustMarkStatus::Revoked;
     UnixTime expiresAt = decoded->expiresAt;
     if (!decoded->delegation.empty()) {
-        auto delegation = delegationExpiry(decoded->delegation, self_, decoded->trustMarkType, options_);
+        auto delegation = trust_mark::parseDelegation(decoded->delegation, self_, decoded->trustMarkType, options_);
         if (!delegation)
             return TrustMarkStatus::Invalid;
-        expiresAt = earliest(expiresAt, *delegation);
+        expiresAt = trust_mark::earliestExpiry(expiresAt, delegation->expiresAt);
     }
     if (expiresAt >= 0 && now >= expiresAt)
         return TrustMarkStatus::Expired;

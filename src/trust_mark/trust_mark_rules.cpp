@@ -1,4 +1,4 @@
-#include "chain/trust_mark_rules.h"
+#include "trust_mark/trust_mark_rules.h"
 
 #include <algorithm>
 #include <utility>
@@ -106,6 +106,25 @@ Result<ParsedMark> checkMarkClaims(Jws jws, Kind kind, const StatementOptions &o
                              "delegation must be a compact JWT string");
     return ParsedMark{std::move(jws), std::move(payload).value(), std::move(issuer), std::move(subject),
                       std::move(type), iat, exp};
+}
+
+Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options, std::string *issuer)
+{
+    OIDFED_TRY(Jws jws, parseSignedJwt(jwt, kind, options.jws));
+    if (issuer)
+        *issuer = peekIssuer(jws, options.jws);
+    OIDFED_TRY_VOID(checkMarkType(jws, kind));
+    OIDFED_TRY_VOID(checkMarkKid(jws, kind));
+    return checkMarkClaims(std::move(jws), kind, options);
+}
+
+UnixTime earliestExpiry(UnixTime a, UnixTime b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return std::min(a, b);
 }
 
 Result<void> checkMarkSubject(const ParsedMark &mark, const EntityId &subject)

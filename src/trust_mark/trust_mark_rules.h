@@ -1,7 +1,9 @@
 // The steps of Trust Mark (7.3) and Trust Mark Delegation (7.2.2)
-// validation, one function each. verifyTrustMark(), checkTrustMarkDelegation()
-// and the issuing functions in chain/trust_mark.cpp run them in order; the
-// rules shared with every federation JWT are in statement/claims.h.
+// validation, one function each. verifyTrustMark() and the issuing functions
+// (trust_mark/trust_mark.cpp), the delegation functions
+// (trust_mark/trust_mark_delegation.h), the status functions and the issuing
+// side (entity/trust_mark_issuer.cpp) run them; the rules shared with every
+// federation JWT are in statement/claims.h.
 // None of them sets the error's entity: the caller does (the mark's iss).
 #pragma once
 
@@ -49,6 +51,17 @@ Result<Jws> parseSignedJwt(std::string_view jwt, Kind kind, const JwsLimits &lim
 /// The iss claim when it is a string, for naming the entity in errors
 /// before the claims are checked; empty otherwise.
 std::string peekIssuer(const Jws &jws, const JwsLimits &limits);
+
+/// 7.3 steps 1-3 and 7.1 / 7.2.2 steps 1-3 and 7.2.1, everything that needs
+/// neither keys nor a clock: parseSignedJwt, checkMarkType, checkMarkKid,
+/// checkMarkClaims, in that order. When `issuer` is given it receives the
+/// iss (peekIssuer) as soon as the JWS is parsed, for naming the entity in
+/// errors of the later steps.
+Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options,
+                             std::string *issuer = nullptr);
+
+/// The earlier of two optional expiries (-1: none).
+UnixTime earliestExpiry(UnixTime a, UnixTime b);
 
 /// 7.3 step 2 / 7.2.2 step 2: typ is exactly trust-mark+jwt or
 /// trust-mark-delegation+jwt (BadType).

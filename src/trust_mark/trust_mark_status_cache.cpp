@@ -1,4 +1,4 @@
-#include "chain/trust_mark_status_cache.h"
+#include "trust_mark/trust_mark_status_cache.h"
 
 namespace oidfed::detail {
 

@@ -1,9 +1,9 @@
 #include <oidfed/trust_mark.h>
 
-#include <algorithm>
 #include <utility>
 
-#include "chain/trust_mark_rules.h"
+#include "trust_mark/trust_mark_delegation.h"
+#include "trust_mark/trust_mark_rules.h"
 
 #include "statement/claims.h"
 
@@ -14,58 +14,21 @@ using trust_mark::ParsedMark;
 
 namespace {
 
-// The checks every receiver (and every issuer, on its own output) runs
-// before anything needs a key or a clock: JWS shape and alg, typ, kid,
-// claims. `entity` receives the iss as soon as it can be read, for errors.
-Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options, std::string &entity)
-{
-    OIDFED_TRY(Jws jws, trust_mark::parseSignedJwt(jwt, kind, options.jws));
-    entity = trust_mark::peekIssuer(jws, options.jws);
-    OIDFED_TRY_VOID(trust_mark::checkMarkType(jws, kind));
-    OIDFED_TRY_VOID(trust_mark::checkMarkKid(jws, kind));
-    return trust_mark::checkMarkClaims(std::move(jws), kind, options);
-}
-
-// The earlier of two optional expiries (-1: none).
-UnixTime earliestExpiry(UnixTime a, UnixTime b)
-{
-    if (a < 0)
-        return b;
-    if (b < 0)
-        return a;
-    return std::min(a, b);
-}
-
-Result<UnixTime> delegationSteps(std::string_view jwt, const EntityId &trustMarkIssuer, std::string_view trustMarkType,
-                                 const TrustMarkContext &ctx)
-{
-    // Without the owner's entry the delegation cannot be validated at all.
-    OIDFED_TRY(trust_mark::TrustMarkOwner owner, trust_mark::trustMarkOwnerOf(ctx.anchor, trustMarkType, ctx.options));
-    std::string unused;
-    OIDFED_TRY(ParsedMark delegation, parseMark(jwt, Kind::Delegation, ctx.options, unused));  // 7.2.2 steps 1-3
-    OIDFED_TRY_VOID(trust_mark::checkDelegatedIssuer(delegation, trustMarkIssuer));              // step 4
-    OIDFED_TRY_VOID(trust_mark::checkDelegationOwner(delegation, owner));                        // step 5
-    OIDFED_TRY_VOID(trust_mark::checkMarkValidity(delegation, Kind::Delegation, ctx.now, ctx.clockSkew));  // 6-7
-    OIDFED_TRY_VOID(trust_mark::checkDelegatedType(delegation, trustMarkType));                   // step 8
-    OIDFED_TRY_VOID(trust_mark::checkMarkSignature(delegation, Kind::Delegation, owner.jwks));   // step 9
-    return delegation.expiresAt;
-}
-
 // Spec order is 1-9; here the checks that need no issuer keys run first
 // (the delegation too: its keys come from the anchor's EC), so a mark the
 // anchor would reject costs no resolution of its issuer (threat B02/I08).
 Result<VerifiedTrustMark> verifySteps(std::string_view jwt, const EntityId &subject, const TrustMarkContext &ctx,
                                       std::string &entity)
 {
-    OIDFED_TRY(ParsedMark mark, parseMark(jwt, Kind::Mark, ctx.options, entity));         // steps 1-3, 7.1
+    OIDFED_TRY(ParsedMark mark, trust_mark::parseMark(jwt, Kind::Mark, ctx.options, &entity));  // steps 1-3, 7.1
     OIDFED_TRY_VOID(trust_mark::checkMarkSubject(mark, subject));                          // step 4
     OIDFED_TRY_VOID(trust_mark::checkMarkValidity(mark, Kind::Mark, ctx.now, ctx.clockSkew));  // steps 5-6
     OIDFED_TRY_VOID(trust_mark::checkIssuerAllowed(mark, ctx.anchor));                     // 17.5
     OIDFED_TRY_VOID(trust_mark::checkDelegationPresent(mark, ctx.anchor));                 // step 8
     UnixTime expiresAt = mark.expiresAt;
     if (const std::string *delegation = mark.claims.findString("delegation")) {           // step 9
-        OIDFED_TRY(UnixTime delegationExpiry, delegationSteps(*delegation, mark.issuer, mark.trustMarkType, ctx));
-        expiresAt = earliestExpiry(expiresAt, delegationExpiry);
+        OIDFED_TRY(ParsedMark verified, trust_mark::verifyDelegation(*delegation, mark.issuer, mark.trustMarkType, ctx));
+        expiresAt = trust_mark::earliestExpiry(expiresAt, verified.expiresAt);
     }
     OIDFED_TRY(JwkSet keys, trust_mark::issuerKeysFor(mark, ctx.anchor, ctx.issuerKeys));  // section 10
     OIDFED_TRY_VOID(trust_mark::checkMarkSignature(mark, Kind::Mark, keys));                // step 7
@@ -79,8 +42,7 @@ Result<std::pair<std::string, ParsedMark>> signAndCheck(const Json &payload, Kin
     Json header = Json::object();
     header.set("typ", std::string(kind == Kind::Mark ? kTrustMarkType : kTrustMarkDelegationType));
     OIDFED_TRY(std::string jwt, signJws(header, payload.dump(), key));
-    std::string entity;
-    OIDFED_TRY(ParsedMark parsed, parseMark(jwt, kind, options, entity));
+    OIDFED_TRY(ParsedMark parsed, trust_mark::parseMark(jwt, kind, options));
     OIDFED_TRY(JwkSet keys, JwkSet::fromKeys({key}));
     OIDFED_TRY_VOID(trust_mark::checkMarkSignature(parsed, kind, keys));
     return std::pair<std::string, ParsedMark>(std::move(jwt), std::move(parsed));
@@ -90,10 +52,8 @@ Result<std::pair<std::string, ParsedMark>> signAndCheck(const Json &payload, Kin
 // can still make sure that the delegation it embeds is one for this mark.
 Result<void> checkDelegationFits(const TrustMarkClaims &claims, const StatementOptions &options)
 {
-    std::string unused;
-    OIDFED_TRY(ParsedMark delegation, parseMark(claims.delegation, Kind::Delegation, options, unused));
-    OIDFED_TRY_VOID(trust_mark::checkDelegatedIssuer(delegation, claims.issuer));
-    return trust_mark::checkDelegatedType(delegation, claims.trustMarkType);
+    OIDFED_TRY_VOID(trust_mark::parseDelegation(claims.delegation, claims.issuer, claims.trustMarkType, options));
+    return ok();
 }
 
 } // namespace
@@ -120,10 +80,10 @@ Result<VerifiedTrustMark> verifyTrustMark(std::string_view jwt, const EntityId &
 Result<UnixTime> checkTrustMarkDelegation(std::string_view delegationJwt, const EntityId &trustMarkIssuer,
                                           std::string_view trustMarkType, const TrustMarkContext &ctx)
 {
-    auto expiry = delegationSteps(delegationJwt, trustMarkIssuer, trustMarkType, ctx);
-    if (!expiry)
-        return fail(std::move(expiry).error().withEntity(trustMarkIssuer.str()));
-    return expiry;
+    auto delegation = trust_mark::verifyDelegation(delegationJwt, trustMarkIssuer, trustMarkType, ctx);
+    if (!delegation)
+        return fail(std::move(delegation).error().withEntity(trustMarkIssuer.str()));
+    return delegation->expiresAt;
 }
 
 Result<std::string> issueTrustMark(const TrustMarkClaims &claims, const Jwk &issuerKey, const StatementOptions &options)

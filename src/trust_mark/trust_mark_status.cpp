@@ -5,7 +5,7 @@
 #include <oidfed/jws.h>
 #include <oidfed/trust_mark.h>
 
-#include "chain/trust_mark_rules.h"
+#include "trust_mark/trust_mark_rules.h"
 #include "statement/claims.h"
 
 namespace oidfed {
@@ -13,14 +13,6 @@ namespace oidfed {
 namespace {
 
 constexpr std::string_view kRule = "8.4.2";
-
-Result<trust_mark::ParsedMark> parseMarkShape(std::string_view jwt, const StatementOptions &options)
-{
-    OIDFED_TRY(Jws jws, trust_mark::parseSignedJwt(jwt, trust_mark::Kind::Mark, options.jws));
-    OIDFED_TRY_VOID(trust_mark::checkMarkType(jws, trust_mark::Kind::Mark));
-    OIDFED_TRY_VOID(trust_mark::checkMarkKid(jws, trust_mark::Kind::Mark));
-    return trust_mark::checkMarkClaims(std::move(jws), trust_mark::Kind::Mark, options);
-}
 
 } // namespace
 
@@ -90,7 +82,7 @@ Result<TrustMarkStatusResponse> verifyTrustMarkStatusResponse(std::string_view j
 
 Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const StatementOptions &options)
 {
-    OIDFED_TRY(trust_mark::ParsedMark mark, parseMarkShape(jwt, options));
+    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options));
     UnverifiedTrustMark out{.issuer = mark.issuer, .subject = mark.subject};
     out.trustMarkType = mark.trustMarkType;
     out.issuedAt = mark.issuedAt;
@@ -104,7 +96,7 @@ Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const Statemen
 
 Result<void> checkTrustMarkSignature(std::string_view jwt, const JwkSet &keys, const StatementOptions &options)
 {
-    OIDFED_TRY(trust_mark::ParsedMark mark, parseMarkShape(jwt, options));
+    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options));
     return trust_mark::checkMarkSignature(mark, trust_mark::Kind::Mark, keys);
 }
 
