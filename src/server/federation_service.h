@@ -6,16 +6,15 @@
 // Routing is by path: each hosted entity's endpoints live under the path of
 // its Entity Identifier ({entity}/.well-known/openid-federation, /fetch,
 // /list, /resolve, /historical-keys, /trust-mark, /trust-mark-list,
-// /trust-mark-status); when two hosted entities share a path
+// /trust-mark-status), one route per endpoint of each of its roles
+// (service_snapshot.h, roles.h); when two hosted entities share a path
 // (different hosts), the Host header picks one. /healthz, /readyz and
-// /metrics belong to the process.
+// /metrics belong to the process (process_endpoints.h).
 //
 // Thread-safe: handle() runs on every HTTP worker thread at once; reload()
 // and refresh() may run concurrently with it.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,13 +71,8 @@ public:
 private:
     FederationService(ServerConfig config, Dependencies dependencies);
     Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(UnixTime now);
-    /// The entities' settings, with the jwks of every trust_mark_owners
-    /// entry whose owner is hosted here (and that gives none) filled in.
-    Result<std::vector<entity::HostedEntitySettings>> settingsWithHostedOwners(
-        const std::function<std::optional<JwkSet>(const std::string &)> &lookupHosted) const;
     std::shared_ptr<const ServiceSnapshot> current() const;
     HttpResponse dispatch(const HttpRequest &request, std::string &endpointName);
-    HttpResponse readiness();
 
     ServerConfig config_;
     Dependencies deps_;

@@ -3,6 +3,8 @@
 // tests call directly and the in-process fetcher reuses.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +12,14 @@
 #include <vector>
 
 namespace oidfed::server {
+
+/// `text` with A-Z lowered (host names and URL schemes compare this way).
+inline std::string lowercaseAscii(std::string_view text)
+{
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
 
 struct HttpRequest {
     std::string method = "GET";

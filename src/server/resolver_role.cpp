@@ -1,0 +1,54 @@
+// The resolver role of a hosted entity ("resolver"): the resolve endpoint
+// (spec 8.3) for the trust anchors it lists, fetching through the
+// LocalFetcher so that entities hosted here are answered in process.
+
+#include "server/roles.h"
+
+#include "server/http_responses.h"
+
+namespace oidfed::server {
+
+namespace {
+
+HttpResponse resolve(const EndpointCall &call)
+{
+    auto params = QueryParams::parse(call.request.query);
+    if (!params)
+        return errorResponse("invalid_request", params.error().message);
+    return call.slot.resolver->handle(*params, call.now, call.request.ifNoneMatch, call.request.clientAddress);
+}
+
+} // namespace
+
+Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot)
+{
+    const HostedEntityConfig &hosted = build.entities[index];
+    if (!hosted.entity.resolver)
+        return ok();
+    std::vector<TrustAnchor> anchors;
+    for (const TrustAnchorSetting &setting : hosted.resolverTrustAnchors) {
+        // An anchor hosted here needs no pinned jwks: its published keys.
+        std::optional<JwkSet> jwks = setting.jwks ? setting.jwks : build.hostedKeysOf(setting.entityId.str());
+        if (!jwks)
+            return fail(ErrorCode::InvalidArgument, hosted.entity.entityId.str() + ": trust anchor " +
+                                                        setting.entityId.str() +
+                                                        " has no jwks and is not hosted by this server");
+        anchors.push_back(TrustAnchor{setting.entityId, std::move(*jwks)});
+    }
+    const ServerOptions &options = build.options;
+    OIDFED_TRY(std::unique_ptr<Resolver> resolver,
+               Resolver::create(options.resolver, std::move(anchors),
+                                Resolver::Dependencies{
+                                    .fetcher = build.localFetcher, .clock = build.clock, .cache = build.sharedCache}));
+    slot.resolver = std::make_shared<ResolveEndpoint>(*slot.entity, std::move(resolver), options.resolveEndpoint,
+                                                      options.resolver.trustMarks, build.resolveShared);
+    return ok();
+}
+
+void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes)
+{
+    if (slot.resolver)
+        routes.add(entity::kResolvePath, "resolve", "GET", resolve);
+}
+
+} // namespace oidfed::server

@@ -1,0 +1,91 @@
+// The roles of a hosted entity, each built into its EntitySlot by one step
+// and routed by one function (one file per role: *_role.cpp). The snapshot
+// builder (snapshot_builder.cpp) runs every role's build step over all
+// entities, role after role in the order of kRoles there, then asks each
+// slot's roles for their routes.
+//
+// To add a role: a member in EntitySlot (service_snapshot.h), a file
+// src/server/<name>_role.cpp with its two functions declared below, and a
+// line in kRoles. A build step that fails fails the snapshot (at start the
+// server does not start; on reload the previous snapshot stays).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <oidfed/cache.h>
+#include <oidfed/clock.h>
+#include <oidfed/fetcher.h>
+#include <oidfed/jwk.h>
+#include <oidfed/result.h>
+
+#include "entity/hosted_entity.h"
+#include "entity/key_store.h"
+#include "entity/trust_mark_issuer.h"
+#include "server/resolve_endpoint.h"
+#include "server/server_config.h"
+#include "server/service_snapshot.h"
+
+namespace oidfed::server {
+
+/// What the build steps of one snapshot share. Filled by the snapshot
+/// builder before the first role runs; the steps read it (and take their
+/// part of it, e.g. the entity step moves the key store into the entity).
+struct SnapshotBuild {
+    const std::vector<HostedEntityConfig> &entities;
+    const ServerOptions &options;
+    UnixTime now = 0;
+    Fetcher &localFetcher;   ///< the resolvers' fetcher (hosted URLs in process)
+    Fetcher &upstream;       ///< for entities not hosted here (libcurl)
+    const Clock &clock;
+    Cache *sharedCache = nullptr;
+    ResolveEndpoint::Shared resolveShared;
+
+    /// Per entity, in configuration order: its key store, and its settings
+    /// with the jwks of every trust_mark_owners entry whose owner is hosted
+    /// here filled in.
+    std::vector<entity::KeyStore> keyStores{};
+    std::vector<entity::HostedEntitySettings> settings{};
+    /// Entity id -> published keys, of every hosted entity.
+    std::map<std::string, JwkSet> hostedKeys{};
+    /// Entity id -> its Trust Mark Issuer role (filled by that role's step),
+    /// shared with the holders' callbacks, which outlive the build.
+    std::shared_ptr<std::map<std::string, std::shared_ptr<entity::TrustMarkIssuer>>> issuersById =
+        std::make_shared<std::map<std::string, std::shared_ptr<entity::TrustMarkIssuer>>>();
+
+    /// The published keys of a hosted entity, or nullopt.
+    std::optional<JwkSet> hostedKeysOf(const std::string &entityId) const;
+};
+
+/// Fills the role's member of `slot` for entity `index` (or leaves it empty
+/// when the entity does not have the role).
+using RoleBuild = Result<void> (*)(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+/// Adds the role's routes for a built slot (none when the member is empty).
+using RoleRoutes = void (*)(const EntitySlot &slot, RouteAdder &routes);
+
+/// Trust Mark Issuer ("trust_mark_issuer"): the catalog and the signed marks;
+/// /trust-mark, /trust-mark-list, /trust-mark-status. Built before the
+/// entities, so that a holder hosted here asks its issuer directly.
+Result<void> buildTrustMarkIssuerRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addTrustMarkIssuerRoutes(const EntitySlot &slot, RouteAdder &routes);
+
+/// The entity itself (keys, subordinates, held marks, signed documents):
+/// /.well-known/openid-federation and /historical-keys.
+Result<void> buildEntityRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addEntityRoutes(const EntitySlot &slot, RouteAdder &routes);
+
+/// Resolver ("resolver"): /resolve.
+Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes);
+
+/// Authority ("subordinates_dir"): the prepared list answers and the
+/// resolver of the list's trust mark filters; /fetch and /list. After the
+/// resolver role, whose resolver it uses.
+Result<void> buildAuthorityRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addAuthorityRoutes(const EntitySlot &slot, RouteAdder &routes);
+
+} // namespace oidfed::server
