@@ -27,7 +27,7 @@ CannedRedisServer::CannedRedisServer()
     check(endpoint_.socketPath.size() < sizeof(address.sun_path), "the canned Redis socket path fits in sun_path");
     std::memcpy(address.sun_path, endpoint_.socketPath.c_str(), endpoint_.socketPath.size() + 1);
 
-    listener_ = entity::UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    listener_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     check(listener_.valid(), "a Unix socket for the canned Redis server");
     check(::bind(listener_.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) == 0 &&
               ::listen(listener_.get(), 4) == 0,
@@ -36,7 +36,7 @@ CannedRedisServer::CannedRedisServer()
 
 CannedRedisServer::~CannedRedisServer()
 {
-    listener_ = entity::UniqueFd();
+    listener_ = UniqueFd();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
 }
@@ -49,7 +49,7 @@ CannedRedisServer::Exchange CannedRedisServer::answer(std::string_view reply)
         fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     while (fd < 0 && errno == EINTR);
     check(fd >= 0, "the canned Redis server accepts the client's connection");
-    exchange.peer = entity::UniqueFd(fd);
+    exchange.peer = UniqueFd(fd);
 
     // Non-blocking: a reply larger than the socket buffer is cut short
     // rather than waiting for a client that is not reading yet.

@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "cache/redis_url.h"
-#include "entity/key_files.h"
+#include "core/unique_fd.h"
 
 namespace oidfed::fuzz {
 
@@ -36,7 +36,7 @@ public:
     struct Exchange {
         /// Keep it open until the client is done: the client's request then
         /// lands in its (unread) receive queue instead of failing.
-        entity::UniqueFd peer;
+        UniqueFd peer;
         /// How many leading bytes of the reply were sent, all of them unless
         /// the socket buffer filled up first.
         std::size_t sent = 0;
@@ -51,7 +51,7 @@ public:
 private:
     std::filesystem::path dir_;
     cache::RedisEndpoint endpoint_;
-    entity::UniqueFd listener_;
+    UniqueFd listener_;
 };
 
 } // namespace oidfed::fuzz

@@ -10,7 +10,10 @@
 
 #include <oidfed/jws.h>
 
-#include "entity/key_files.h"
+#include "core/directory_lock.h"
+#include "core/file_read.h"
+#include "core/file_write.h"
+#include "core/secret_wipe.h"
 #include "entity/key_manifest.h"
 #include "entity/parallel_for.h"
 

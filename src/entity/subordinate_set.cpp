@@ -15,7 +15,8 @@
 #include <system_error>
 #include <utility>
 
-#include "entity/key_files.h"
+#include "core/file_read.h"
+#include "core/unique_fd.h"
 #include "entity/parallel_for.h"
 
 namespace oidfed::entity {

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 
-#include "entity/key_files.h"
+#include "core/directory_lock.h"
+#include "core/file_read.h"
+#include "core/file_write.h"
 #include "statement/claims.h"
 
 namespace oidfed::entity {

@@ -10,6 +10,7 @@
 
 #include <oidfed/base64url.h>
 
+#include "core/secret_wipe.h"
 #include "jose/openssl_error.h"
 
 namespace oidfed::jose {
@@ -73,13 +74,6 @@ BignumPtr toBignum(const std::string &bytes)
 SecretBignumPtr toSecretBignum(const std::string &bytes)
 {
     return SecretBignumPtr(BN_bin2bn(bytesOf(bytes), static_cast<int>(bytes.size()), nullptr));
-}
-
-/// Wipes a string that held private key bytes.
-void wipe(std::string &secret)
-{
-    std::fill(secret.begin(), secret.end(), '\0');
-    secret.clear();
 }
 
 Result<EvpPkeyPtr> fromData(const char *type, int selection, OSSL_PARAM *params)

@@ -23,7 +23,8 @@
 #include <oidfed/jwk.h>
 #include <oidfed/jws.h>
 
-#include "entity/key_files.h"
+#include "core/directory_lock.h"
+#include "core/file_write.h"
 #include "entity/key_store.h"
 #include "temp_dir.h"
 #include "test_support.h"

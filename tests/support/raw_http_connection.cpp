@@ -27,7 +27,7 @@ RawHttpConnection::RawHttpConnection(int port) : fd_(::socket(AF_INET, SOCK_STRE
 
 void RawHttpConnection::close()
 {
-    fd_ = entity::UniqueFd();
+    fd_ = UniqueFd();
 }
 
 bool RawHttpConnection::send(std::string_view bytes)

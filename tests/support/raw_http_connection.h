@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "entity/key_files.h"
+#include "core/unique_fd.h"
 
 namespace oidfed::test {
 
@@ -81,7 +81,7 @@ private:
     /// false on the deadline, the end of the stream or an error.
     bool receiveBefore(Clock::time_point deadline);
 
-    entity::UniqueFd fd_;
+    UniqueFd fd_;
     std::string buffer_;
 };
 

@@ -14,7 +14,7 @@
 
 #include <oidfed/jwk.h>
 
-#include "key_files.h"
+#include "core/file_write.h"
 
 namespace oidfed::cli {
 

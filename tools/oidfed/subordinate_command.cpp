@@ -13,14 +13,9 @@
 
 #include "commands.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -36,8 +31,8 @@
 #include <oidfed/fetcher.h>
 #include <oidfed/jwk.h>
 
+#include "core/file_write.h"
 #include "entity/subordinate.h"
-#include "key_files.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
@@ -62,23 +57,6 @@ struct SubordinateAddArgs {
     bool allowLoopback = false;
     bool force = false;
     bool dryRun = false;
-};
-
-/// Owns a file descriptor (ANCHORS 2.5: RAII for every C handle).
-class UniqueFd {
-public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    UniqueFd(const UniqueFd &) = delete;
-    UniqueFd &operator=(const UniqueFd &) = delete;
-    int get() const noexcept { return fd_; }
-
-private:
-    int fd_;
 };
 
 std::uint64_t fnv1a(std::string_view text)
@@ -127,26 +105,6 @@ std::string subordinateFileStem(const EntityId &id)
         stem = stem.substr(0, kMaxFileStemBytes - 17) + "_" + hash;
     }
     return stem;
-}
-
-/// Writes `path` through a temporary file in the same directory and a
-/// rename(), so readers see the old or the new file, never a partial one.
-Result<void> replaceFileAtomically(const std::filesystem::path &path, const std::string &content)
-{
-    const std::filesystem::path dir = path.parent_path();
-    const std::string temp =
-        (dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
-    ::unlink(temp.c_str());  // a leftover of an interrupted run of this process id
-    OIDFED_TRY_VOID(writeFileExclusive(temp, content, 0644));
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        int savedErrno = errno;
-        ::unlink(temp.c_str());
-        return fail(ErrorCode::InvalidArgument, "cannot replace " + path.string() + ": " + std::strerror(savedErrno));
-    }
-    UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dirFd.get() >= 0)
-        (void)::fsync(dirFd.get());  // best effort: make the rename durable
-    return ok();
 }
 
 std::string keyTypeName(KeyType type)
@@ -331,66 +289,87 @@ Result<EntityStatement> checkEntityConfiguration(const std::string &token, const
     return statement;
 }
 
-int runSubordinateAdd(const SubordinateAddArgs &args, Format format)
+/// The arguments that do not need the file system or the network, checked.
+struct AddRequest {
+    EntityId id;
+    EntityIdOptions idOptions;
+    bool lifetimeGiven = false;
+};
+
+/// The entity id, --lifetime and --entity-type. InvalidArgument (usage).
+Result<AddRequest> checkAddArguments(const SubordinateAddArgs &args)
 {
     const EntityIdOptions idOptions{.allowHttp = args.allowHttp};
     auto id = EntityId::parse(args.entityId, idOptions);
     if (!id)
-        return usage("ENTITY_ID " + args.entityId + " is not a valid Entity Identifier: " + id.error().message, format);
+        return fail(ErrorCode::InvalidArgument,
+                    "ENTITY_ID " + args.entityId + " is not a valid Entity Identifier: " + id.error().message);
     const bool lifetimeGiven = args.lifetimeOption && args.lifetimeOption->count() > 0;
     if (lifetimeGiven && (args.lifetime < entity::kMinStatementLifetime || args.lifetime > entity::kMaxStatementLifetime))
-        return usage("--lifetime must be " + std::to_string(entity::kMinStatementLifetime) + ".." +
-                         std::to_string(entity::kMaxStatementLifetime) + " seconds",
-                     format);
+        return fail(ErrorCode::InvalidArgument, "--lifetime must be " + std::to_string(entity::kMinStatementLifetime) +
+                                                    ".." + std::to_string(entity::kMaxStatementLifetime) + " seconds");
     for (const std::string &type : args.entityTypes)
         if (type.empty())
-            return usage("--entity-type must not be empty", format);
+            return fail(ErrorCode::InvalidArgument, "--entity-type must not be empty");
+    return AddRequest{std::move(*id), idOptions, lifetimeGiven};
+}
 
+/// Where the subordinate file goes, and whether one is there already.
+struct SubordinateFile {
+    std::filesystem::path dir;
+    std::string name;  ///< within dir
+    std::filesystem::path path;
+    bool exists = false;
+};
+
+/// The file for `id` in --dir: an existing one only with --force, and only
+/// when it holds the same entity. InvalidArgument (usage).
+Result<SubordinateFile> locateSubordinateFile(const SubordinateAddArgs &args, const EntityId &id)
+{
     std::error_code ec;
-    const std::filesystem::path dir(args.dir);
-    if (!std::filesystem::is_directory(dir, ec))
-        return usage("--dir " + args.dir + " is not an existing directory", format);
-    const std::string fileName = subordinateFileStem(*id) + ".json";
-    const std::filesystem::path path = dir / fileName;
-    const bool exists = std::filesystem::exists(std::filesystem::symlink_status(path, ec));
-    if (exists && !args.force)
-        return usage(path.string() + " already exists (use --force to replace it)", format);
-    if (exists) {
-        auto recorded = recordedEntityId(path);
-        if (recorded && *recorded != id->str())
-            return usage(path.string() + " holds another entity (" + *recorded + "); not replacing it", format);
+    SubordinateFile file;
+    file.dir = args.dir;
+    file.name = subordinateFileStem(id) + ".json";
+    if (!std::filesystem::is_directory(file.dir, ec))
+        return fail(ErrorCode::InvalidArgument, "--dir " + args.dir + " is not an existing directory");
+    file.path = file.dir / file.name;
+    file.exists = std::filesystem::exists(std::filesystem::symlink_status(file.path, ec));
+    if (file.exists && !args.force)
+        return fail(ErrorCode::InvalidArgument, file.path.string() + " already exists (use --force to replace it)");
+    if (file.exists) {
+        auto recorded = recordedEntityId(file.path);
+        if (recorded && *recorded != id.str())
+            return fail(ErrorCode::InvalidArgument,
+                        file.path.string() + " holds another entity (" + *recorded + "); not replacing it");
     }
+    return file;
+}
 
-    AddReport report;
-    report.entityId = id->str();
-    report.file = path.string();
-    report.dryRun = args.dryRun;
-    report.replaced = exists && !args.dryRun;
-    // Another file listing the same entity would make the whole directory fail to load.
-    auto current = entity::SubordinateSet::loadDirectory(dir, idOptions);
-    if (current) {
-        const entity::Subordinate *listed = (*current)->find(id->str());
-        if (listed && listed->sourceFile != fileName)
-            return usage(id->str() + " is already listed in " + (dir / listed->sourceFile).string(), format);
-    } else {
+/// Another file listing the same entity would make the whole directory fail
+/// to load: InvalidArgument (usage). A directory that does not load as it is
+/// only adds a warning to `report`.
+Result<void> checkListedOnce(const SubordinateFile &file, const AddRequest &request, AddReport &report)
+{
+    auto current = entity::SubordinateSet::loadDirectory(file.dir, request.idOptions);
+    if (!current) {
         report.warnings.push_back("the directory does not load as it is (the server would refuse it): " +
                                   current.error().message);
+        return ok();
     }
+    const entity::Subordinate *listed = (*current)->find(request.id.str());
+    if (listed && listed->sourceFile != file.name)
+        return fail(ErrorCode::InvalidArgument,
+                    request.id.str() + " is already listed in " + (file.dir / listed->sourceFile).string());
+    return ok();
+}
 
-    auto url = entityConfigurationUrl(id->str());
-    if (!url)
-        return usage(url.error().message, format);
-    report.url = *url;
-    auto token = fetchEntityConfiguration(args, *url);
-    if (!token)
-        return failWith(token.error(), format, fetchExitCode(token.error()));
-    auto statement = checkEntityConfiguration(*token, *id, *url, idOptions);
-    if (!statement)
-        return failWith(statement.error(), format, kExitInvalid);
-
-    report.keys = keysJson(statement->jwks());
-    report.metadataTypes = statement->entityTypes();
-    const Json *metadata = statement->claim("metadata");
+/// What the verified Entity Configuration says, into `report`: its keys, its
+/// entity types, and warnings where the arguments disagree with it.
+void describeEntityConfiguration(const EntityStatement &statement, const SubordinateAddArgs &args, AddReport &report)
+{
+    report.keys = keysJson(statement.jwks());
+    report.metadataTypes = statement.entityTypes();
+    const Json *metadata = statement.claim("metadata");
     const Json *federation = metadata ? metadata->find("federation_entity") : nullptr;
     report.looksIntermediate = federation && federation->contains("federation_fetch_endpoint");
     if (report.looksIntermediate && !args.intermediate)
@@ -400,25 +379,72 @@ int runSubordinateAdd(const SubordinateAddArgs &args, Format format)
     for (const std::string &type : args.entityTypes)
         if (std::find(report.metadataTypes.begin(), report.metadataTypes.end(), type) == report.metadataTypes.end())
             report.warnings.push_back("--entity-type " + type + " is not in its metadata");
+}
 
-    entity::Subordinate subordinate{.entityId = *id};
-    subordinate.jwks = statement->jwks();
+/// The subordinate file's content: the Entity Configuration's keys, the
+/// arguments, a comment saying where it came from; normalised through the
+/// loader's own parser, so that what is written always loads.
+Result<Json> subordinateFileJson(const EntityStatement &statement, const SubordinateAddArgs &args,
+                                 const AddRequest &request, const SubordinateFile &file, const AddReport &report)
+{
+    entity::Subordinate subordinate{.entityId = request.id};
+    subordinate.jwks = statement.jwks();
     subordinate.entityTypes = args.entityTypes.empty() ? report.metadataTypes : args.entityTypes;
     subordinate.intermediate = args.intermediate;
-    if (lifetimeGiven)
+    if (request.lifetimeGiven)
         subordinate.statementLifetime = args.lifetime;
     subordinate.comment = "added by oidfed subordinate add on " +
-                          formatRfc3339(static_cast<UnixTime>(std::time(nullptr))) + " from " + *url;
-    // Normalise through the loader's own parser: what is written always loads.
-    auto checked = entity::parseSubordinate(entity::subordinateToJson(subordinate), fileName, idOptions);
-    if (!checked)
-        return failWith(checked.error(), format, kExitInvalid);
-    report.subordinate = entity::subordinateToJson(*checked);
+                          formatRfc3339(static_cast<UnixTime>(std::time(nullptr))) + " from " + report.url;
+    OIDFED_TRY(entity::Subordinate checked,
+               entity::parseSubordinate(entity::subordinateToJson(subordinate), file.name, request.idOptions));
+    return entity::subordinateToJson(checked);
+}
 
+/// Writes the file: created exclusively, or replaced atomically (--force).
+Result<void> writeSubordinateFile(const SubordinateFile &file, const Json &subordinate)
+{
+    const std::string content = subordinate.dump(true) + "\n";
+    return file.exists ? replaceFileAtomically(file.path, content, 0644) : writeFileExclusive(file.path, content, 0644);
+}
+
+/// Each step's failure has its exit code: arguments, the directory and the
+/// write are usage (2), the fetch is fetchExitCode(), the Entity
+/// Configuration and the file built from it are invalid (1).
+int runSubordinateAdd(const SubordinateAddArgs &args, Format format)
+{
+    auto request = checkAddArguments(args);
+    if (!request)
+        return failWith(request.error(), format, kExitUsage);
+    auto file = locateSubordinateFile(args, request->id);
+    if (!file)
+        return failWith(file.error(), format, kExitUsage);
+
+    AddReport report;
+    report.entityId = request->id.str();
+    report.file = file->path.string();
+    report.dryRun = args.dryRun;
+    report.replaced = file->exists && !args.dryRun;
+    if (auto listed = checkListedOnce(*file, *request, report); !listed)
+        return failWith(listed.error(), format, kExitUsage);
+
+    auto url = entityConfigurationUrl(request->id.str());
+    if (!url)
+        return usage(url.error().message, format);
+    report.url = *url;
+    auto token = fetchEntityConfiguration(args, *url);
+    if (!token)
+        return failWith(token.error(), format, fetchExitCode(token.error()));
+    auto statement = checkEntityConfiguration(*token, request->id, *url, request->idOptions);
+    if (!statement)
+        return failWith(statement.error(), format, kExitInvalid);
+    describeEntityConfiguration(*statement, args, report);
+
+    auto subordinate = subordinateFileJson(*statement, args, *request, *file, report);
+    if (!subordinate)
+        return failWith(subordinate.error(), format, kExitInvalid);
+    report.subordinate = std::move(*subordinate);
     if (!args.dryRun) {
-        const std::string content = report.subordinate.dump(true) + "\n";
-        auto written = exists ? replaceFileAtomically(path, content) : writeFileExclusive(path.string(), content, 0644);
-        if (!written)
+        if (auto written = writeSubordinateFile(*file, report.subordinate); !written)
             return failWith(written.error(), format, kExitUsage);
     }
     printReport(report, format);
