@@ -2,13 +2,17 @@
 /// of the two Cache implementations (cache.h).
 ///
 /// Plain structs with a default, a unit and the trade-off beside each field.
-/// They are copied into the cache by its factory; changing them afterwards
-/// has no effect on that cache. Plain values; share freely.
+/// validateMemoryCacheOptions() and validateRedisCacheOptions() check the
+/// ranges; the factories call them, then copy the options into the cache;
+/// changing them afterwards has no effect on that cache. Plain values; share
+/// freely.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <string>
+
+#include <oidfed/result.h>
 
 namespace oidfed {
 
@@ -118,5 +122,14 @@ struct RedisCacheOptions {
     /// Default 1 MiB.
     std::size_t maxValueBytes = std::size_t{1} << 20;
 };
+
+/// Range checks of every field. InvalidArgument naming the field in
+/// Error::claim, message "<field>: must be ...".
+Result<void> validateMemoryCacheOptions(const MemoryCacheOptions &options);
+
+/// Range checks of every field but url (parsed by makeRedisCache(), whose
+/// errors never repeat a password). InvalidArgument naming the field in
+/// Error::claim, message "<field>: must be ...".
+Result<void> validateRedisCacheOptions(const RedisCacheOptions &options);
 
 } // namespace oidfed

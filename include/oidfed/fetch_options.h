@@ -1,9 +1,10 @@
 /// oidfed::FetchOptions — every tunable of the outbound HTTP fetcher.
 ///
 /// One plain struct with a default, a unit and a rationale beside each field
-/// (threats A01-A15 in shared/reference/threats.md). It is copied into the
-/// Fetcher when makeCurlFetcher() builds it; changing it afterwards has no
-/// effect on that Fetcher. A plain value; share freely.
+/// (threats A01-A15 in shared/reference/threats.md). validateFetchOptions()
+/// checks the ranges; makeCurlFetcher() calls it, then copies the options
+/// into the Fetcher; changing them afterwards has no effect on that Fetcher.
+/// A plain value; share freely.
 #pragma once
 
 #include <chrono>
@@ -11,11 +12,13 @@
 #include <string>
 #include <vector>
 
+#include <oidfed/result.h>
+
 namespace oidfed {
 
 struct FetchOptions {
     /// Time allowed to establish the TCP connection and the TLS handshake.
-    /// Range: 1 ms .. totalTimeout. Threat A09/U1.
+    /// Range: 1 ms .. totalTimeout, and at most 1 min. Threat A09/U1.
     std::chrono::milliseconds connectTimeout{3000};
 
     /// Hard deadline for one whole transfer, from the start of name resolution
@@ -29,7 +32,8 @@ struct FetchOptions {
     /// refused before the body is read, and a body that grows past it (chunked
     /// or lying about its length) is aborted as soon as the cap is crossed; the
     /// body is never buffered beyond the cap (threat A10/U5/U6).
-    /// Range: 1 .. 64 MiB. Default 256 KiB.
+    /// Range: 1 KiB .. 16 MiB (no statement is smaller; the largest JSON
+    /// document parsed is 1 MiB by default). Default 256 KiB.
     std::size_t maxResponseBytes = 256 * 1024;
 
     /// At most this many transfers of one fetchAll() call run at the same
@@ -84,8 +88,14 @@ struct FetchOptions {
     /// Default: empty.
     std::vector<std::string> resolve;
 
-    /// User-Agent header. Empty: "oidfed/<library version>".
+    /// User-Agent header. Empty: "oidfed/<library version>". Printable
+    /// ASCII only.
     std::string userAgent;
 };
+
+/// Range checks of every field, without I/O (caFile is opened by
+/// makeCurlFetcher(), allowedNetworks parsed there). InvalidArgument naming
+/// the field in Error::claim, message "<field>: must be ...".
+Result<void> validateFetchOptions(const FetchOptions &options);
 
 } // namespace oidfed

@@ -49,12 +49,6 @@ using cache::kEntryOverheadBytes;
 using cache::Slot;
 using cache::SlotMap;
 
-constexpr std::size_t kMaxEntriesLimit = 100'000'000;
-constexpr std::size_t kMinBytes = 4096;
-constexpr std::size_t kMaxBytesLimit = std::size_t{1} << 40;
-constexpr std::size_t kMaxShards = 256;
-constexpr std::chrono::seconds kMaxTtlLimit{365LL * 24 * 3600};
-
 std::size_t entryCharge(std::size_t keyBytes, std::size_t valueBytes)
 {
     return keyBytes + valueBytes + kEntryOverheadBytes;
@@ -311,26 +305,11 @@ private:
     std::vector<std::unique_ptr<Shard>> shards_;
 };
 
-Result<void> validate(const MemoryCacheOptions &o)
-{
-    if (o.maxEntries < 1 || o.maxEntries > kMaxEntriesLimit)
-        return fail(ErrorCode::InvalidArgument, "memory cache: maxEntries must be in 1..100000000");
-    if (o.maxBytes < kMinBytes || o.maxBytes > kMaxBytesLimit)
-        return fail(ErrorCode::InvalidArgument, "memory cache: maxBytes must be in 4 KiB..1 TiB");
-    if (o.maxTtl.count() < 1 || o.maxTtl > kMaxTtlLimit)
-        return fail(ErrorCode::InvalidArgument, "memory cache: maxTtl must be in 1 s..365 days");
-    if (o.negativeTtl.count() < 0 || o.negativeTtl > o.maxTtl)
-        return fail(ErrorCode::InvalidArgument, "memory cache: negativeTtl must be in 0..maxTtl");
-    if (o.shards < 1 || o.shards > kMaxShards || o.shards > o.maxEntries)
-        return fail(ErrorCode::InvalidArgument, "memory cache: shards must be in 1..256 and at most maxEntries");
-    return ok();
-}
-
 } // namespace
 
 Result<std::unique_ptr<Cache>> makeMemoryCache(const MemoryCacheOptions &options)
 {
-    OIDFED_TRY_VOID(validate(options));
+    OIDFED_TRY_VOID(validateMemoryCacheOptions(options));
     return std::unique_ptr<Cache>(std::make_unique<MemoryCache>(options));
 }
 

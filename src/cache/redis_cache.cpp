@@ -64,14 +64,6 @@ constexpr std::size_t kSmallReplyBytes = 4096;
 /// in-process layers) would be reported Ok until the next cache miss.
 constexpr std::chrono::seconds kIdleHealthCheck{1};
 
-constexpr std::size_t kMaxKeyPrefixBytes = 256;
-constexpr std::chrono::milliseconds kMaxTimeout{60'000};
-constexpr std::chrono::milliseconds kMaxBackoffLimit{600'000};
-constexpr std::chrono::seconds kMaxTtlLimit{365LL * 24 * 3600};
-constexpr std::size_t kMaxPoolSize = 64;
-constexpr std::size_t kMaxSlowCommands = 1000;
-constexpr std::size_t kMinValueBytes = 1024;
-constexpr std::size_t kMaxValueBytesLimit = std::size_t{64} << 20;
 
 /// A Redis glob pattern matching exactly the keys that start with `prefix`.
 std::string globPrefix(std::string_view prefix)
@@ -355,38 +347,11 @@ private:
     std::string lastError_;
 };
 
-Result<void> validate(const RedisCacheOptions &o)
-{
-    auto bad = [](std::string_view why) { return fail(ErrorCode::InvalidArgument, "redis cache: " + std::string(why)); };
-    if (o.keyPrefix.empty() || o.keyPrefix.size() > kMaxKeyPrefixBytes)
-        return bad("keyPrefix must be 1..256 bytes");
-    if (o.connectTimeout.count() < 1 || o.connectTimeout > kMaxTimeout)
-        return bad("connectTimeout must be in 1 ms..60 s");
-    if (o.commandTimeout.count() < 1 || o.commandTimeout > kMaxTimeout)
-        return bad("commandTimeout must be in 1 ms..60 s");
-    if (o.poolSize < 1 || o.poolSize > kMaxPoolSize)
-        return bad("poolSize must be in 1..64");
-    if (o.breakerInitialBackoff.count() < 1 || o.breakerInitialBackoff > o.breakerMaxBackoff ||
-        o.breakerMaxBackoff > kMaxBackoffLimit)
-        return bad("breaker backoffs must satisfy 1 ms <= initial <= max <= 10 min");
-    if (o.breakerSlowThreshold.count() < 0 || o.breakerSlowThreshold > kMaxTimeout)
-        return bad("breakerSlowThreshold must be in 0..60 s");
-    if (o.breakerSlowCommands < 1 || o.breakerSlowCommands > kMaxSlowCommands)
-        return bad("breakerSlowCommands must be in 1..1000");
-    if (o.maxTtl.count() < 1 || o.maxTtl > kMaxTtlLimit)
-        return bad("maxTtl must be in 1 s..365 days");
-    if (o.negativeTtl.count() < 0 || o.negativeTtl > o.maxTtl)
-        return bad("negativeTtl must be in 0..maxTtl");
-    if (o.maxValueBytes < kMinValueBytes || o.maxValueBytes > kMaxValueBytesLimit)
-        return bad("maxValueBytes must be in 1 KiB..64 MiB");
-    return ok();
-}
-
 } // namespace
 
 Result<std::unique_ptr<Cache>> makeRedisCache(const RedisCacheOptions &options)
 {
-    OIDFED_TRY_VOID(validate(options));
+    OIDFED_TRY_VOID(validateRedisCacheOptions(options));
     OIDFED_TRY(RedisEndpoint endpoint, cache::parseRedisUrl(options.url));
     auto cache = std::make_unique<RedisCache>(options, std::move(endpoint));
     cache->connectNow();

@@ -59,6 +59,7 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
                                                            const StatementOptions &options)
 {
     const std::string &id = settings.entityId.str();
+    OIDFED_TRY_VOID(validateHostedEntitySettings(settings));
     if (!settings.authorityHints.empty() &&
         (!settings.trustMarkIssuers.isNull() || !settings.trustMarkOwners.isNull()))
         return fail(ErrorCode::InvalidArgument,

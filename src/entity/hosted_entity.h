@@ -66,6 +66,13 @@ struct HostedEntitySettings {
     bool resolver = false;
 };
 
+/// Range checks of the lifetimes, with those of `keys`
+/// (validateKeyStoreOptions) and `trustMarkIssuer`; HostedEntity::create()
+/// calls it. InvalidArgument naming the field in Error::claim (e.g.
+/// "configurationLifetime", "keys.retiredKeyLifetime",
+/// "trustMarkIssuer.markLifetime"), message "<field>: must be ...".
+Result<void> validateHostedEntitySettings(const HostedEntitySettings &settings);
+
 /// The endpoint paths, relative to the entity identifier.
 inline constexpr std::string_view kFetchPath = "/fetch";
 inline constexpr std::string_view kListPath = "/list";

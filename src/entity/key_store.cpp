@@ -13,6 +13,7 @@
 #include "core/directory_lock.h"
 #include "core/file_read.h"
 #include "core/file_write.h"
+#include "core/range_check.h"
 #include "core/secret_wipe.h"
 #include "entity/key_manifest.h"
 #include "entity/parallel_for.h"
@@ -165,13 +166,8 @@ std::string_view keyStateName(KeyState state) noexcept
 
 Result<void> validateKeyStoreOptions(const KeyStoreOptions &options)
 {
-    if (options.retiredKeyLifetime < kMinRetiredKeyLifetime || options.retiredKeyLifetime > kMaxRetiredKeyLifetime)
-        return fail(Error(ErrorCode::InvalidArgument,
-                          "KeyStoreOptions: retiredKeyLifetime must be between 3600 s (1 h) and 31536000 s "
-                          "(365 days), not " +
-                              std::to_string(options.retiredKeyLifetime.count()) + " s")
-                        .withClaim("retiredKeyLifetime"));
-    return ok();
+    return detail::checkRange("retiredKeyLifetime", options.retiredKeyLifetime, kMinRetiredKeyLifetime,
+                              kMaxRetiredKeyLifetime);
 }
 
 bool isPublishedAt(const KeyRecord &record, UnixTime now) noexcept

@@ -45,7 +45,6 @@
 #include "fetch/curl_ptr.h"
 #include "fetch/fetch_version.h"
 #include "fetch/host_slots.h"
-#include "fetch/resolve_override.h"
 #include "fetch/transfer.h"
 
 namespace oidfed {
@@ -72,13 +71,6 @@ constexpr int kPollIntervalMs = 1000;
 /// How soon a call whose next transfer waits for a per-host slot looks again
 /// while its other transfers run.
 constexpr int kSlotRetryMs = 5;
-/// Range limits for FetchOptions.
-constexpr std::size_t kMaxResponseBytesLimit = std::size_t{64} << 20;
-constexpr std::size_t kMaxConcurrentTransfersLimit = 64;
-constexpr std::size_t kMaxTransfersPerHostLimit = 1024;
-constexpr std::size_t kMaxWaitingPerHostLimit = 100000;
-constexpr std::size_t kMaxResolveEntries = 64;
-constexpr std::chrono::milliseconds kMaxTotalTimeout = std::chrono::minutes(10);
 /// CURLOPT_PROTOCOLS_STR needs libcurl 7.85.0.
 constexpr unsigned kMinCurlVersion = 0x075500;
 
@@ -161,29 +153,10 @@ private:
 
 Result<std::unique_ptr<Fetcher>> CurlFetcher::create(const FetchOptions &options)
 {
-    using std::chrono::milliseconds;
-    auto invalid = [](std::string what) { return fail(ErrorCode::InvalidArgument, "FetchOptions: " + what); };
-    if (options.totalTimeout < milliseconds(1) || options.totalTimeout > kMaxTotalTimeout)
-        return invalid("totalTimeout must be within 1 ms .. 10 min");
-    if (options.connectTimeout < milliseconds(1) || options.connectTimeout > options.totalTimeout)
-        return invalid("connectTimeout must be within 1 ms .. totalTimeout");
-    if (options.maxResponseBytes < 1 || options.maxResponseBytes > kMaxResponseBytesLimit)
-        return invalid("maxResponseBytes must be within 1 .. 64 MiB");
-    if (options.maxConcurrentTransfers < 1 || options.maxConcurrentTransfers > kMaxConcurrentTransfersLimit)
-        return invalid("maxConcurrentTransfers must be within 1 .. 64");
-    if (options.maxTransfersPerHost < 1 || options.maxTransfersPerHost > kMaxTransfersPerHostLimit)
-        return invalid("maxTransfersPerHost must be within 1 .. 1024");
-    if (options.maxWaitingPerHost > kMaxWaitingPerHostLimit)
-        return invalid("maxWaitingPerHost must be within 0 .. 100000");
-    if (!std::all_of(options.userAgent.begin(), options.userAgent.end(),
-                     [](unsigned char c) { return c >= 0x20 && c < 0x7f; }))
-        return invalid("userAgent must be printable ASCII");
+    OIDFED_TRY_VOID(validateFetchOptions(options));
     if (!options.caFile.empty() && !std::ifstream(options.caFile))
-        return invalid("caFile '" + options.caFile + "' is not readable");
-    if (options.resolve.size() > kMaxResolveEntries)
-        return invalid("resolve has more than 64 entries");
-    for (const std::string &entry : options.resolve)
-        OIDFED_TRY_VOID(fetch::checkResolveOverride(entry));
+        return fail(
+            Error(ErrorCode::InvalidArgument, "caFile: '" + options.caFile + "' is not readable").withClaim("caFile"));
 
     const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
     if (!info || info->version_num < kMinCurlVersion)

@@ -31,8 +31,8 @@ bool isBracketedIpv6(std::string_view text)
 Result<void> checkResolveOverride(std::string_view entry)
 {
     auto refuse = [&](std::string_view why) {
-        return fail(ErrorCode::InvalidArgument,
-                    "FetchOptions: resolve entry '" + sanitized(entry) + "': " + std::string(why));
+        return fail(Error(ErrorCode::InvalidArgument, "resolve: entry '" + sanitized(entry) + "': " + std::string(why))
+                        .withClaim("resolve"));
     };
     if (entry.empty() || !std::all_of(entry.begin(), entry.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; }))
         return refuse("must be HOST:PORT:ADDRESS[,ADDRESS...] in printable ASCII without spaces");

@@ -19,7 +19,8 @@ namespace oidfed::fetch {
 
 inline constexpr std::size_t kMaxResolveAddresses = 64;
 
-/// InvalidArgument naming the entry and what is wrong with it.
+/// InvalidArgument naming the entry and what is wrong with it (claim
+/// "resolve", the FetchOptions field).
 Result<void> checkResolveOverride(std::string_view entry);
 
 } // namespace oidfed::fetch

@@ -20,7 +20,7 @@ FederationService::~FederationService() = default;
 
 Result<std::unique_ptr<FederationService>> FederationService::create(ServerConfig config, Dependencies dependencies)
 {
-    OIDFED_TRY_VOID(validateResolverOptions(config.options.resolver));
+    OIDFED_TRY_VOID(validateServerOptions(config.options));
     std::unique_ptr<FederationService> service(new FederationService(std::move(config), dependencies));
     OIDFED_TRY(service->snapshot_, service->buildSnapshot(dependencies.clock.now()));
     return service;

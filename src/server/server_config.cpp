@@ -8,7 +8,7 @@
 
 #include <oidfed/jws_algorithm.h>
 
-#include "fetch/resolve_override.h"
+#include "server/server_config_members.h"
 #include "statement/claims.h"
 
 namespace oidfed::server {
@@ -17,452 +17,457 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reads the members of one JSON object, naming `where` in every error and
-// refusing members it was not told about.
-class ObjectReader {
-public:
-    ObjectReader(const Json &object, std::string where) : object_(object), where_(std::move(where)) {}
+using config::Context;
+using config::custom;
+using config::filePath;
+using config::flag;
+using config::ignored;
+using config::Member;
+using config::nonEmptyString;
+using config::number;
+using config::objectArray;
+using config::required;
+using config::section;
+using config::strings;
+using config::Table;
+using config::text;
 
-    Result<void> allowOnly(std::initializer_list<std::string_view> names) const
-    {
-        if (!object_.isObject())
-            return fail(ErrorCode::InvalidArgument, where_ + " must be a JSON object");
-        for (const auto &[name, value] : object_.asObject())
-            if (std::find(names.begin(), names.end(), name) == names.end())
-                return fail(ErrorCode::InvalidArgument, "unknown member " + at(name));
-        return ok();
-    }
+// ---- Readers of members that are not a plain field ----------------------
 
-    std::string at(std::string_view name) const { return where_.empty() ? std::string(name) : where_ + "." + std::string(name); }
-
-    const Json *raw(std::string_view name) const { return object_.find(name); }
-
-    Result<std::optional<std::string>> string(std::string_view name) const
-    {
-        const Json *value = raw(name);
-        if (!value)
-            return std::optional<std::string>();
-        if (!value->isString() || value->asString().empty())
-            return fail(ErrorCode::InvalidArgument, at(name) + " must be a non-empty string");
-        return std::optional<std::string>(value->asString());
-    }
-
-    Result<std::optional<std::int64_t>> integer(std::string_view name, std::int64_t min, std::int64_t max) const
-    {
-        const Json *value = raw(name);
-        if (!value)
-            return std::optional<std::int64_t>();
-        if (!value->isInt() || value->asInt() < min || value->asInt() > max)
-            return fail(ErrorCode::InvalidArgument, at(name) + " must be an integer in " + std::to_string(min) +
-                                                        ".." + std::to_string(max));
-        return std::optional<std::int64_t>(value->asInt());
-    }
-
-    Result<std::optional<bool>> boolean(std::string_view name) const
-    {
-        const Json *value = raw(name);
-        if (!value)
-            return std::optional<bool>();
-        if (!value->isBool())
-            return fail(ErrorCode::InvalidArgument, at(name) + " must be true or false");
-        return std::optional<bool>(value->asBool());
-    }
-
-    Result<const Json *> object(std::string_view name) const
-    {
-        const Json *value = raw(name);
-        if (value && !value->isObject())
-            return fail(ErrorCode::InvalidArgument, at(name) + " must be a JSON object");
-        return value;
-    }
-
-    Result<std::vector<EntityId>> entityIds(std::string_view name, const EntityIdOptions &options) const
-    {
-        std::vector<EntityId> out;
-        const Json *value = raw(name);
-        if (!value)
-            return out;
-        if (!value->isArray())
-            return fail(ErrorCode::InvalidArgument, at(name) + " must be an array of Entity Identifiers");
-        for (const Json &item : value->asArray()) {
-            if (!item.isString())
-                return fail(ErrorCode::InvalidArgument, at(name) + " must be an array of Entity Identifiers");
-            auto id = EntityId::parse(item.asString(), options);
-            if (!id)
-                return fail(ErrorCode::InvalidArgument, at(name) + ": " + id.error().message);
-            if (std::find(out.begin(), out.end(), *id) != out.end())
-                return fail(ErrorCode::InvalidArgument, at(name) + " lists " + id->str() + " twice");
-            out.push_back(std::move(id).value());
-        }
-        return out;
-    }
-
-private:
-    const Json &object_;
-    std::string where_;
-};
-
-// Sets `target` from an optional integer member, converting the unit.
-template <typename Target>
-Result<void> readInto(const ObjectReader &reader, std::string_view name, std::int64_t min, std::int64_t max,
-                      Target &target)
+Result<EntityId> entityId(const Json &value, const std::string &path, const Context &context)
 {
-    OIDFED_TRY(std::optional<std::int64_t> value, reader.integer(name, min, max));
-    if (value)
-        target = Target(*value);
-    return ok();
+    OIDFED_TRY(std::string identifier, nonEmptyString(value, path));
+    auto id = EntityId::parse(identifier, context.ids);
+    if (!id)
+        return fail(ErrorCode::InvalidArgument, path + ": " + id.error().message);
+    return id;
 }
 
-Result<void> parseListen(const std::string &listen, ServerOptions &options)
+/// The identifier an element of an array is made from, read before its
+/// other members.
+Result<EntityId> requiredEntityId(const Json &object, std::string_view name, const std::string &where,
+                                  const Context &context)
 {
+    const std::string path = config::memberPath(where, name);
+    const Json *value = object.find(name);
+    if (!value)
+        return fail(ErrorCode::InvalidArgument, path + " is required");
+    return entityId(*value, path, context);
+}
+
+/// A row for a member read by the `make` of its array (it is needed first).
+template <typename Root>
+Member<Root> readByMake(std::string_view name)
+{
+    return required(custom<Root>(name, "", ConfigValueKind::String,
+                                 [](const Json &, const std::string &, Context &, Root &) { return ok(); }));
+}
+
+Result<void> parseListen(const Json &value, const std::string &path, ServerOptions &options)
+{
+    OIDFED_TRY(std::string listen, nonEmptyString(value, path));
     std::size_t colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
-        return fail(ErrorCode::InvalidArgument, "listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+        return fail(ErrorCode::InvalidArgument, path + " must be HOST:PORT, e.g. 127.0.0.1:8080");
     std::string port = listen.substr(colon + 1);
     if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || port.size() > 5 ||
         std::stoi(port) < 1 || std::stoi(port) > 65535)
-        return fail(ErrorCode::InvalidArgument, "listen: the port must be 1..65535");
+        return fail(ErrorCode::InvalidArgument, path + ": the port must be 1..65535");
     options.listenHost = listen.substr(0, colon);
     options.listenPort = static_cast<std::uint16_t>(std::stoi(port));
     return ok();
 }
 
-Result<void> parseResolverLimits(const Json &json, ServerOptions &options)
+Result<void> readAllowHttp(const Json &value, const std::string &path, Context &context, ServerConfig &config)
 {
-    ObjectReader reader(json, "resolver_limits");
-    OIDFED_TRY_VOID(reader.allowOnly({"max_chain_depth", "max_authority_hints", "max_fetches", "max_candidate_paths",
-                                      "deadline_ms", "clock_skew_seconds", "max_cache_ttl_seconds",
-                                      "negative_ttl_seconds", "refresh_ahead_seconds", "cache_max_entries",
-                                      "statement_cache_max_entries", "on_demand", "max_concurrent_on_demand",
-                                      "max_on_demand_per_client", "on_demand_per_client_rate",
-                                      "on_demand_per_client_burst", "max_tracked_clients",
-                                      "response_cache_max_entries", "response_cache_ttl_seconds"}));
-    ResolverOptions &resolver = options.resolver;
-    OIDFED_TRY_VOID(readInto(reader, "max_chain_depth", 1, 32, resolver.maxChainDepth));
-    OIDFED_TRY_VOID(readInto(reader, "max_authority_hints", 1, 64, resolver.maxAuthorityHintsPerEntity));
-    OIDFED_TRY_VOID(readInto(reader, "max_fetches", 1, 4096, resolver.maxFetchesPerResolution));
-    OIDFED_TRY_VOID(readInto(reader, "max_candidate_paths", 1, 1024, resolver.maxCandidatePaths));
-    OIDFED_TRY_VOID(readInto(reader, "deadline_ms", 1, 600000, resolver.resolveDeadline));
-    OIDFED_TRY_VOID(readInto(reader, "clock_skew_seconds", 0, 600, resolver.clockSkew));
-    OIDFED_TRY_VOID(readInto(reader, "max_cache_ttl_seconds", 1, 7 * 86400, resolver.maxCacheTtl));
-    OIDFED_TRY_VOID(readInto(reader, "negative_ttl_seconds", 0, 3600, resolver.negativeTtl));
-    OIDFED_TRY_VOID(readInto(reader, "refresh_ahead_seconds", 0, 7 * 86400, resolver.refreshAhead));
-    OIDFED_TRY_VOID(readInto(reader, "cache_max_entries", 0, 10000000, resolver.cacheMaxEntries));
-    OIDFED_TRY_VOID(readInto(reader, "statement_cache_max_entries", 0, 10000000, resolver.statementCacheMaxEntries));
-    ResolveEndpointOptions &endpoint = options.resolveEndpoint;
-    OIDFED_TRY(std::optional<bool> onDemand, reader.boolean("on_demand"));
-    endpoint.onDemand = onDemand.value_or(endpoint.onDemand);
-    OIDFED_TRY_VOID(readInto(reader, "max_concurrent_on_demand", 1, 1024, endpoint.maxConcurrentOnDemand));
-    OIDFED_TRY_VOID(readInto(reader, "max_on_demand_per_client", 1, 1024, endpoint.maxOnDemandPerClient));
-    OIDFED_TRY_VOID(readInto(reader, "on_demand_per_client_rate", 0, 100000, endpoint.onDemandPerClientRate));
-    OIDFED_TRY_VOID(readInto(reader, "on_demand_per_client_burst", 1, 100000, endpoint.onDemandPerClientBurst));
-    OIDFED_TRY_VOID(readInto(reader, "max_tracked_clients", 1, 10000000, endpoint.maxTrackedClients));
-    OIDFED_TRY_VOID(readInto(reader, "response_cache_max_entries", 0, 10000000, endpoint.responseCacheMaxEntries));
-    OIDFED_TRY_VOID(readInto(reader, "response_cache_ttl_seconds", 1, 86400, endpoint.responseCacheTtl));
-    return validateResolverOptions(resolver);
-}
-
-Result<void> parseFetch(const Json &json, const fs::path &baseDir, ServerOptions &options)
-{
-    ObjectReader reader(json, "fetch");
-    OIDFED_TRY_VOID(reader.allowOnly({"connect_timeout_ms", "total_timeout_ms", "max_response_bytes",
-                                      "max_concurrent_transfers", "max_transfers_per_host", "max_waiting_per_host",
-                                      "allow_loopback", "allowed_networks", "ca_file", "user_agent", "resolve"}));
-    FetchOptions &fetch = options.fetch;
-    OIDFED_TRY_VOID(readInto(reader, "connect_timeout_ms", 1, 60000, fetch.connectTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "total_timeout_ms", 1, 600000, fetch.totalTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "max_response_bytes", 1024, 16 << 20, fetch.maxResponseBytes));
-    OIDFED_TRY_VOID(readInto(reader, "max_concurrent_transfers", 1, 64, fetch.maxConcurrentTransfers));
-    OIDFED_TRY_VOID(readInto(reader, "max_transfers_per_host", 1, 1024, fetch.maxTransfersPerHost));
-    OIDFED_TRY_VOID(readInto(reader, "max_waiting_per_host", 0, 100000, fetch.maxWaitingPerHost));
-    OIDFED_TRY(std::optional<bool> loopback, reader.boolean("allow_loopback"));
-    fetch.allowLoopback = loopback.value_or(false);
-    if (const Json *networks = reader.raw("allowed_networks")) {
-        if (!networks->isArray())
-            return fail(ErrorCode::InvalidArgument, "fetch.allowed_networks must be an array of CIDR blocks");
-        for (const Json &network : networks->asArray()) {
-            if (!network.isString())
-                return fail(ErrorCode::InvalidArgument, "fetch.allowed_networks must be an array of CIDR blocks");
-            fetch.allowedNetworks.push_back(network.asString());
-        }
-    }
-    if (const Json *resolve = reader.raw("resolve")) {
-        if (!resolve->isArray())
-            return fail(ErrorCode::InvalidArgument, "fetch.resolve must be an array of HOST:PORT:ADDRESS strings");
-        for (const Json &entry : resolve->asArray()) {
-            if (!entry.isString())
-                return fail(ErrorCode::InvalidArgument, "fetch.resolve must be an array of HOST:PORT:ADDRESS strings");
-            OIDFED_TRY_VOID(fetch::checkResolveOverride(entry.asString()));
-            fetch.resolve.push_back(entry.asString());
-        }
-    }
-    OIDFED_TRY(std::optional<std::string> caFile, reader.string("ca_file"));
-    if (caFile)
-        fetch.caFile = (baseDir / *caFile).string();
-    OIDFED_TRY(std::optional<std::string> userAgent, reader.string("user_agent"));
-    if (userAgent)
-        fetch.userAgent = *userAgent;
+    if (!value.isBool())
+        return fail(ErrorCode::InvalidArgument, path + ": must be true or false");
+    ServerOptions &options = config.options;
+    options.allowHttp = value.asBool();
+    options.fetch.allowHttp = options.allowHttp;
+    options.resolver.statements.entityIds.allowHttp = options.allowHttp;
+    context.ids.allowHttp = options.allowHttp;  // for the entities, read after it
     return ok();
 }
 
-Result<void> parseRedis(const Json &json, ServerOptions &options)
+/// An array of distinct Entity Identifiers into a std::vector<EntityId> of
+/// the hosted entity.
+Member<HostedEntityConfig> entityIds(std::string_view name, std::vector<EntityId> entity::HostedEntitySettings::*field)
 {
-    ObjectReader reader(json, "redis");
-    OIDFED_TRY_VOID(reader.allowOnly({"url", "key_prefix", "connect_timeout_ms", "command_timeout_ms", "pool_size",
-                                      "breaker_slow_threshold_ms", "breaker_slow_commands"}));
-    RedisCacheOptions redis;
-    OIDFED_TRY(std::optional<std::string> url, reader.string("url"));
-    if (!url)
-        return fail(ErrorCode::InvalidArgument, "redis.url is required");
-    redis.url = *url;
-    OIDFED_TRY(std::optional<std::string> prefix, reader.string("key_prefix"));
-    if (prefix)
-        redis.keyPrefix = *prefix;
-    OIDFED_TRY_VOID(readInto(reader, "connect_timeout_ms", 1, 60000, redis.connectTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "command_timeout_ms", 1, 60000, redis.commandTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "pool_size", 1, 64, redis.poolSize));
-    OIDFED_TRY_VOID(readInto(reader, "breaker_slow_threshold_ms", 0, 60000, redis.breakerSlowThreshold));
-    OIDFED_TRY_VOID(readInto(reader, "breaker_slow_commands", 1, 1000, redis.breakerSlowCommands));
-    options.redis = std::move(redis);
+    return custom<HostedEntityConfig>(
+        name, "", ConfigValueKind::Strings,
+        [field](const Json &value, const std::string &path, Context &context,
+                HostedEntityConfig &config) -> Result<void> {
+            if (!value.isArray())
+                return fail(ErrorCode::InvalidArgument, path + " must be an array of Entity Identifiers");
+            std::vector<EntityId> out;
+            for (const Json &item : value.asArray()) {
+                OIDFED_TRY(EntityId id, entityId(item, path, context));
+                if (std::find(out.begin(), out.end(), id) != out.end())
+                    return fail(ErrorCode::InvalidArgument, path + " lists " + id.str() + " twice");
+                out.push_back(std::move(id));
+            }
+            config.entity.*field = std::move(out);
+            return ok();
+        });
+}
+
+/// Any JSON value of `kind` (an object or an array) into a Json field.
+Member<HostedEntityConfig> jsonValue(std::string_view name, ConfigValueKind kind,
+                                     Json entity::HostedEntitySettings::*field)
+{
+    return custom<HostedEntityConfig>(
+        name, "", kind,
+        [kind, field](const Json &value, const std::string &path, Context &,
+                      HostedEntityConfig &config) -> Result<void> {
+            if (kind == ConfigValueKind::Object && !value.isObject())
+                return fail(ErrorCode::InvalidArgument, path + " must be a JSON object");
+            if (kind == ConfigValueKind::Array && !value.isArray())
+                return fail(ErrorCode::InvalidArgument, path + " must be an array");
+            config.entity.*field = value;
+            return ok();
+        });
+}
+
+Result<void> readKeyAlgorithm(const Json &value, const std::string &path, Context &, HostedEntityConfig &config)
+{
+    OIDFED_TRY(std::string name, nonEmptyString(value, path));
+    auto alg = parseJwsAlgorithm(name);
+    if (!alg)
+        return fail(ErrorCode::InvalidArgument, path + ": unsupported algorithm " + name);
+    config.entity.keys.algorithm = *alg;
     return ok();
 }
 
-Result<std::vector<TrustAnchorSetting>> parseResolver(const Json &json, const std::string &where,
-                                                      const EntityIdOptions &idOptions)
+Result<void> readMetadata(const Json &metadata, const std::string &path, Context &, HostedEntityConfig &config)
 {
-    ObjectReader reader(json, where);
-    OIDFED_TRY_VOID(reader.allowOnly({"trust_anchors"}));
-    const Json *anchors = reader.raw("trust_anchors");
-    if (!anchors || !anchors->isArray() || anchors->asArray().empty())
-        return fail(ErrorCode::InvalidArgument, reader.at("trust_anchors") + " must be a non-empty array");
-    std::vector<TrustAnchorSetting> out;
-    for (std::size_t i = 0; i < anchors->size(); ++i) {
-        ObjectReader anchor(anchors->asArray()[i], reader.at("trust_anchors") + "[" + std::to_string(i) + "]");
-        OIDFED_TRY_VOID(anchor.allowOnly({"entity_id", "jwks"}));
-        OIDFED_TRY(std::optional<std::string> id, anchor.string("entity_id"));
-        if (!id)
-            return fail(ErrorCode::InvalidArgument, anchor.at("entity_id") + " is required");
-        auto entityId = EntityId::parse(*id, idOptions);
-        if (!entityId)
-            return fail(ErrorCode::InvalidArgument, anchor.at("entity_id") + ": " + entityId.error().message);
-        TrustAnchorSetting setting{.entityId = std::move(entityId).value()};
-        if (const Json *jwks = anchor.raw("jwks")) {
-            auto set = JwkSet::fromJson(*jwks);
-            if (!set || set->empty())
-                return fail(ErrorCode::InvalidArgument,
-                            anchor.at("jwks") + ": " + (set ? std::string("no keys") : set.error().message));
-            setting.jwks = std::move(set).value();
-        }
-        for (const TrustAnchorSetting &seen : out)
-            if (seen.entityId == setting.entityId)
-                return fail(ErrorCode::InvalidArgument, reader.at("trust_anchors") + " lists " +
-                                                            setting.entityId.str() + " twice");
-        out.push_back(std::move(setting));
+    if (!metadata.isObject())
+        return fail(ErrorCode::InvalidArgument, path + " must be a JSON object");
+    for (const auto &[type, value] : metadata.asObject())
+        if (!value.isObject())
+            return fail(ErrorCode::InvalidArgument, path + "." + type + " must be an object");
+    if (const Json *federation = metadata.find("federation_entity")) {
+        for (std::string_view endpoint :
+             {"federation_fetch_endpoint", "federation_list_endpoint", "federation_resolve_endpoint",
+              "federation_historical_keys_endpoint", "federation_trust_mark_endpoint",
+              "federation_trust_mark_list_endpoint", "federation_trust_mark_status_endpoint"})
+            if (federation->contains(endpoint))
+                return fail(ErrorCode::InvalidArgument, path + ".federation_entity." + std::string(endpoint) +
+                                                            " is set by the server from the entity's roles; remove it");
     }
-    return out;
-}
-
-Result<entity::TrustMarkIssuerSettings> parseTrustMarkIssuer(const Json &json, const std::string &where,
-                                                            const fs::path &baseDir)
-{
-    ObjectReader reader(json, where);
-    OIDFED_TRY_VOID(reader.allowOnly({"directory", "mark_lifetime_seconds", "delegation_lifetime_seconds"}));
-    entity::TrustMarkIssuerSettings settings;
-    OIDFED_TRY(std::optional<std::string> directory, reader.string("directory"));
-    if (!directory)
-        return fail(ErrorCode::InvalidArgument, reader.at("directory") + " is required");
-    settings.directory = baseDir / *directory;
-    OIDFED_TRY_VOID(readInto(reader, "mark_lifetime_seconds", 60, 365 * 86400, settings.markLifetime));
-    OIDFED_TRY_VOID(readInto(reader, "delegation_lifetime_seconds", 3600, 365 * 86400, settings.delegationLifetime));
-    return settings;
-}
-
-Result<std::vector<entity::HeldTrustMarkSetting>> parseTrustMarkSources(const Json &json, const std::string &where,
-                                                                        const EntityIdOptions &idOptions)
-{
-    if (!json.isArray())
-        return fail(ErrorCode::InvalidArgument, where + " must be an array");
-    std::vector<entity::HeldTrustMarkSetting> out;
-    for (std::size_t i = 0; i < json.size(); ++i) {
-        ObjectReader source(json.asArray()[i], where + "[" + std::to_string(i) + "]");
-        OIDFED_TRY_VOID(source.allowOnly({"trust_mark_type", "issuer", "endpoint"}));
-        OIDFED_TRY(std::optional<std::string> type, source.string("trust_mark_type"));
-        OIDFED_TRY(std::optional<std::string> issuer, source.string("issuer"));
-        if (!type || !issuer)
-            return fail(ErrorCode::InvalidArgument, source.at("trust_mark_type") + " and issuer are required");
-        auto issuerId = EntityId::parse(*issuer, idOptions);
-        if (!issuerId)
-            return fail(ErrorCode::InvalidArgument, source.at("issuer") + ": " + issuerId.error().message);
-        entity::HeldTrustMarkSetting setting{.trustMarkType = *type, .issuer = std::move(issuerId).value()};
-        OIDFED_TRY(std::optional<std::string> endpoint, source.string("endpoint"));
-        if (endpoint) {
-            if (!claims::isEndpointUrl(*endpoint, idOptions.allowHttp))
-                return fail(ErrorCode::InvalidArgument,
-                            source.at("endpoint") + " must be an absolute https URL without a fragment");
-            setting.endpoint = *endpoint;
-        }
-        for (const entity::HeldTrustMarkSetting &seen : out)
-            if (seen.trustMarkType == setting.trustMarkType && seen.issuer == setting.issuer)
-                return fail(ErrorCode::InvalidArgument, where + " lists " + setting.trustMarkType + " from " +
-                                                            setting.issuer.str() + " twice");
-        out.push_back(std::move(setting));
-    }
-    return out;
-}
-
-Result<void> parseTrustMarkVerification(const Json &json, ServerOptions &options)
-{
-    ObjectReader reader(json, "trust_mark_verification");
-    OIDFED_TRY_VOID(reader.allowOnly({"status_types", "status_cache_ttl_seconds", "status_cache_max_entries"}));
-    TrustMarkVerificationOptions &marks = options.resolver.trustMarks;
-    if (const Json *types = reader.raw("status_types")) {
-        if (!types->isArray())
-            return fail(ErrorCode::InvalidArgument, reader.at("status_types") + " must be an array of trust mark types");
-        for (const Json &type : types->asArray()) {
-            if (!type.isString() || type.asString().empty())
-                return fail(ErrorCode::InvalidArgument,
-                            reader.at("status_types") + " must be an array of non-empty strings");
-            marks.statusCheckedTypes.push_back(type.asString());
-        }
-    }
-    OIDFED_TRY_VOID(readInto(reader, "status_cache_ttl_seconds", 1, 3600, marks.statusCacheTtl));
-    OIDFED_TRY_VOID(readInto(reader, "status_cache_max_entries", 1, 1000000, marks.statusCacheMaxEntries));
+    config.entity.metadata = metadata;
     return ok();
 }
 
-Result<HostedEntityConfig> parseEntity(const Json &json, const std::string &where, const fs::path &baseDir,
-                                       const EntityIdOptions &idOptions)
+Result<void> readTrustMarkEndpoint(const Json &value, const std::string &path, Context &context,
+                                   entity::HeldTrustMarkSetting &setting)
 {
-    ObjectReader reader(json, where);
-    OIDFED_TRY_VOID(reader.allowOnly({"entity_id", "keys_dir", "key_algorithm", "retired_key_lifetime_seconds",
-                                      "configuration_lifetime_seconds", "subordinate_lifetime_seconds", "metadata",
-                                      "authority_hints", "trust_anchor_hints", "subordinates_dir",
-                                      "trust_mark_issuers", "trust_mark_owners", "trust_marks", "resolver",
-                                      "trust_mark_issuer", "trust_mark_sources"}));
-    OIDFED_TRY(std::optional<std::string> id, reader.string("entity_id"));
-    if (!id)
-        return fail(ErrorCode::InvalidArgument, reader.at("entity_id") + " is required");
-    auto entityId = EntityId::parse(*id, idOptions);
-    if (!entityId)
-        return fail(ErrorCode::InvalidArgument, reader.at("entity_id") + ": " + entityId.error().message);
+    OIDFED_TRY(std::string endpoint, nonEmptyString(value, path));
+    if (!claims::isEndpointUrl(endpoint, context.ids.allowHttp))
+        return fail(ErrorCode::InvalidArgument, path + " must be an absolute https URL without a fragment");
+    setting.endpoint = std::move(endpoint);
+    return ok();
+}
 
-    HostedEntityConfig config{.entity = entity::HostedEntitySettings{.entityId = std::move(entityId).value()}};
-    entity::HostedEntitySettings &settings = config.entity;
-    OIDFED_TRY(std::optional<std::string> keysDir, reader.string("keys_dir"));
-    if (!keysDir)
-        return fail(ErrorCode::InvalidArgument, reader.at("keys_dir") + " is required");
-    settings.keysDir = baseDir / *keysDir;
-    OIDFED_TRY(std::optional<std::string> algorithm, reader.string("key_algorithm"));
-    if (algorithm) {
-        auto alg = parseJwsAlgorithm(*algorithm);
-        if (!alg)
-            return fail(ErrorCode::InvalidArgument, reader.at("key_algorithm") + ": unsupported algorithm " + *algorithm);
-        settings.keys.algorithm = *alg;
-    }
-    OIDFED_TRY_VOID(readInto(reader, "retired_key_lifetime_seconds", 3600, 365 * 86400, settings.keys.retiredKeyLifetime));
-    OIDFED_TRY_VOID(readInto(reader, "configuration_lifetime_seconds", 60, 365 * 86400, settings.configurationLifetime));
-    OIDFED_TRY_VOID(readInto(reader, "subordinate_lifetime_seconds", 60, 365 * 86400, settings.subordinateLifetime));
-    OIDFED_TRY(const Json *metadata, reader.object("metadata"));
-    if (metadata) {
-        for (const auto &[type, value] : metadata->asObject())
-            if (!value.isObject())
-                return fail(ErrorCode::InvalidArgument, reader.at("metadata") + "." + type + " must be an object");
-        if (const Json *federation = metadata->find("federation_entity")) {
-            for (std::string_view endpoint :
-                 {"federation_fetch_endpoint", "federation_list_endpoint", "federation_resolve_endpoint",
-                  "federation_historical_keys_endpoint", "federation_trust_mark_endpoint",
-                  "federation_trust_mark_list_endpoint", "federation_trust_mark_status_endpoint"})
-                if (federation->contains(endpoint))
-                    return fail(ErrorCode::InvalidArgument,
-                                reader.at("metadata") + ".federation_entity." + std::string(endpoint) +
-                                    " is set by the server from the entity's roles; remove it");
-        }
-        settings.metadata = *metadata;
-    }
-    OIDFED_TRY(settings.authorityHints, reader.entityIds("authority_hints", idOptions));
-    OIDFED_TRY(settings.trustAnchorHints, reader.entityIds("trust_anchor_hints", idOptions));
-    OIDFED_TRY(std::optional<std::string> subordinatesDir, reader.string("subordinates_dir"));
-    if (subordinatesDir)
-        settings.subordinatesDir = baseDir / *subordinatesDir;
-    OIDFED_TRY(const Json *issuers, reader.object("trust_mark_issuers"));
-    if (issuers)
-        settings.trustMarkIssuers = *issuers;
-    OIDFED_TRY(const Json *owners, reader.object("trust_mark_owners"));
-    if (owners)
-        settings.trustMarkOwners = *owners;
-    if (const Json *marks = reader.raw("trust_marks")) {
-        if (!marks->isArray())
-            return fail(ErrorCode::InvalidArgument, reader.at("trust_marks") + " must be an array");
-        settings.trustMarks = *marks;
-    }
-    if (const Json *issuer = reader.raw("trust_mark_issuer")) {
-        OIDFED_TRY(settings.trustMarkIssuer, parseTrustMarkIssuer(*issuer, reader.at("trust_mark_issuer"), baseDir));
-    }
-    if (const Json *sources = reader.raw("trust_mark_sources")) {
-        OIDFED_TRY(settings.trustMarkSources,
-                   parseTrustMarkSources(*sources, reader.at("trust_mark_sources"), idOptions));
-        for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
-            if (source.issuer == settings.entityId && !settings.trustMarkIssuer)
-                return fail(ErrorCode::InvalidArgument, reader.at("trust_mark_sources") + ": " +
-                                                            source.issuer.str() + " is the entity itself, which has "
-                                                                                  "no trust_mark_issuer");
-    }
-    if (const Json *resolver = reader.raw("resolver")) {
-        OIDFED_TRY(config.resolverTrustAnchors, parseResolver(*resolver, reader.at("resolver"), idOptions));
-        settings.resolver = true;
-    }
-    return config;
+Result<void> readPinnedKeys(const Json &value, const std::string &path, Context &, TrustAnchorSetting &setting)
+{
+    auto set = JwkSet::fromJson(value);
+    if (!set || set->empty())
+        return fail(ErrorCode::InvalidArgument, path + ": " + (set ? std::string("no keys") : set.error().message));
+    setting.jwks = std::move(set).value();
+    return ok();
+}
+
+// ---- The tables: one per JSON object of the file ------------------------
+//
+// A row per member: its JSON name, the field it fills (as the section's
+// validate function names it, so that a range refusal names the member),
+// and its reader. To add a member: add its field (with default, unit and
+// range comment) to the options struct, its range to the validate function,
+// one row here, and a line to docs/configuration.md (a test checks that
+// every row is documented).
+
+const Table<FetchOptions> &fetchTable()  // "fetch": FetchOptions, validateFetchOptions
+{
+    static const Table<FetchOptions> table = {
+        number("connect_timeout_ms", "connectTimeout", &FetchOptions::connectTimeout),
+        number("total_timeout_ms", "totalTimeout", &FetchOptions::totalTimeout),
+        number("max_response_bytes", "maxResponseBytes", &FetchOptions::maxResponseBytes),
+        number("max_concurrent_transfers", "maxConcurrentTransfers", &FetchOptions::maxConcurrentTransfers),
+        number("max_transfers_per_host", "maxTransfersPerHost", &FetchOptions::maxTransfersPerHost),
+        number("max_waiting_per_host", "maxWaitingPerHost", &FetchOptions::maxWaitingPerHost),
+        flag("allow_loopback", "allowLoopback", &FetchOptions::allowLoopback),
+        strings("allowed_networks", "allowedNetworks", "CIDR blocks", &FetchOptions::allowedNetworks),
+        filePath("ca_file", "caFile", &FetchOptions::caFile),
+        text("user_agent", "userAgent", &FetchOptions::userAgent),
+        strings("resolve", "resolve", "HOST:PORT:ADDRESS strings", &FetchOptions::resolve),
+    };
+    return table;
+}
+
+// "resolver_limits": two structs of ServerOptions, validateServerOptions.
+const Table<ServerOptions> &resolverLimitsTable()
+{
+    constexpr auto resolver = &ServerOptions::resolver;
+    constexpr auto endpoint = &ServerOptions::resolveEndpoint;
+    using R = ResolverOptions;
+    using E = ResolveEndpointOptions;
+    static const Table<ServerOptions> table = {
+        number("max_chain_depth", "resolver.maxChainDepth", resolver, &R::maxChainDepth),
+        number("max_authority_hints", "resolver.maxAuthorityHintsPerEntity", resolver, &R::maxAuthorityHintsPerEntity),
+        number("max_fetches", "resolver.maxFetchesPerResolution", resolver, &R::maxFetchesPerResolution),
+        number("max_candidate_paths", "resolver.maxCandidatePaths", resolver, &R::maxCandidatePaths),
+        number("deadline_ms", "resolver.resolveDeadline", resolver, &R::resolveDeadline),
+        number("clock_skew_seconds", "resolver.clockSkew", resolver, &R::clockSkew),
+        number("max_cache_ttl_seconds", "resolver.maxCacheTtl", resolver, &R::maxCacheTtl),
+        number("negative_ttl_seconds", "resolver.negativeTtl", resolver, &R::negativeTtl),
+        number("refresh_ahead_seconds", "resolver.refreshAhead", resolver, &R::refreshAhead),
+        number("cache_max_entries", "resolver.cacheMaxEntries", resolver, &R::cacheMaxEntries),
+        number("statement_cache_max_entries", "resolver.statementCacheMaxEntries", resolver,
+               &R::statementCacheMaxEntries),
+        flag("on_demand", "resolveEndpoint.onDemand", endpoint, &E::onDemand),
+        number("max_concurrent_on_demand", "resolveEndpoint.maxConcurrentOnDemand", endpoint,
+               &E::maxConcurrentOnDemand),
+        number("max_on_demand_per_client", "resolveEndpoint.maxOnDemandPerClient", endpoint, &E::maxOnDemandPerClient),
+        number("on_demand_per_client_rate", "resolveEndpoint.onDemandPerClientRate", endpoint,
+               &E::onDemandPerClientRate),
+        number("on_demand_per_client_burst", "resolveEndpoint.onDemandPerClientBurst", endpoint,
+               &E::onDemandPerClientBurst),
+        number("max_tracked_clients", "resolveEndpoint.maxTrackedClients", endpoint, &E::maxTrackedClients),
+        number("response_cache_max_entries", "resolveEndpoint.responseCacheMaxEntries", endpoint,
+               &E::responseCacheMaxEntries),
+        number("response_cache_ttl_seconds", "resolveEndpoint.responseCacheTtl", endpoint, &E::responseCacheTtl),
+    };
+    return table;
+}
+
+const Table<RedisCacheOptions> &redisTable()  // "redis": RedisCacheOptions, validateRedisCacheOptions
+{
+    using R = RedisCacheOptions;
+    static const Table<R> table = {
+        required(text("url", "url", &R::url)),
+        text("key_prefix", "keyPrefix", &R::keyPrefix),
+        number("connect_timeout_ms", "connectTimeout", &R::connectTimeout),
+        number("command_timeout_ms", "commandTimeout", &R::commandTimeout),
+        number("pool_size", "poolSize", &R::poolSize),
+        number("breaker_slow_threshold_ms", "breakerSlowThreshold", &R::breakerSlowThreshold),
+        number("breaker_slow_commands", "breakerSlowCommands", &R::breakerSlowCommands),
+    };
+    return table;
+}
+
+// "trust_mark_verification": TrustMarkVerificationOptions, checked by
+// validateResolverOptions as resolver.trustMarks.
+const Table<TrustMarkVerificationOptions> &trustMarkVerificationTable()
+{
+    using T = TrustMarkVerificationOptions;
+    static const Table<T> table = {
+        strings("status_types", "statusCheckedTypes", "trust mark types", &T::statusCheckedTypes),
+        number("status_cache_ttl_seconds", "statusCacheTtl", &T::statusCacheTtl),
+        number("status_cache_max_entries", "statusCacheMaxEntries", &T::statusCacheMaxEntries),
+    };
+    return table;
+}
+
+// entities[].trust_mark_issuer: TrustMarkIssuerSettings, checked by
+// validateHostedEntitySettings as trustMarkIssuer.
+const Table<entity::TrustMarkIssuerSettings> &trustMarkIssuerTable()
+{
+    using T = entity::TrustMarkIssuerSettings;
+    static const Table<T> table = {
+        required(filePath("directory", "", &T::directory)),
+        number("mark_lifetime_seconds", "markLifetime", &T::markLifetime),
+        number("delegation_lifetime_seconds", "delegationLifetime", &T::delegationLifetime),
+    };
+    return table;
+}
+
+// entities[].trust_mark_sources[]: HeldTrustMarkSetting (no ranges).
+const Table<entity::HeldTrustMarkSetting> &trustMarkSourceTable()
+{
+    using T = entity::HeldTrustMarkSetting;
+    static const Table<T> table = {
+        required(text("trust_mark_type", "", &T::trustMarkType)),
+        readByMake<T>("issuer"),
+        custom<T>("endpoint", "", ConfigValueKind::String, readTrustMarkEndpoint),
+    };
+    return table;
+}
+
+Result<entity::HeldTrustMarkSetting> makeTrustMarkSource(const Json &object, const std::string &where,
+                                                         Context &context)
+{
+    OIDFED_TRY(EntityId issuer, requiredEntityId(object, "issuer", where, context));
+    return entity::HeldTrustMarkSetting{.issuer = std::move(issuer)};
+}
+
+Result<void> addTrustMarkSource(HostedEntityConfig &config, entity::HeldTrustMarkSetting &&source,
+                                const std::string &where, Context &)
+{
+    for (const entity::HeldTrustMarkSetting &seen : config.entity.trustMarkSources)
+        if (seen.trustMarkType == source.trustMarkType && seen.issuer == source.issuer)
+            return fail(ErrorCode::InvalidArgument, where + " lists " + source.trustMarkType + " from " +
+                                                        source.issuer.str() + " twice");
+    config.entity.trustMarkSources.push_back(std::move(source));
+    return ok();
+}
+
+// entities[].resolver.trust_anchors[]: TrustAnchorSetting (no ranges).
+const Table<TrustAnchorSetting> &trustAnchorTable()
+{
+    static const Table<TrustAnchorSetting> table = {
+        readByMake<TrustAnchorSetting>("entity_id"),
+        custom<TrustAnchorSetting>("jwks", "", ConfigValueKind::Object, readPinnedKeys),
+    };
+    return table;
+}
+
+// entities[].resolver: makes the entity a resolver.
+const Table<HostedEntityConfig> &resolverTable()
+{
+    static const Table<HostedEntityConfig> table = {
+        required(objectArray<HostedEntityConfig, TrustAnchorSetting>(
+            "trust_anchors", trustAnchorTable(), true,
+            [](const Json &object, const std::string &where, Context &context) -> Result<TrustAnchorSetting> {
+                OIDFED_TRY(EntityId id, requiredEntityId(object, "entity_id", where, context));
+                return TrustAnchorSetting{.entityId = std::move(id)};
+            },
+            [](HostedEntityConfig &config, TrustAnchorSetting &&anchor, const std::string &where,
+               Context &) -> Result<void> {
+                for (const TrustAnchorSetting &seen : config.resolverTrustAnchors)
+                    if (seen.entityId == anchor.entityId)
+                        return fail(ErrorCode::InvalidArgument, where + ": the trust anchor " +
+                                                                    anchor.entityId.str() + " is listed twice");
+                config.resolverTrustAnchors.push_back(std::move(anchor));
+                return ok();
+            })),
+    };
+    return table;
+}
+
+// entities[]: HostedEntitySettings (and the resolver's anchors),
+// validateHostedEntitySettings.
+const Table<HostedEntityConfig> &entityTable()
+{
+    using S = entity::HostedEntitySettings;
+    constexpr auto settings = &HostedEntityConfig::entity;
+    static const Table<HostedEntityConfig> table = {
+        readByMake<HostedEntityConfig>("entity_id"),
+        required(filePath("keys_dir", "", settings, &S::keysDir)),
+        custom<HostedEntityConfig>("key_algorithm", "keys.algorithm", ConfigValueKind::String, readKeyAlgorithm),
+        number("retired_key_lifetime_seconds", "keys.retiredKeyLifetime", settings, &S::keys,
+               &entity::KeyStoreOptions::retiredKeyLifetime),
+        number("configuration_lifetime_seconds", "configurationLifetime", settings, &S::configurationLifetime),
+        number("subordinate_lifetime_seconds", "subordinateLifetime", settings, &S::subordinateLifetime),
+        custom<HostedEntityConfig>("metadata", "metadata", ConfigValueKind::Object, readMetadata),
+        entityIds("authority_hints", &S::authorityHints),
+        entityIds("trust_anchor_hints", &S::trustAnchorHints),
+        filePath("subordinates_dir", "subordinatesDir", settings, &S::subordinatesDir),
+        jsonValue("trust_mark_issuers", ConfigValueKind::Object, &S::trustMarkIssuers),
+        jsonValue("trust_mark_owners", ConfigValueKind::Object, &S::trustMarkOwners),
+        jsonValue("trust_marks", ConfigValueKind::Array, &S::trustMarks),
+        section<HostedEntityConfig>("trust_mark_issuer", "trustMarkIssuer", trustMarkIssuerTable(),
+                                    [](HostedEntityConfig &config) -> entity::TrustMarkIssuerSettings & {
+                                        return config.entity.trustMarkIssuer.emplace();
+                                    }),
+        objectArray<HostedEntityConfig, entity::HeldTrustMarkSetting>(
+            "trust_mark_sources", trustMarkSourceTable(), false, makeTrustMarkSource, addTrustMarkSource),
+        section<HostedEntityConfig>("resolver", "", resolverTable(),
+                                    [](HostedEntityConfig &config) -> HostedEntityConfig & {
+                                        config.entity.resolver = true;
+                                        return config;
+                                    }),
+    };
+    return table;
+}
+
+Result<HostedEntityConfig> makeEntity(const Json &object, const std::string &where, Context &context)
+{
+    OIDFED_TRY(EntityId id, requiredEntityId(object, "entity_id", where, context));
+    return HostedEntityConfig{.entity = entity::HostedEntitySettings{.entityId = std::move(id)}};
+}
+
+const std::vector<ConfigMember> &describedMembers()
+{
+    static const std::vector<ConfigMember> members = describeServerConfig();
+    return members;
+}
+
+// What no single member says: the ranges, and a trust mark the entity would
+// hold from itself without being an issuer.
+Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const std::string &where, Context &)
+{
+    const entity::HostedEntitySettings &settings = entity.entity;
+    OIDFED_TRY_VOID(config::namedByMember(entity::validateHostedEntitySettings(settings), describedMembers(),
+                                          "entities[]", where));
+    for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
+        if (source.issuer == settings.entityId && !settings.trustMarkIssuer)
+            return fail(ErrorCode::InvalidArgument, where + ".trust_mark_sources: " + source.issuer.str() +
+                                                        " is the entity itself, which has no trust_mark_issuer");
+    config.entities.push_back(std::move(entity));
+    return ok();
+}
+
+// The top level: ServerOptions (validateServerOptions) and the entities.
+const Table<ServerConfig> &serverTable()
+{
+    constexpr auto options = &ServerConfig::options;
+    using O = ServerOptions;
+    static const Table<ServerConfig> table = {
+        required(custom<ServerConfig>("listen", "", ConfigValueKind::String,
+                                      [](const Json &value, const std::string &path, Context &, ServerConfig &config) {
+                                          return parseListen(value, path, config.options);
+                                      })),
+        number("threads", "threads", options, &O::threads),
+        number("max_request_bytes", "maxRequestBytes", options, &O::maxRequestBytes),
+        number("header_timeout_ms", "headerTimeout", options, &O::headerTimeout),
+        number("max_connections", "maxConnections", options, &O::maxConnections),
+        number("refresh_interval_seconds", "refreshInterval", options, &O::refreshInterval),
+        custom<ServerConfig>("allow_http", "allowHttp", ConfigValueKind::Boolean, readAllowHttp),
+        section<ServerConfig>("fetch", "fetch", fetchTable(),
+                              [](ServerConfig &config) -> FetchOptions & { return config.options.fetch; }),
+        section<ServerConfig>("resolver_limits", "", resolverLimitsTable(),
+                              [](ServerConfig &config) -> ServerOptions & { return config.options; }),
+        section<ServerConfig>("redis", "redis", redisTable(),
+                              [](ServerConfig &config) -> RedisCacheOptions & {
+                                  return config.options.redis.emplace();
+                              }),
+        section<ServerConfig>("trust_mark_verification", "resolver.trustMarks", trustMarkVerificationTable(),
+                              [](ServerConfig &config) -> TrustMarkVerificationOptions & {
+                                  return config.options.resolver.trustMarks;
+                              }),
+        ignored<ServerConfig>("comment"),
+        // After allow_http, which says how entity identifiers are read.
+        required(objectArray<ServerConfig, HostedEntityConfig>("entities", entityTable(), true, makeEntity, addEntity)),
+    };
+    return table;
 }
 
 } // namespace
 
+std::vector<ConfigMember> describeServerConfig()
+{
+    std::vector<ConfigMember> out;
+    config::describeTable(serverTable(), "", "", "", out);
+    return out;
+}
+
 Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir)
 {
-    ObjectReader reader(json, "");
-    OIDFED_TRY_VOID(reader.allowOnly({"listen", "threads", "max_request_bytes", "header_timeout_ms",
-                                      "max_connections", "refresh_interval_seconds", "allow_http", "fetch",
-                                      "resolver_limits", "redis", "entities", "trust_mark_verification",
-                                      "comment"}));
     ServerConfig config;
-    ServerOptions &options = config.options;
-    OIDFED_TRY(std::optional<std::string> listen, reader.string("listen"));
-    if (!listen)
-        return fail(ErrorCode::InvalidArgument, "listen is required (HOST:PORT)");
-    OIDFED_TRY_VOID(parseListen(*listen, options));
-    OIDFED_TRY_VOID(readInto(reader, "threads", 0, 256, options.threads));
-    OIDFED_TRY_VOID(readInto(reader, "max_request_bytes", 1024, 1 << 20, options.maxRequestBytes));
-    OIDFED_TRY_VOID(readInto(reader, "header_timeout_ms", 100, 60000, options.headerTimeout));
-    OIDFED_TRY_VOID(readInto(reader, "max_connections", 1, 1000000, options.maxConnections));
-    OIDFED_TRY_VOID(readInto(reader, "refresh_interval_seconds", 1, 3600, options.refreshInterval));
-    OIDFED_TRY(std::optional<bool> allowHttp, reader.boolean("allow_http"));
-    options.allowHttp = allowHttp.value_or(false);
-    options.fetch.allowHttp = options.allowHttp;
-    options.resolver.statements.entityIds.allowHttp = options.allowHttp;
-    if (const Json *fetch = reader.raw("fetch"))
-        OIDFED_TRY_VOID(parseFetch(*fetch, baseDir, options));
-    if (const Json *limits = reader.raw("resolver_limits"))
-        OIDFED_TRY_VOID(parseResolverLimits(*limits, options));
-    if (const Json *redis = reader.raw("redis"))
-        OIDFED_TRY_VOID(parseRedis(*redis, options));
-    if (const Json *verification = reader.raw("trust_mark_verification"))
-        OIDFED_TRY_VOID(parseTrustMarkVerification(*verification, options));
+    Context context{.baseDir = baseDir};
+    OIDFED_TRY_VOID(config::readObject(json, "", serverTable(), context, config));
+    OIDFED_TRY_VOID(config::namedByMember(validateServerOptions(config.options), describedMembers(), "", ""));
 
-    const EntityIdOptions idOptions{.allowHttp = options.allowHttp};
-    const Json *entities = reader.raw("entities");
-    if (!entities || !entities->isArray() || entities->asArray().empty())
-        return fail(ErrorCode::InvalidArgument, "entities must be a non-empty array");
     std::set<std::string> ids;
     std::map<std::string, std::string> keysDirs;  // canonical keys_dir -> entity id
-    for (std::size_t i = 0; i < entities->size(); ++i) {
-        OIDFED_TRY(HostedEntityConfig entity,
-                   parseEntity(entities->asArray()[i], "entities[" + std::to_string(i) + "]", baseDir, idOptions));
+    for (const HostedEntityConfig &entity : config.entities) {
         const std::string &id = entity.entity.entityId.str();
         if (!ids.insert(id).second)
             return fail(ErrorCode::InvalidArgument, "entities: " + id + " is hosted twice");
         auto [at, added] = keysDirs.emplace(fs::weakly_canonical(entity.entity.keysDir).string(), id);
         if (!added)
             return fail(ErrorCode::InvalidArgument, "entities: " + id + " shares its keys_dir with " + at->second);
-        config.entities.push_back(std::move(entity));
     }
     return config;
 }
@@ -491,8 +496,11 @@ Result<ServerConfig> loadServerConfig(const fs::path &file)
         return fail(ErrorCode::InvalidArgument, file.string() + ": " + json.error().message);
     fs::path base = fs::absolute(file).parent_path();
     auto config = parseServerConfig(*json, base);
-    if (!config)
-        return fail(ErrorCode::InvalidArgument, file.string() + ": " + config.error().message);
+    if (!config) {
+        Error error = std::move(config).error();  // the member's path stays in claim
+        error.message = file.string() + ": " + error.message;
+        return fail(std::move(error));
+    }
     return config;
 }
 

@@ -38,11 +38,50 @@ struct ServerConfig {
     std::vector<HostedEntityConfig> entities{};
 };
 
-/// Parses the configuration. `baseDir` anchors relative paths.
-/// InvalidArgument naming the member (e.g. `entities[1].keys_dir`).
+/// The kind of value a member of the file holds.
+enum class ConfigValueKind {
+    Integer,      ///< an integer (a count, or a duration in `unit`)
+    Boolean,      ///< true or false
+    String,       ///< a non-empty string (a path, a URL, a name)
+    Strings,      ///< an array of strings
+    Object,       ///< a JSON object (its members may be listed too)
+    Array,        ///< a JSON array copied as it is
+    ObjectArray,  ///< an array of objects, whose members are listed as "name[].member"
+    Any,          ///< anything ("comment")
+};
+
+/// One member the configuration file accepts, as the reader's tables
+/// declare it: the allow-list, the reader and this list are one table.
+struct ConfigMember {
+    /// e.g. "fetch.connect_timeout_ms"; a member of each element of an array
+    /// is "entities[].keys_dir".
+    std::string path;
+    /// The field it fills as the validate function of its scope names it in
+    /// Error::claim ("fetch.connectTimeout", "configurationLifetime"); empty
+    /// when no validate function checks it.
+    std::string field;
+    /// Where `field` is relative to: "" for ServerOptions
+    /// (validateServerOptions), "entities[]" for HostedEntitySettings
+    /// (validateHostedEntitySettings), the array of another element.
+    std::string scope;
+    ConfigValueKind kind = ConfigValueKind::Any;
+    std::string unit;  ///< "ms" or "s" for a duration, else empty
+    bool required = false;
+};
+
+/// Every member of the file, nested ones included, in the order they are
+/// read. For tests and documentation checks.
+std::vector<ConfigMember> describeServerConfig();
+
+/// Parses the configuration. `baseDir` anchors relative paths. Ranges are
+/// those of validateServerOptions() and validateHostedEntitySettings().
+/// InvalidArgument naming the member (e.g. `entities[1].keys_dir`); a value
+/// out of range also has the member's path in Error::claim, with the
+/// message "<path>: must be ..." (e.g. "resolver_limits.max_chain_depth:
+/// must be 1..32").
 Result<ServerConfig> parseServerConfig(const Json &json, const std::filesystem::path &baseDir);
 
-/// Reads and parses a configuration file (at most 1 MiB).
+/// Reads and parses a configuration file (at most 64 MiB).
 Result<ServerConfig> loadServerConfig(const std::filesystem::path &file);
 
 } // namespace oidfed::server

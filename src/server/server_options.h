@@ -1,7 +1,8 @@
 // ServerOptions and ResolveEndpointOptions: every tunable of `oidfed serve`
 // that is not about one hosted entity, with its default and unit. Filled from
 // the configuration file (server_config.h); documented field by field in
-// docs/configuration.md (a test keeps the page complete).
+// docs/configuration.md (a test keeps the page complete). The ranges are
+// those of validateServerOptions(), the only place they are written.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <oidfed/cache_options.h>
 #include <oidfed/fetch_options.h>
 #include <oidfed/resolver_options.h>
+#include <oidfed/result.h>
 
 namespace oidfed::server {
 
@@ -87,5 +89,16 @@ struct ServerOptions {
     /// The shared Redis cache, when configured ("redis").
     std::optional<RedisCacheOptions> redis{};
 };
+
+/// Range checks of every field. InvalidArgument naming the field in
+/// Error::claim, message "<field>: must be ...".
+Result<void> validateResolveEndpointOptions(const ResolveEndpointOptions &options);
+
+/// Range checks of every field, those of the nested structs included
+/// (validateFetchOptions, validateResolverOptions,
+/// validateResolveEndpointOptions, validateRedisCacheOptions), whose fields
+/// are named "fetch.connectTimeout", "resolveEndpoint.onDemand" and so on.
+/// FederationService::create() calls it.
+Result<void> validateServerOptions(const ServerOptions &options);
 
 } // namespace oidfed::server

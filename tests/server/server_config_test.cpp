@@ -1,0 +1,242 @@
+// The configuration file's tables (src/server/server_config_members.h): the
+// allow-list, the reader and the map from a validate function's field to the
+// JSON member are one table, so they cannot disagree. These tests hold that
+// for every row, whatever rows are added: each is read (a value of the wrong
+// type is refused naming it), each integer's range comes from a validate
+// function and is reported with the member's JSON path, unknown members are
+// refused at every level, and docs/configuration.md names every member.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "server/server_config.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using namespace oidfed::server;
+using oidfed::test::json;
+
+namespace {
+
+// Every section present with only its required members, so that any one
+// member can be added to it.
+Json baseConfig()
+{
+    return json(R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
+        "redis": {"url": "redis://127.0.0.1:6380"}, "trust_mark_verification": {},
+        "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
+            "trust_mark_issuer": {"directory": "marks"},
+            "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
+            "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}]}}]})");
+}
+
+// "entities[].keys_dir" as the error names it: "entities[0].keys_dir".
+std::string concrete(std::string path)
+{
+    for (std::size_t at = path.find("[]"); at != std::string::npos; at = path.find("[]", at))
+        path.replace(at, 2, "[0]");
+    return path;
+}
+
+// Sets the member at `path` (elements of arrays: the first) to `value`.
+void setMember(Json &root, const std::string &path, Json value)
+{
+    Json *node = &root;
+    std::size_t start = 0;
+    for (std::size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+        std::string part = path.substr(start, dot - start);
+        const bool element = part.size() > 2 && part.compare(part.size() - 2, 2, "[]") == 0;
+        if (element)
+            part.resize(part.size() - 2);
+        node = node->find(part);
+        REQUIRE_MESSAGE(node != nullptr, "the base configuration has no " << part << " for " << path);
+        if (element)
+            node = &node->asArray()[0];
+        start = dot + 1;
+    }
+    node->set(path.substr(start), std::move(value));
+}
+
+Error refusal(const Json &config)
+{
+    auto parsed = parseServerConfig(config, "/base");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == ErrorCode::InvalidArgument);
+    return parsed.error();
+}
+
+Error refusalWith(const std::string &path, Json value)
+{
+    Json config = baseConfig();
+    setMember(config, path, std::move(value));
+    return refusal(config);
+}
+
+// A value of another type than the member's.
+Json wrongType(ConfigValueKind kind)
+{
+    switch (kind) {
+    case ConfigValueKind::Integer:
+    case ConfigValueKind::Boolean:
+        return Json("x");
+    default:
+        return Json(std::int64_t{1});
+    }
+}
+
+bool hasNestedMembers(const std::vector<ConfigMember> &members, const std::string &path)
+{
+    for (const ConfigMember &member : members)
+        if (member.path.rfind(path + ".", 0) == 0 || member.path.rfind(path + "[].", 0) == 0)
+            return true;
+    return false;
+}
+
+std::string lastName(const std::string &path)
+{
+    const std::size_t dot = path.rfind('.');
+    return dot == std::string::npos ? path : path.substr(dot + 1);
+}
+
+bool endsWith(const std::string &s, std::string_view suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+} // namespace
+
+TEST_CASE("the base configuration of these tests parses")
+{
+    auto parsed = parseServerConfig(baseConfig(), "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    CHECK(parsed->options.redis);
+    CHECK(parsed->entities.at(0).entity.trustMarkIssuer);
+    CHECK(parsed->entities.at(0).entity.resolver);
+}
+
+TEST_CASE("a value out of range is refused with the member's JSON path")
+{
+    SUBCASE("top-level sections")
+    {
+        Error depth = refusalWith("resolver_limits.max_chain_depth", Json(std::int64_t{33}));
+        CHECK(depth.claim == "resolver_limits.max_chain_depth");
+        CHECK(depth.message == "resolver_limits.max_chain_depth: must be 1..32");
+
+        Error connect = refusalWith("fetch.connect_timeout_ms", Json(std::int64_t{6000}));  // total is 5 s
+        CHECK(connect.claim == "fetch.connect_timeout_ms");
+        CHECK(connect.message.rfind("fetch.connect_timeout_ms: must be 1..5000 ms", 0) == 0);
+
+        Error pool = refusalWith("redis.pool_size", Json(std::int64_t{65}));
+        CHECK(pool.claim == "redis.pool_size");
+
+        Error ttl = refusalWith("trust_mark_verification.status_cache_ttl_seconds", Json(std::int64_t{0}));
+        CHECK(ttl.claim == "trust_mark_verification.status_cache_ttl_seconds");
+        CHECK(ttl.message == "trust_mark_verification.status_cache_ttl_seconds: must be 1..3600 s");
+
+        Error types = refusalWith("trust_mark_verification.status_types", json(R"([""])"));
+        CHECK(types.claim == "trust_mark_verification.status_types");
+
+        Error threads = refusalWith("threads", Json(std::int64_t{257}));
+        CHECK(threads.claim == "threads");
+        CHECK(threads.message == "threads: must be 0..256");
+    }
+    SUBCASE("a bound that is another member")
+    {
+        Json config = baseConfig();
+        setMember(config, "resolver_limits.max_cache_ttl_seconds", Json(std::int64_t{100}));
+        setMember(config, "resolver_limits.refresh_ahead_seconds", Json(std::int64_t{101}));
+        CHECK(refusal(config).claim == "resolver_limits.refresh_ahead_seconds");
+    }
+    SUBCASE("a hosted entity's members, with the element's index")
+    {
+        Json config = baseConfig();
+        config.find("entities")->asArray().push_back(
+            json(R"({"entity_id": "https://rp.example.org", "keys_dir": "k2", "configuration_lifetime_seconds": 59})"));
+        Error lifetime = refusal(config);
+        CHECK(lifetime.claim == "entities[1].configuration_lifetime_seconds");
+        CHECK(lifetime.message == "entities[1].configuration_lifetime_seconds: must be 60..31536000 s");
+
+        Error delegation =
+            refusalWith("entities[].trust_mark_issuer.delegation_lifetime_seconds", Json(std::int64_t{60}));
+        CHECK(delegation.claim == "entities[0].trust_mark_issuer.delegation_lifetime_seconds");
+
+        Error retired = refusalWith("entities[].retired_key_lifetime_seconds", Json(std::int64_t{3599}));
+        CHECK(retired.claim == "entities[0].retired_key_lifetime_seconds");
+    }
+    SUBCASE("a negative count is refused as such")
+    {
+        Error negative = refusalWith("fetch.max_waiting_per_host", Json(std::int64_t{-1}));
+        CHECK(negative.message == "fetch.max_waiting_per_host: must not be negative");
+    }
+}
+
+TEST_CASE("every row of the tables is read, and every integer's range names its member")
+{
+    const std::vector<ConfigMember> members = describeServerConfig();
+    REQUIRE(members.size() > 60);
+    std::size_t integers = 0;
+    for (const ConfigMember &member : members) {
+        CAPTURE(member.path);
+        if (member.kind == ConfigValueKind::Any)
+            continue;
+        // Read: a value of the wrong type is refused, naming the member.
+        Error typed = refusalWith(member.path, wrongType(member.kind));
+        CHECK_MESSAGE(typed.message.find(concrete(member.path)) != std::string::npos, typed.message);
+        if (member.kind != ConfigValueKind::Integer)
+            continue;
+        // Checked: every integer has a range in a validate function, and the
+        // refusal is mapped back to this member.
+        ++integers;
+        CHECK_FALSE(member.field.empty());
+        Error range = refusalWith(member.path, Json(std::int64_t{1000000000000}));
+        CHECK(range.claim == concrete(member.path));
+        CHECK(range.message.rfind(concrete(member.path) + ": must be ", 0) == 0);
+        // The unit of a duration is the member name's.
+        if (member.unit == "ms")
+            CHECK(endsWith(member.path, "_ms"));
+        else if (member.unit == "s")
+            CHECK(endsWith(member.path, "_seconds"));
+        else
+            CHECK_FALSE((endsWith(member.path, "_ms") || endsWith(member.path, "_seconds")));
+    }
+    CHECK(integers > 30);
+}
+
+TEST_CASE("an unknown member is refused in every object of the file")
+{
+    Error top = refusal([] {
+        Json config = baseConfig();
+        config.set("listn", "x");
+        return config;
+    }());
+    CHECK(top.message == "unknown member listn");
+
+    for (const ConfigMember &member : describeServerConfig()) {
+        if (!hasNestedMembers(describeServerConfig(), member.path))
+            continue;
+        CAPTURE(member.path);
+        const std::string inner =
+            member.path + (member.kind == ConfigValueKind::ObjectArray ? "[]" : "") + ".no_such_member";
+        Error unknown = refusalWith(inner, Json(std::int64_t{1}));
+        CHECK(unknown.message == "unknown member " + concrete(inner));
+    }
+}
+
+TEST_CASE("docs/configuration.md names every member of the file")
+{
+    const char *source = std::getenv("OIDFED_SOURCE_DIR");
+    REQUIRE(source != nullptr);
+    const std::string doc =
+        oidfed::test::readFile((std::filesystem::path(source) / "docs" / "configuration.md").string());
+    const std::size_t section = doc.find("## `oidfed serve` configuration file");
+    REQUIRE(section != std::string::npos);
+    const std::string fileSection = doc.substr(section);
+    for (const ConfigMember &member : describeServerConfig()) {
+        const std::string name = lastName(member.path);
+        CHECK_MESSAGE(fileSection.find("`" + name + "`") != std::string::npos,
+                      "docs/configuration.md does not document the member " << member.path);
+    }
+}
