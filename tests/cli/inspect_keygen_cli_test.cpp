@@ -6,24 +6,16 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 
 #include <oidfed/jwk.h>
 
 #include "subprocess.h"
+#include "temp_dir.h"
 #include "test_support.h"
 
 using namespace oidfed;
 
 namespace {
-
-std::string cli()
-{
-    const char *path = std::getenv("OIDFED_CLI");
-    REQUIRE(path);
-    return path;
-}
 
 std::string example(const std::string &name)
 {
@@ -34,7 +26,7 @@ std::string example(const std::string &name)
 
 test::ProcessResult inspect(std::vector<std::string> args)
 {
-    args.insert(args.begin(), {cli(), "--format", "json", "inspect"});
+    args.insert(args.begin(), {test::oidfedCli(), "--format", "json", "inspect"});
     return test::runProcess(std::move(args));
 }
 
@@ -105,11 +97,11 @@ TEST_CASE("inspect rejects tampering, unknown types and junk")
 
 TEST_CASE("keygen writes a 0600 private key and the public JWK named by its thumbprint")
 {
-    std::string dir = (std::filesystem::temp_directory_path() / "oidfed-keygen-XXXXXX").string();
-    REQUIRE(mkdtemp(dir.data()) != nullptr);
+    test::TempDir tmp;
+    const std::string dir = tmp.path().string();
     for (const char *alg : {"ES256", "EdDSA", "RS256"}) {
         CAPTURE(alg);
-        auto run = test::runProcess({cli(), "--format", "json", "keygen", "--alg", alg, "--out", dir});
+        auto run = test::runProcess({test::oidfedCli(), "--format", "json", "keygen", "--alg", alg, "--out", dir});
         REQUIRE(run.exitCode == 0);
         Json out = test::json(run.out);
         const std::string kid = out.find("kid")->asString();
@@ -124,6 +116,5 @@ TEST_CASE("keygen writes a 0600 private key and the public JWK named by its thum
         REQUIRE(privateKey);
         CHECK(privateKey->thumbprint() == kid);
     }
-    CHECK(test::runProcess({cli(), "keygen", "--alg", "HS256", "--out", dir}).exitCode == 2);
-    std::filesystem::remove_all(dir);
+    CHECK(test::runProcess({test::oidfedCli(), "keygen", "--alg", "HS256", "--out", dir}).exitCode == 2);
 }

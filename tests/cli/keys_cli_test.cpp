@@ -27,18 +27,10 @@ using oidfed::test::TempDir;
 
 namespace {
 
-std::string cli()
-{
-    const char *path = std::getenv("OIDFED_CLI");
-    REQUIRE(path);
-    return path;
-}
-
-
 /// `oidfed --format json keys ARGS...`.
 test::ProcessResult keys(std::vector<std::string> args)
 {
-    args.insert(args.begin(), {cli(), "--format", "json", "keys"});
+    args.insert(args.begin(), {test::oidfedCli(), "--format", "json", "keys"});
     return test::runProcess(std::move(args));
 }
 
@@ -122,7 +114,7 @@ TEST_CASE("keys init creates a private directory with one active key, and list s
     CHECK(keyEntry(keysOk({"list", "--dir", tmp.keys()}), kid).find("published")->asBool());
 
     // Text output is a table.
-    auto text = test::runProcess({cli(), "--format", "text", "keys", "list", "--dir", tmp.keys()});
+    auto text = test::runProcess({test::oidfedCli(), "--format", "text", "keys", "list", "--dir", tmp.keys()});
     CHECK(text.exitCode == 0);
     CHECK(text.out.find("STATE") != std::string::npos);
     CHECK(text.out.find(kid) != std::string::npos);

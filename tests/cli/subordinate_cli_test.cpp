@@ -29,13 +29,6 @@ using test::json;
 
 namespace {
 
-std::string cli()
-{
-    const char *path = std::getenv("OIDFED_CLI");
-    REQUIRE(path);
-    return path;
-}
-
 using test::TempDir;
 
 std::size_t fileCount(const TempDir &dir)
@@ -86,7 +79,7 @@ struct LiveEntities {
 
 test::ProcessResult add(std::vector<std::string> args, bool loopback = true)
 {
-    std::vector<std::string> argv{cli(), "--format", "json", "subordinate", "add"};
+    std::vector<std::string> argv{test::oidfedCli(), "--format", "json", "subordinate", "add"};
     argv.insert(argv.end(), args.begin(), args.end());
     if (loopback) {
         argv.push_back("--allow-http");
@@ -239,7 +232,7 @@ TEST_CASE("subordinate add --dry-run prints the file and writes nothing")
     CHECK(fileCount(dir) == 0);
 
     // Text output prints the file too.
-    auto text = test::runProcess({cli(), "--format", "text", "subordinate", "add", live.leaf, "--dir",
+    auto text = test::runProcess({test::oidfedCli(), "--format", "text", "subordinate", "add", live.leaf, "--dir",
                                   dir.path().string(), "--dry-run", "--allow-http", "--allow-loopback"});
     CHECK(text.exitCode == 0);
     CHECK(text.out.find("\"entity_id\": \"" + live.leaf + "\"") != std::string::npos);

@@ -60,13 +60,6 @@ void checkSpecError(const HttpReply &reply, long status, const std::string &code
 }
 
 
-std::string oidfedCli()
-{
-    const char *path = std::getenv("OIDFED_CLI");
-    REQUIRE_MESSAGE(path != nullptr, "OIDFED_CLI is not set");
-    return path;
-}
-
 ServedFederation::ServedFederation(const std::string &editFrom, const std::string &editTo)
 {
     const char *source = std::getenv("OIDFED_SOURCE_DIR");

@@ -10,11 +10,9 @@
 
 #include "background_process.h"
 #include "http_client.h"
+#include "subprocess.h"  // oidfedCli()
 
 namespace oidfed::test {
-
-/// Path of the oidfed binary (OIDFED_CLI).
-std::string oidfedCli();
 
 /// Checks a spec 8.9 error response: the status, application/json, the
 /// `error` code, and a non-empty, bounded `error_description` without

@@ -4,10 +4,20 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 
+#include <doctest/doctest.h>
+
 namespace oidfed::test {
+
+std::string oidfedCli()
+{
+    const char *path = std::getenv("OIDFED_CLI");
+    REQUIRE_MESSAGE(path != nullptr, "OIDFED_CLI is not set");
+    return path;
+}
 
 ProcessResult runProcess(std::vector<std::string> argv)
 {

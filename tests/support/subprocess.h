@@ -12,6 +12,10 @@ struct ProcessResult {
     std::string err;     ///< everything written to stderr (for failure messages)
 };
 
+/// Path of the built oidfed program ($OIDFED_CLI, which meson sets); fails
+/// the current test when it is not set.
+std::string oidfedCli();
+
 /// fork + execv of argv[0] with stdout and stderr captured apart.
 /// Throws std::runtime_error when the process cannot be started.
 ProcessResult runProcess(std::vector<std::string> argv);

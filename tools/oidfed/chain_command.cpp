@@ -11,36 +11,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include <oidfed/entity_statement.h>
-
 #include "resolver_setup.h"
+#include "text_output.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
 
 namespace {
-
-Json describeStatement(const std::string &jwt, const StatementOptions &options)
-{
-    Json out = Json::object();
-    auto statement = EntityStatement::parse(jwt, options);
-    if (!statement) {
-        out.set("error", statement.error().describe());
-        return out;
-    }
-    out.set("kind", statement->isEntityConfiguration() ? "entity_configuration" : "subordinate_statement");
-    out.set("iss", statement->issuer().str());
-    out.set("sub", statement->subject().str());
-    out.set("kid", statement->jws().kid());
-    out.set("alg", std::string(jwsAlgorithmName(statement->jws().alg())));
-    out.set("iat", formatRfc3339(statement->issuedAt()));
-    out.set("exp", formatRfc3339(statement->expiresAt()));
-    for (const char *claim : {"metadata_policy", "metadata_policy_crit", "constraints", "metadata"})
-        if (!statement->isEntityConfiguration())
-            if (const Json *value = statement->claim(claim))
-                out.set(claim, *value);
-    return out;
-}
 
 void printTree(const Json &report)
 {
@@ -107,18 +84,11 @@ int runChain(const ResolveArgs &args, Format format)
     } else {
         if (outcome.chain) {
             printTree(report);
-            std::cout << "resolved metadata:\n" << report.find("metadata")->dump(true) << "\n";
+            std::cout << "resolved metadata:\n";
+            printValueText(std::cout, *report.find("metadata"), 2);
         } else {
             std::cout << "verdict: INVALID: " << outcome.chain.error().describe() << "\n";
-            for (const Json &candidate : report.find("explain")->find("candidates")->asArray()) {
-                std::cout << "  candidate";
-                for (const Json &id : candidate.find("path")->asArray())
-                    std::cout << " -> " << id.asString();
-                std::cout << ": " << candidate.find("verdict")->asString();
-                if (const Json *reason = candidate.find("reason"))
-                    std::cout << " (" << reason->find("error_description")->asString() << ")";
-                std::cout << "\n";
-            }
+            printCandidatesText(std::cout, *report.find("explain"));
         }
     }
     return outcome.chain ? kExitOk : exitCodeFor(outcome.chain.error());

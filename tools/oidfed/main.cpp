@@ -3,11 +3,14 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <curl/curl.h>
 
 #include "commands.h"
+#include "global_options.h"
 
 int main(int argc, char **argv)
 {
@@ -15,8 +18,6 @@ int main(int argc, char **argv)
     CommandContext ctx;
     CLI::App app{"oidfed — OpenID Federation 1.0 trust-chain resolver and entity service"};
     app.require_subcommand(1);
-    app.add_option("--format", ctx.global.format, "Output format: json (default when stdout is not a terminal) or text")
-        ->check(CLI::IsMember({"json", "text"}));
 
     addInspectCommand(app, ctx);
     addKeygenCommand(app, ctx);
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
     addServeCommand(app, ctx);
     addCheckConfigCommand(app, ctx);
     addTrustMarkCommand(app, ctx);
+    addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -41,8 +43,7 @@ int main(int argc, char **argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
-        int rc = app.exit(e);
-        return rc == 0 ? kExitOk : kExitUsage;
+        return reportParseError(app, e, std::vector<std::string>(argv + 1, argv + argc), ctx.global);
     } catch (const std::exception &e) {
         std::cerr << "oidfed: internal error: " << e.what() << '\n';
         return kExitInvalid;

@@ -10,6 +10,7 @@
 // change and the operator and statement that made it. Exit codes: 0 ok, 1
 // the policies cannot be combined or the metadata violates the policy (JSON
 // error "invalid_metadata"), 2 usage errors and unreadable or non-JSON files.
+// With --format text, the policy or metadata as indented "name: value" lines.
 
 #include "commands.h"
 
@@ -21,6 +22,8 @@
 #include <CLI/CLI.hpp>
 
 #include <oidfed/metadata_policy.h>
+
+#include "text_output.h"
 
 namespace oidfed::cli {
 
@@ -48,16 +51,6 @@ Result<Json> readJsonFile(const std::string &path)
     return std::move(parsed).value();
 }
 
-const char *effectName(ParameterChange::Effect effect)
-{
-    switch (effect) {
-    case ParameterChange::Effect::Set: return "set";
-    case ParameterChange::Effect::Modified: return "modified";
-    case ParameterChange::Effect::Removed: return "removed";
-    }
-    return "modified";
-}
-
 Json changeToJson(const ParameterChange &change)
 {
     Json out = Json::object();
@@ -69,7 +62,7 @@ Json changeToJson(const ParameterChange &change)
     for (const std::string &issuer : change.issuers)
         issuers.push(issuer);
     out.set("issuers", std::move(issuers));
-    out.set("effect", effectName(change.effect));
+    out.set("effect", std::string(changeEffectName(change.effect)));
     if (change.before)
         out.set("before", *change.before);
     if (change.after)
@@ -94,7 +87,10 @@ int runCombine(const CombineArgs &args, Format format)
     auto merged = combinePolicies(statements, OperatorRegistry::standard());
     if (!merged)
         return reportError(merged.error(), format, kInvalidPolicy);
-    printJson(merged->toJson());
+    if (format == Format::Json)
+        printJson(merged->toJson());
+    else
+        printValueText(std::cout, merged->toJson());
     return kExitOk;
 }
 
@@ -119,6 +115,12 @@ int runApply(const ApplyArgs &args, Format format)
     auto resolved = applyPolicy(*policy, std::move(metadata).value(), registry);
     if (!resolved)
         return reportError(resolved.error(), format, kInvalidPolicy);
+    if (format == Format::Text) {
+        printValueText(std::cout, resolved->metadata);
+        if (args.explain)
+            printChangesText(std::cout, "changes", resolved->changes);
+        return kExitOk;
+    }
     if (!args.explain) {
         printJson(resolved->metadata);
         return kExitOk;

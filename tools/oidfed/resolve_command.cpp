@@ -1,7 +1,7 @@
 // oidfed resolve ENTITY_ID | --batch FILE   (PRODUCT.md 3.1)
 //
 // Prints the resolve-response claims, unsigned, or with --batch one JSON line
-// per entity and a summary on stderr. Exit: 0 valid; 1 invalid; 2 usage;
+// per entity and a summary on stderr; with --format text, the same for people. Exit: 0 valid; 1 invalid; 2 usage;
 // 3 unavailable (for --batch: 1 if any entity is invalid, else 3 if any was
 // unavailable, else 0).
 
@@ -21,7 +21,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <oidfed/entity_statement.h>
+#include <oidfed/trust_chain.h>
+
 #include "resolver_setup.h"
+#include "text_output.h"
+#include "time_format.h"
 
 namespace oidfed::cli {
 
@@ -30,6 +35,36 @@ namespace {
 // Concurrent resolutions in --batch: enough to overlap network waits; all
 // share the resolver's statement store, so shared statements are fetched once.
 constexpr unsigned kBatchThreads = 32;
+
+/// The resolve-response claims for people: subject, anchor, expiry, the
+/// chain (one line per statement), the trust marks and the metadata.
+void printChainText(const TrustChain &chain, const ResolveArgs &args)
+{
+    std::cout << "subject:      " << chain.subject().str() << "\n"
+              << "trust anchor: " << chain.trustAnchor().str() << "\n"
+              << "expires:      " << formatRfc3339(chain.expiresAt()) << "\n"
+              << "trust chain:  " << chain.statements().size() << " statements, subject first\n";
+    StatementOptions statementOptions;
+    statementOptions.entityIds.allowHttp = args.allowHttp;
+    for (const std::string &jwt : chain.statements()) {
+        Json statement = describeStatement(jwt, statementOptions);
+        if (const std::string *error = statement.findString("error")) {
+            std::cout << "  (unparsable statement: " << *error << ")\n";
+            continue;
+        }
+        std::cout << "  " << statement.find("iss")->asString()
+                  << (statement.find("kind")->asString() == "entity_configuration"
+                          ? "  [Entity Configuration]"
+                          : "  [Subordinate Statement about " + statement.find("sub")->asString() + "]")
+                  << "\n";
+    }
+    std::cout << "trust marks:  " << (chain.trustMarks().empty() ? "none" : "") << "\n";
+    for (const VerifiedTrustMark &mark : chain.trustMarks())
+        std::cout << "  " << mark.trustMarkType << " from " << mark.issuer
+                  << (mark.expiresAt < 0 ? ", no expiry" : ", expires " + formatRfc3339(mark.expiresAt)) << "\n";
+    std::cout << "metadata:\n";
+    printValueText(std::cout, chain.metadata(), 2);
+}
 
 int resolveOne(const ResolveArgs &args, Format format)
 {
@@ -40,18 +75,25 @@ int resolveOne(const ResolveArgs &args, Format format)
     if (!request)
         return reportError(request.error(), format);
     ResolveOutcome outcome = bundle->resolver->resolve(*request);
-    if (!outcome.chain) {
-        if (args.explain && format == Format::Json) {
-            Json out = Json::object();
-            out.set("error", std::string(specErrorCode(outcome.chain.error().code)));
-            out.set("error_description", outcome.chain.error().describe());
-            out.set("explain", explainJson(outcome));
-            printJson(out);
-            return exitCodeFor(outcome.chain.error());
+    if (format == Format::Text) {
+        if (outcome.chain)
+            printChainText(**outcome.chain, args);
+        if (args.explain) {
+            printExplainText(std::cout, explainJson(outcome));
+            if (outcome.chain)
+                printChangesText(std::cout, "metadata provenance", (*outcome.chain)->provenance());
         }
-        if (args.explain)
-            std::cerr << explainJson(outcome).dump(true) << '\n';
-        return reportError(outcome.chain.error(), format);
+        return outcome.chain ? kExitOk : reportError(outcome.chain.error(), format);
+    }
+    if (!outcome.chain) {
+        if (!args.explain)
+            return reportError(outcome.chain.error(), format);
+        Json out = Json::object();
+        out.set("error", std::string(specErrorCode(outcome.chain.error().code)));
+        out.set("error_description", outcome.chain.error().describe());
+        out.set("explain", explainJson(outcome));
+        printJson(out);
+        return exitCodeFor(outcome.chain.error());
     }
     Json out = (*outcome.chain)->toJson();
     if (!out.contains("trust_marks"))
@@ -86,7 +128,19 @@ struct BatchAnswer {
     Verdict verdict = Verdict::Invalid;
 };
 
-BatchAnswer resolveForBatch(const std::string &subject, const ResolveArgs &args, Resolver &resolver)
+/// A batch answer's line: JSON, or for people "SUB  valid  under TA, expires
+/// T" / "SUB  invalid|unavailable  DESCRIPTION".
+std::string batchLine(const Json &line, Format format)
+{
+    if (format == Format::Json)
+        return line.dump();
+    std::string text = line.find("sub")->asString() + "  " + line.find("verdict")->asString() + "  ";
+    if (const std::string *anchor = line.findString("trust_anchor"))
+        return text + "under " + *anchor + ", expires " + formatRfc3339(line.find("exp")->asInt());
+    return text + line.find("error_description")->asString();
+}
+
+BatchAnswer resolveForBatch(const std::string &subject, const ResolveArgs &args, Resolver &resolver, Format format)
 {
     BatchAnswer answer;
     Json line = Json::object();
@@ -110,7 +164,7 @@ BatchAnswer resolveForBatch(const std::string &subject, const ResolveArgs &args,
         line.set("error", std::string(specErrorCode(error.code)));
         line.set("error_description", error.describe());
     }
-    answer.line = line.dump();
+    answer.line = batchLine(line, format);
     return answer;
 }
 
@@ -145,7 +199,7 @@ int resolveBatch(const ResolveArgs &args, Format format)
 
     auto worker = [&] {
         for (std::size_t i = next++; i < distinct.size(); i = next++) {
-            answers[i] = resolveForBatch(distinct[i], args, *bundle->resolver);
+            answers[i] = resolveForBatch(distinct[i], args, *bundle->resolver, format);
             std::size_t finished = ++done;
             if (progress && (finished % 50 == 0 || finished == distinct.size())) {
                 std::lock_guard lock(progressMutex);

@@ -2,9 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <oidfed/entity_statement.h>
 #include <oidfed/trust_anchor.h>
 
 #include "cli_output.h"
+#include "text_output.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
@@ -104,20 +106,6 @@ Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &s
     return request;
 }
 
-namespace {
-
-std::string_view effectName(ParameterChange::Effect effect)
-{
-    switch (effect) {
-    case ParameterChange::Effect::Set: return "set";
-    case ParameterChange::Effect::Modified: return "modified";
-    case ParameterChange::Effect::Removed: return "removed";
-    }
-    return "set";
-}
-
-} // namespace
-
 Json explainJson(const ResolveOutcome &outcome)
 {
     Json explain = Json::object();
@@ -150,7 +138,7 @@ Json explainJson(const ResolveOutcome &outcome)
             entry.set("entity_type", change.entityType);
             if (!change.parameter.empty())
                 entry.set("parameter", change.parameter);
-            entry.set("effect", std::string(effectName(change.effect)));
+            entry.set("effect", std::string(changeEffectName(change.effect)));
             entry.set("by", change.source);
             Json issuers = Json::array();
             for (const std::string &issuer : change.issuers)
@@ -167,6 +155,28 @@ Json explainJson(const ResolveOutcome &outcome)
     if (!outcome.report.topologyDot.empty())
         explain.set("topology_dot", outcome.report.topologyDot);
     return explain;
+}
+
+Json describeStatement(const std::string &jwt, const StatementOptions &options)
+{
+    Json out = Json::object();
+    auto statement = EntityStatement::parse(jwt, options);
+    if (!statement) {
+        out.set("error", statement.error().describe());
+        return out;
+    }
+    out.set("kind", statement->isEntityConfiguration() ? "entity_configuration" : "subordinate_statement");
+    out.set("iss", statement->issuer().str());
+    out.set("sub", statement->subject().str());
+    out.set("kid", statement->jws().kid());
+    out.set("alg", std::string(jwsAlgorithmName(statement->jws().alg())));
+    out.set("iat", formatRfc3339(statement->issuedAt()));
+    out.set("exp", formatRfc3339(statement->expiresAt()));
+    for (const char *claim : {"metadata_policy", "metadata_policy_crit", "constraints", "metadata"})
+        if (!statement->isEntityConfiguration())
+            if (const Json *value = statement->claim(claim))
+                out.set(claim, *value);
+    return out;
 }
 
 } // namespace oidfed::cli

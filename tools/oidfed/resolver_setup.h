@@ -8,6 +8,7 @@
 
 #include <oidfed/cache.h>
 #include <oidfed/clock.h>
+#include <oidfed/entity_statement.h>
 #include <oidfed/fetcher.h>
 #include <oidfed/resolver.h>
 
@@ -65,5 +66,12 @@ Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &s
 
 /// --explain as JSON: candidates with verdicts, problems, provenance.
 Json explainJson(const ResolveOutcome &outcome);
+
+/// One statement of a chain, for chain and resolve output: {"kind":
+/// "entity_configuration"|"subordinate_statement", "iss", "sub", "kid", "alg",
+/// "iat", "exp" (RFC 3339), and a Subordinate Statement's "metadata_policy",
+/// "metadata_policy_crit", "constraints" and "metadata"}; {"error"} when
+/// `jwt` does not parse under `options`.
+Json describeStatement(const std::string &jwt, const StatementOptions &options);
 
 } // namespace oidfed::cli
