@@ -3,9 +3,11 @@
 ///
 /// resolve() runs four steps, each in its own module: look the answer up in
 /// the cache; collect the statements between the subject and the requested
-/// trust anchors (the only I/O, through the Fetcher); validate every
-/// candidate path (pure, src/chain/validator); store and return the chosen
-/// chain. Only verified chains are returned or cached; a failure is cached
+/// trust anchors (I/O, GETs through the Fetcher); validate every candidate
+/// path (pure, src/chain/validator), the subject's trust marks included;
+/// store and return the chosen chain. The only other I/O is the trust mark
+/// status policy (TrustMarkVerificationOptions): a POST to an issuer's
+/// status endpoint, through the same Fetcher. Only verified chains are returned or cached; a failure is cached
 /// only as a failure, for ResolverOptions::negativeTtl, with its reason.
 ///
 /// Thread safety: resolve() may be called from any number of threads at once;
@@ -17,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <oidfed/cache.h>
@@ -51,6 +54,25 @@ struct CandidateVerdict {
     std::optional<Error> error;     ///< why not, when invalid
 };
 
+/// Something an operator must act on, though the resolution went on (and
+/// may have produced a valid chain). Typed, so that tools and /metrics show
+/// and count alarms without reading messages.
+struct ResolveAlarm {
+    enum class Kind {
+        /// Threat G03: a trust anchor's Entity Configuration publishes a
+        /// jwks other than the pinned keys, still after one refetch. The
+        /// pinned keys stay in use. detail: InvalidKey, rule
+        /// "11.3 trust anchor keys (G03)", claim "jwks", the anchor as entity.
+        AnchorKeyMismatch,
+    };
+    Kind kind = Kind::AnchorKeyMismatch;
+    Error detail{};  ///< what was found, naming the statement and the keys (public thumbprints only)
+};
+
+/// A stable lowercase name for JSON output and metric labels, e.g.
+/// "anchor_key_mismatch". Never empty.
+std::string_view resolveAlarmKindName(ResolveAlarm::Kind kind) noexcept;
+
 /// How a resolution went. Always filled in part (source, counters); fully
 /// when ResolveRequest::explain is set.
 struct ResolveReport {
@@ -62,9 +84,13 @@ struct ResolveReport {
     std::size_t fetches = 0;
     std::vector<CandidateVerdict> candidates; ///< every path tried, in the order tried
     /// Unreachable entities, ignored hints, budget; a refetch after a key
-    /// failure (or its refusal by the rate limit, threat G04); an "ALARM"
-    /// when a trust anchor's EC publishes keys other than the pinned ones (G03).
+    /// failure (or its refusal by the rate limit, threat G04). At most one
+    /// per (code, rule, entity).
     std::vector<Error> problems;
+    /// What an operator must act on (not repeated in problems); filled
+    /// whenever the resolution went to the network, with or without explain.
+    /// At most one per (kind, entity).
+    std::vector<ResolveAlarm> alarms;
     std::string topologyDot;                  ///< the discovered graph (Graphviz), with explain
 };
 

@@ -4,7 +4,9 @@
 #include <oidfed/resolver.h>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
+#include <string_view>
 
 #include <oidfed/cache_key.h>
 
@@ -37,12 +39,13 @@ std::set<std::string> thumbprints(const JwkSet &keys)
 // Threat G03: the anchor's Entity Configuration publishes keys other than
 // the pinned ones. A cached EC (memory or shared cache) is refetched once,
 // rate-limited, when `mayRefetch`; if the keys still differ, an alarm goes
-// into `problems`. The pinned keys stay in use either way: the validator
+// into `alarms` (a failed refetch into `problems`). The pinned keys stay in
+// use either way: the validator
 // still requires the EC to verify with one of them. Public key thumbprints
 // only are reported, nothing secret.
 void checkAnchorKeys(StatementStore &store, VerificationMemo &memo, Collection &collection,
                      const std::vector<const TrustAnchor *> &anchors, ResolutionBudget &budget, bool mayRefetch,
-                     UnixTime now, std::vector<Error> &problems)
+                     UnixTime now, std::vector<Error> &problems, std::vector<ResolveAlarm> &alarms)
 {
     for (const TrustAnchor *anchor : anchors) {
         const std::string id = anchor->entityId.str();
@@ -72,15 +75,38 @@ void checkAnchorKeys(StatementStore &store, VerificationMemo &memo, Collection &
         for (const std::string &t : thumbprints(ec->second->jwks()))
             if (!pinned.count(t))
                 unpinned += (unpinned.empty() ? "" : ", ") + t;
-        problems.push_back(Error(ErrorCode::InvalidKey,
-                                 "ALARM: trust anchor " + id +
-                                     " publishes a jwks that differs from the pinned keys (not pinned: " +
-                                     (unpinned.empty() ? std::string("none; pinned keys missing") : unpinned) +
-                                     "); the pinned keys stay in use")
-                               .withRule("11.3 trust anchor keys (G03)")
-                               .withClaim("jwks")
-                               .withEntity(id));
+        alarms.push_back(ResolveAlarm{ResolveAlarm::Kind::AnchorKeyMismatch,
+                                      Error(ErrorCode::InvalidKey,
+                                            "trust anchor " + id +
+                                                " publishes a jwks that differs from the pinned keys (not pinned: " +
+                                                (unpinned.empty() ? std::string("none; pinned keys missing") : unpinned) +
+                                                "); the pinned keys stay in use")
+                                          .withRule("11.3 trust anchor keys (G03)")
+                                          .withClaim("jwks")
+                                          .withEntity(id)});
     }
+}
+
+bool sameProblem(const Error &a, const Error &b)
+{
+    return a.code == b.code && a.rule == b.rule && a.entityId == b.entityId;
+}
+
+bool sameAlarm(const ResolveAlarm &a, const ResolveAlarm &b)
+{
+    return a.kind == b.kind && a.detail.entityId == b.detail.entityId;
+}
+
+// `earlier` items that `later` does not have (by `same`), then `later`.
+template <typename T, typename Same>
+std::vector<T> mergeRounds(const std::vector<T> &earlier, std::vector<T> later, Same same)
+{
+    std::vector<T> out;
+    for (const T &item : earlier)
+        if (std::none_of(later.begin(), later.end(), [&](const T &l) { return same(item, l); }))
+            out.push_back(item);
+    out.insert(out.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
+    return out;
 }
 
 } // namespace
@@ -118,7 +144,7 @@ std::string ResolverImpl::cacheKeyFor(const ResolveRequest &request,
                     {request.subject, cacheKeyDigest(anchorPart), cacheKeySetPart(request.entityTypes)});
 }
 
-ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
+ResolveOutcome ResolverImpl::resolveIn(const ResolveRequest &request, ResolveScope scope)
 {
     ResolveOutcome outcome;
     auto subject = EntityId::parse(request.subject, options_.statements.entityIds);
@@ -149,14 +175,14 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
             }
             // Close to expiry: resolve again, and keep serving the cached
             // chain if that fails.
-            ResolveOutcome fresh = resolveFresh(*subject, *anchors, request, now);
+            ResolveOutcome fresh = resolveFresh(*subject, *anchors, request, scope, now);
             if (fresh.chain)
                 return fresh;
             outcome.report.source = "cache";
             outcome.chain = hit->chain;
             return outcome;
         }
-        if (auto shared = sharedChain(key, *anchors, request, now)) {
+        if (auto shared = sharedChain(key, *anchors, request, scope, now)) {
             chains_.putChain(key, shared, cacheUntil(*shared, now), now);
             outcome.report.source = "shared-cache";
             outcome.chain = std::move(shared);
@@ -170,8 +196,8 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
                                        .withClaim("sub")};
         return outcome;
     }
-    outcome = resolveFresh(*subject, *anchors, request, now);
-    if (!request.at && trustMarkIssuerDepth == 0) {
+    outcome = resolveFresh(*subject, *anchors, request, scope, now);
+    if (!request.at && scope == ResolveScope::Subject) {
         if (outcome.chain) {
             const auto &chain = *outcome.chain;
             UnixTime until = cacheUntil(*chain, now);
@@ -193,11 +219,11 @@ ResolveOutcome ResolverImpl::resolve(const ResolveRequest &request)
 // more with what is left of the budget. Never more than one retry; what is
 // refetched is verified like anything else.
 ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                          const ResolveRequest &request, UnixTime now)
+                                          const ResolveRequest &request, ResolveScope scope, UnixTime now)
 {
     detail::ResolutionBudget budget(options_.maxFetchesPerResolution, options_.resolveDeadline);
     RoundNotes notes;
-    ResolveOutcome first = resolveRound(subject, anchors, request, now, budget, notes);
+    ResolveOutcome first = resolveRound(subject, anchors, request, scope, now, budget, notes);
     if (first.chain || notes.suspects.empty())
         return first;
 
@@ -214,14 +240,11 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
         return first;
     }
     notes.first = false;
-    ResolveOutcome second = resolveRound(subject, anchors, request, now, budget, notes);
-    // Problems of the first round that the retry did not meet again.
-    std::vector<Error> problems;
-    for (const Error &problem : first.report.problems)
-        if (std::none_of(second.report.problems.begin(), second.report.problems.end(),
-                         [&](const Error &p) { return p.message == problem.message; }))
-            problems.push_back(problem);
-    second.report.problems.insert(second.report.problems.begin(), problems.begin(), problems.end());
+    ResolveOutcome second = resolveRound(subject, anchors, request, scope, now, budget, notes);
+    // What the first round found and the retry did not meet again, then the
+    // retry's own: one entry per (code, rule, entity), one alarm per (kind, entity).
+    second.report.problems = mergeRounds(first.report.problems, std::move(second.report.problems), sameProblem);
+    second.report.alarms = mergeRounds(first.report.alarms, std::move(second.report.alarms), sameAlarm);
     second.report.problems.push_back(Error(failure.code, "refetched " + std::to_string(forced) +
                                                              " cached statement(s) after a key failure (" +
                                                              failure.message + ") and validated again")
@@ -231,7 +254,7 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
 }
 
 ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                          const ResolveRequest &request, UnixTime now,
+                                          const ResolveRequest &request, ResolveScope scope, UnixTime now,
                                           detail::ResolutionBudget &budget, RoundNotes &notes)
 {
     ResolveOutcome outcome;
@@ -243,13 +266,18 @@ ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::ve
         outcome.chain = Unexpected{std::move(collected).error()};
         return outcome;
     }
-    for (const auto &problem : collected->problems)
-        outcome.report.problems.push_back(problem.error);
+    for (const auto &problem : collected->problems) {
+        Error error = problem.error;
+        if (error.entityId.empty())
+            error.entityId = problem.entityId;  // the report names the entity concerned
+        outcome.report.problems.push_back(std::move(error));
+    }
     if (!collected->budget)
         outcome.report.problems.push_back(collected->budget.error());
     if (notes.first)
         notes.failedUrls = collected->failedUrls;
-    checkAnchorKeys(store_, memo_, *collected, anchors, budget, notes.first, now, outcome.report.problems);
+    checkAnchorKeys(store_, memo_, *collected, anchors, budget, notes.first, now, outcome.report.problems,
+                    outcome.report.alarms);
     outcome.report.fetches = budget.fetchesUsed();
 
     detail::ChainGraph graph;
@@ -282,7 +310,7 @@ ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::ve
             if (path.size() > 1)
                 if (auto ec = collected->configurations.find(anchor.entityId.str()); ec != collected->configurations.end())
                     statements.push_back(ec->second.get());
-            auto chain = validateStatements(statements, anchor, request, now);
+            auto chain = validateStatements(statements, anchor, request, scope, now);
 
             CandidateVerdict verdict{anchor.entityId.str(), path, chain.has_value(), 0, std::nullopt};
             if (chain) {
@@ -335,6 +363,15 @@ ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::ve
 }
 
 } // namespace detail
+
+std::string_view resolveAlarmKindName(ResolveAlarm::Kind kind) noexcept
+{
+    switch (kind) {
+    case ResolveAlarm::Kind::AnchorKeyMismatch:
+        return "anchor_key_mismatch";
+    }
+    return "anchor_key_mismatch";
+}
 
 Result<std::unique_ptr<Resolver>> Resolver::create(const ResolverOptions &options, std::vector<TrustAnchor> anchors,
                                                    Dependencies dependencies)

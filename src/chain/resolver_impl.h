@@ -1,7 +1,9 @@
 // ResolverImpl: the Resolver behind Resolver::create(). resolver.cpp holds the
 // orchestration (cache -> collect -> validate -> select -> store);
 // resolver_support.cpp the pieces it calls: validation with trust mark
-// issuers, the shared (replica) cache, and trust mark issuer keys.
+// issuers, the shared (replica) cache, and trust mark issuer chains. Its I/O
+// is the statement store's (through the collector) and the trust mark
+// status checker's; nothing here reads or writes thread state.
 #pragma once
 
 #include <map>
@@ -17,16 +19,25 @@
 #include "chain/chain_cache.h"
 #include "chain/resolution_budget.h"
 #include "chain/statement_store.h"
-#include "trust_mark/trust_mark_status_cache.h"
+#include "trust_mark/trust_mark_status_checker.h"
 #include "chain/verification_memo.h"
 
 namespace oidfed::detail {
 
-/// Depth of trust-mark-issuer resolutions on this thread. An issuer's chain is
-/// resolved to learn its keys (7.3); inside that, issuers of the issuer's own
-/// marks are not followed (no recursion), and such partial results are not
-/// cached.
-extern thread_local int trustMarkIssuerDepth;
+/// Why a resolution runs; passed down explicitly to everything that depends
+/// on it.
+enum class ResolveScope {
+    /// A caller's resolution (Resolver::resolve): the subject's trust marks
+    /// are verified, their issuers resolved in TrustMarkIssuer scope, the
+    /// status policy applied, and the result cached (unless request.at).
+    Subject,
+    /// The chain of a trust mark issuer, to learn its keys (7.3) or its
+    /// status endpoint (8.4), one level deep: the issuer's own marks are
+    /// verified only when the anchor issued them (no further issuer is
+    /// resolved, no status asked), and what is resolved afresh is not cached,
+    /// being partial. A cached chain (from a Subject resolution) is used.
+    TrustMarkIssuer,
+};
 
 class ResolverImpl final : public Resolver {
 public:
@@ -38,14 +49,14 @@ public:
                  detail::StatementStoreOptions{options.statementCacheMaxEntries, options.maxCacheTtl,
                                                options.clockSkew, statementOptions(options, registry_)}),
           chains_(options.cacheMaxEntries), memo_(2 * options.statementCacheMaxEntries),
-          statuses_(options.trustMarks.statusCacheMaxEntries)
+          statusChecker_(options.trustMarks, deps.fetcher, options.clockSkew, statementOptions(options, registry_))
     {
         validation_.clockSkew = options.clockSkew;
         validation_.statements = statementOptions(options, registry_);
         validation_.registry = &registry_;
     }
 
-    ResolveOutcome resolve(const ResolveRequest &request) override;
+    ResolveOutcome resolve(const ResolveRequest &request) override { return resolveIn(request, ResolveScope::Subject); }
     const std::vector<TrustAnchor> &trustAnchors() const override { return anchors_; }
 
 private:
@@ -59,10 +70,11 @@ private:
         return out;
     }
 
+    ResolveOutcome resolveIn(const ResolveRequest &request, ResolveScope scope);
     Result<std::vector<const TrustAnchor *>> selectAnchors(const ResolveRequest &request) const;
     std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
     ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                const ResolveRequest &request, UnixTime now);
+                                const ResolveRequest &request, ResolveScope scope, UnixTime now);
     /// What the first round of a fresh resolution leaves for the second.
     struct RoundNotes {
         bool first = true;
@@ -77,27 +89,20 @@ private:
     /// In the first round an anchor EC whose jwks differs from the pinned
     /// keys is also refetched once (G03).
     ResolveOutcome resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                const ResolveRequest &request, UnixTime now, detail::ResolutionBudget &budget,
-                                RoundNotes &notes);
+                                const ResolveRequest &request, ResolveScope scope, UnixTime now,
+                                detail::ResolutionBudget &budget, RoundNotes &notes);
     Result<std::shared_ptr<const TrustChain>> trustMarkIssuerChain(const EntityId &issuer, const TrustAnchor &anchor,
                                                                    std::optional<UnixTime> at, std::string_view rule);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,
                                        std::optional<UnixTime> at);
-    /// The status policy (TrustMarkVerificationOptions): ok for a type that
-    /// is not status-checked, otherwise the issuer's (cached) answer must be
-    /// "active".
-    Result<void> trustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now);
-    Result<void> askTrustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now);
-    /// Whether the subject's EC carries a mark of a status-checked type: such
-    /// a chain is cached for at most statusCacheTtl.
-    bool carriesStatusCheckedMarks(const TrustChain &chain) const;
     /// min(chain exp, maxCacheTtl, and statusCacheTtl when it applies).
     UnixTime cacheUntil(const TrustChain &chain, UnixTime now) const;
     std::shared_ptr<const TrustChain> sharedChain(const std::string &key, const std::vector<const TrustAnchor *> &anchors,
-                                                  const ResolveRequest &request, UnixTime now);
+                                                  const ResolveRequest &request, ResolveScope scope, UnixTime now);
     void shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now);
     Result<TrustChain> validateStatements(const std::vector<const EntityStatement *> &statements,
-                                          const TrustAnchor &anchor, const ResolveRequest &request, UnixTime now);
+                                          const TrustAnchor &anchor, const ResolveRequest &request, ResolveScope scope,
+                                          UnixTime now);
 
     const ResolverOptions options_;
     const std::vector<TrustAnchor> anchors_;
@@ -108,7 +113,7 @@ private:
     detail::StatementStore store_;
     detail::ChainCache chains_;
     detail::VerificationMemo memo_;
-    detail::TrustMarkStatusCache statuses_;
+    detail::TrustMarkStatusChecker statusChecker_;
 };
 
 } // namespace oidfed::detail

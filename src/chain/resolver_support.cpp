@@ -1,26 +1,20 @@
 // Pieces of ResolverImpl that resolve() calls: validation with trust mark
-// issuers, the shared (replica) cache, and trust mark issuer keys.
+// issuers (and the status checker), the shared (replica) cache, and trust
+// mark issuer chains.
 
 #include "chain/resolver_impl.h"
 
 #include <algorithm>
 
-#include <oidfed/cache_key.h>
-#include <oidfed/federation_urls.h>
-#include <oidfed/trust_mark_status.h>
-
 #include "chain/validator.h"
-#include "statement/claims.h"
 
 namespace oidfed::detail {
 
-thread_local int trustMarkIssuerDepth = 0;
-
-// The validator, with the request's entity types and trust mark issuers
-// resolved through this resolver.
+// The validator, with the request's entity types and, in Subject scope,
+// trust mark issuers resolved through this resolver and the status policy.
 Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const EntityStatement *> &statements,
                                                    const TrustAnchor &anchor, const ResolveRequest &request,
-                                                   UnixTime now)
+                                                   ResolveScope scope, UnixTime now)
 {
     ChainValidationOptions validation = validation_;
     validation.entityTypes = request.entityTypes;
@@ -30,11 +24,13 @@ Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const Enti
     // The status policy needs the present: a resolution as of another time
     // (--at) judges marks by signature and expiry only.
     TrustMarkStatusCheck status = [this, &anchor, now](const VerifiedTrustMark &mark) {
-        return trustMarkStatus(mark, anchor, now);
+        return statusChecker_.check(mark, anchor, now, [this, &anchor](const EntityId &issuer) {
+            return trustMarkIssuerChain(issuer, anchor, std::nullopt, "8.4 trust mark status");
+        });
     };
-    const bool checkStatus = trustMarkIssuerDepth == 0 && !request.at && !options_.trustMarks.statusCheckedTypes.empty();
-    detail::ValidationContext context{anchor, now, validation, registry_,
-                                      trustMarkIssuerDepth == 0 ? &issuerKeys : nullptr, &memo_,
+    const bool subjectScope = scope == ResolveScope::Subject;
+    const bool checkStatus = subjectScope && !request.at && statusChecker_.enabled();
+    detail::ValidationContext context{anchor, now, validation, registry_, subjectScope ? &issuerKeys : nullptr, &memo_,
                                       checkStatus ? &status : nullptr};
     return detail::validateChain(statements, context);
 }
@@ -45,7 +41,8 @@ Result<TrustChain> ResolverImpl::validateStatements(const std::vector<const Enti
 // the entry is dropped.
 std::shared_ptr<const TrustChain> ResolverImpl::sharedChain(const std::string &key,
                                                             const std::vector<const TrustAnchor *> &anchors,
-                                                            const ResolveRequest &request, UnixTime now)
+                                                            const ResolveRequest &request, ResolveScope scope,
+                                                            UnixTime now)
 {
     if (!deps_.cache)
         return nullptr;
@@ -76,7 +73,7 @@ std::shared_ptr<const TrustChain> ResolverImpl::sharedChain(const std::string &k
     std::vector<const EntityStatement *> pointers;
     for (const EntityStatement &statement : parsed)
         pointers.push_back(&statement);
-    auto chain = validateStatements(pointers, **anchor, request, now);
+    auto chain = validateStatements(pointers, **anchor, request, scope, now);
     if (!chain || chain->subject().str() != request.subject)
         return drop();
     return std::make_shared<const TrustChain>(std::move(chain).value());
@@ -102,15 +99,11 @@ Result<std::shared_ptr<const TrustChain>> ResolverImpl::trustMarkIssuerChain(con
                                                                            std::optional<UnixTime> at,
                                                                            std::string_view rule)
 {
-    ++trustMarkIssuerDepth;
-    struct Restore {
-        ~Restore() { --trustMarkIssuerDepth; }
-    } restore;
     ResolveRequest request;
     request.subject = issuer.str();
     request.trustAnchors = {anchor.entityId.str()};
     request.at = at;
-    ResolveOutcome outcome = resolve(request);
+    ResolveOutcome outcome = resolveIn(request, ResolveScope::TrustMarkIssuer);
     if (!outcome.chain)
         return fail(Error(ErrorCode::NoTrustAnchor, "trust mark issuer " + issuer.str() + " has no valid chain to " +
                                                         anchor.entityId.str() + ": " + outcome.chain.error().message)
@@ -129,82 +122,12 @@ Result<JwkSet> ResolverImpl::trustMarkIssuerKeys(const EntityId &issuer, const T
     return configuration.jwks();
 }
 
-bool ResolverImpl::carriesStatusCheckedMarks(const TrustChain &chain) const
-{
-    const auto &types = options_.trustMarks.statusCheckedTypes;
-    if (types.empty() || chain.statements().empty())
-        return false;
-    auto configuration = EntityStatement::parse(chain.statements().front(), validation_.statements);
-    const Json *marks = configuration ? configuration->claim("trust_marks") : nullptr;
-    if (!marks || !marks->isArray())
-        return false;
-    for (const Json &entry : marks->asArray())
-        if (const std::string *type = entry.findString("trust_mark_type"))
-            if (std::find(types.begin(), types.end(), *type) != types.end())
-                return true;
-    return false;
-}
-
 UnixTime ResolverImpl::cacheUntil(const TrustChain &chain, UnixTime now) const
 {
     UnixTime until = std::min<UnixTime>(chain.expiresAt(), now + options_.maxCacheTtl.count());
-    if (carriesStatusCheckedMarks(chain))
-        until = std::min<UnixTime>(until, now + options_.trustMarks.statusCacheTtl.count());
+    if (statusChecker_.carriesCheckedMarks(chain))
+        until = std::min<UnixTime>(until, now + statusChecker_.cacheTtl().count());
     return until;
-}
-
-Result<void> ResolverImpl::trustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now)
-{
-    const auto &types = options_.trustMarks.statusCheckedTypes;
-    if (std::find(types.begin(), types.end(), mark.trustMarkType) == types.end())
-        return ok();
-    const std::string key = cacheKey(CacheNamespace::Resolution, {"trust-mark-status", anchor.entityId.str(),
-                                                                  anchor.keysFingerprint(), cacheKeyDigest(mark.jwt)});
-    if (auto cached = statuses_.get(key, now)) {
-        if (cached->failure)
-            return fail(*cached->failure);
-        return ok();
-    }
-    Result<void> verdict = askTrustMarkStatus(mark, anchor, now);
-    TrustMarkStatusCache::Verdict entry;
-    if (!verdict)
-        entry.failure = verdict.error();
-    statuses_.put(key, std::move(entry), now + options_.trustMarks.statusCacheTtl.count());
-    return verdict;
-}
-
-// Spec 8.4: POST the mark to the status endpoint its issuer publishes (from
-// the issuer's resolved metadata under the same anchor), and verify the
-// signed answer with the issuer's keys from that chain.
-Result<void> ResolverImpl::askTrustMarkStatus(const VerifiedTrustMark &mark, const TrustAnchor &anchor, UnixTime now)
-{
-    const std::string rule = "8.4 trust mark status";
-    OIDFED_TRY(EntityId issuer, EntityId::parse(mark.issuer, validation_.statements.entityIds));
-    OIDFED_TRY(std::shared_ptr<const TrustChain> chain, trustMarkIssuerChain(issuer, anchor, std::nullopt, rule));
-    const Json *federation = chain->metadata().find("federation_entity");
-    const std::string *endpoint = federation ? federation->findString("federation_trust_mark_status_endpoint") : nullptr;
-    if (!endpoint || !claims::isEndpointUrl(*endpoint, validation_.statements.entityIds.allowHttp))
-        return fail(Error(ErrorCode::NotFound, "trust mark issuer " + issuer.str() +
-                                                   " publishes no usable federation_trust_mark_status_endpoint")
-                        .withRule(rule)
-                        .withEntity(issuer.str()));
-    OIDFED_TRY(EntityStatement configuration,
-               EntityStatement::parse(chain->statements().front(), validation_.statements));
-    FetchRequest post{.url = *endpoint, .expectedMediaType = std::string(kTrustMarkStatusResponseMediaType)};
-    post.formBody = "trust_mark=" + percentEncode(mark.jwt);
-    auto response = deps_.fetcher.fetch(post);
-    if (!response)
-        return fail(std::move(response).error().withRule(rule).withEntity(issuer.str()));
-    auto status = verifyTrustMarkStatusResponse(response->body, configuration.jwks(), issuer, mark.jwt, now,
-                                                options_.clockSkew, validation_.statements);
-    if (!status)
-        return fail(std::move(status).error().withEntity(issuer.str()));
-    if (!status->active())
-        return fail(Error(ErrorCode::InvalidClaim, "trust mark status is " + status->status)
-                        .withRule(rule)
-                        .withClaim("status")
-                        .withEntity(issuer.str()));
-    return ok();
 }
 
 } // namespace oidfed::detail

@@ -82,6 +82,8 @@ int runChain(const ResolveArgs &args, Format format)
     if (format == Format::Json) {
         printJson(report);
     } else {
+        for (const ResolveAlarm &alarm : outcome.report.alarms)
+            std::cout << "ALARM (" << resolveAlarmKindName(alarm.kind) << "): " << alarm.detail.describe() << "\n";
         if (outcome.chain) {
             printTree(report);
             std::cout << "resolved metadata:\n";

@@ -131,6 +131,13 @@ Json explainJson(const ResolveOutcome &outcome)
     for (const Error &problem : outcome.report.problems)
         problems.push(errorToJson(problem));
     explain.set("problems", std::move(problems));
+    Json alarms = Json::array();
+    for (const ResolveAlarm &alarm : outcome.report.alarms) {
+        Json entry = errorToJson(alarm.detail);
+        entry.set("alarm", std::string(resolveAlarmKindName(alarm.kind)));
+        alarms.push(std::move(entry));
+    }
+    explain.set("alarms", std::move(alarms));
     if (outcome.chain) {
         Json provenance = Json::array();
         for (const ParameterChange &change : (*outcome.chain)->provenance()) {

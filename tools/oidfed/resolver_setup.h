@@ -64,7 +64,8 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use = R
 /// The request for `subject` under the arguments' anchors and types.
 Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject);
 
-/// --explain as JSON: candidates with verdicts, problems, provenance.
+/// --explain as JSON: candidates with verdicts, problems, alarms (each an
+/// error object with "alarm": its kind), provenance.
 Json explainJson(const ResolveOutcome &outcome);
 
 /// One statement of a chain, for chain and resolve output: {"kind":
