@@ -173,17 +173,22 @@ ResolveOutcome ResolverImpl::resolveIn(const ResolveRequest &request, ResolveSco
                     outcome.chain = Unexpected{*hit->failure};
                 return outcome;
             }
-            // Close to expiry: resolve again, and keep serving the cached
-            // chain if that fails.
+            // Close to expiry: resolve again (and keep the new chain), and
+            // keep serving the cached chain if that fails.
             ResolveOutcome fresh = resolveFresh(*subject, *anchors, request, scope, now);
-            if (fresh.chain)
+            if (fresh.chain) {
+                if (scope == ResolveScope::Subject)
+                    remember(key, *fresh.chain, now);
                 return fresh;
+            }
             outcome.report.source = "cache";
             outcome.chain = hit->chain;
             return outcome;
         }
         if (auto shared = sharedChain(key, *anchors, request, scope, now)) {
-            chains_.putChain(key, shared, cacheUntil(*shared, now), now);
+            // Validated one level deep in TrustMarkIssuer scope: not kept.
+            if (scope == ResolveScope::Subject)
+                chains_.putChain(key, shared, cacheUntil(*shared, now), now);
             outcome.report.source = "shared-cache";
             outcome.chain = std::move(shared);
             return outcome;
@@ -198,16 +203,19 @@ ResolveOutcome ResolverImpl::resolveIn(const ResolveRequest &request, ResolveSco
     }
     outcome = resolveFresh(*subject, *anchors, request, scope, now);
     if (!request.at && scope == ResolveScope::Subject) {
-        if (outcome.chain) {
-            const auto &chain = *outcome.chain;
-            UnixTime until = cacheUntil(*chain, now);
-            chains_.putChain(key, chain, until, now);
-            shareChain(key, *chain, until, now);
-        } else if (options_.negativeTtl.count() > 0) {
+        if (outcome.chain)
+            remember(key, *outcome.chain, now);
+        else if (options_.negativeTtl.count() > 0)
             chains_.putFailure(key, outcome.chain.error(), now + options_.negativeTtl.count(), now);
-        }
     }
     return outcome;
+}
+
+void ResolverImpl::remember(const std::string &key, const std::shared_ptr<const TrustChain> &chain, UnixTime now)
+{
+    UnixTime until = cacheUntil(*chain, now);
+    chains_.putChain(key, chain, until, now);
+    shareChain(key, *chain, until, now);
 }
 
 // Key rollover (threats G04, C05, U12): when no candidate validates and a

@@ -100,6 +100,9 @@ private:
     std::shared_ptr<const TrustChain> sharedChain(const std::string &key, const std::vector<const TrustAnchor *> &anchors,
                                                   const ResolveRequest &request, ResolveScope scope, UnixTime now);
     void shareChain(const std::string &key, const TrustChain &chain, UnixTime until, UnixTime now);
+    /// Keeps a chain resolved afresh in Subject scope: in process and, when
+    /// configured, in the shared cache, until cacheUntil().
+    void remember(const std::string &key, const std::shared_ptr<const TrustChain> &chain, UnixTime now);
     Result<TrustChain> validateStatements(const std::vector<const EntityStatement *> &statements,
                                           const TrustAnchor &anchor, const ResolveRequest &request, ResolveScope scope,
                                           UnixTime now);

@@ -233,6 +233,40 @@ TEST_CASE("failures: unreachable subject, invalid chain, negative cache with the
     CHECK(retried.report.source == "network");
 }
 
+TEST_CASE("a chain resolved again ahead of its expiry replaces the cached one")
+{
+    World w;
+    threeLevels(w);
+    ResolverOptions options;
+    options.refreshAhead = std::chrono::seconds(300);
+    options.statementCacheMaxEntries = 0;  // every resolution fetches: the refresh sees the new statements
+    auto resolver = w.resolver({"https://ta.example"}, options);
+    auto first = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE(first.chain);
+    CHECK((*first.chain)->expiresAt() == w.fed.exp());
+
+    // Everything is re-signed for longer; close to the old expiry, the next
+    // request resolves again, and the one after is answered from the cache.
+    const UnixTime later = w.fed.exp() + 86400;
+    for (const std::string id : {"https://ta.example", "https://im.example", "https://rp.example"})
+        w.fetcher.serve(wellKnown(id), w.fed.entityConfiguration(id, w.fed.iat(), later));
+    test::SubordinateClaims policy;
+    policy.metadataPolicy = json(R"({"openid_relying_party":{"grant_types":{"subset_of":["authorization_code"]}}})");
+    w.fetcher.serve(fetchUrl("https://ta.example", "https://im.example"),
+                    w.fed.subordinateStatement("https://ta.example", "https://im.example", policy, w.fed.iat(), later));
+    w.fetcher.serve(fetchUrl("https://im.example", "https://rp.example"),
+                    w.fed.subordinateStatement("https://im.example", "https://rp.example", {}, w.fed.iat(), later));
+    w.clock.set(kNow + options.maxCacheTtl.count() - 100);  // cached until now + maxCacheTtl (< exp)
+    auto refreshed = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE(refreshed.chain);
+    CHECK(refreshed.report.source == "network");
+    CHECK((*refreshed.chain)->expiresAt() == later);
+    auto next = resolver->resolve({.subject = "https://rp.example"});
+    REQUIRE(next.chain);
+    CHECK(next.report.source == "cache");
+    CHECK((*next.chain)->expiresAt() == later);
+}
+
 TEST_CASE("--at validates as of another time without touching the cache")
 {
     World w;
@@ -294,6 +328,97 @@ TEST_CASE("trust marks of the subject: verified per 7.3, unverifiable ones left 
     // The chain (and so a resolve response) expires with its earliest mark.
     CHECK((*outcome.chain)->expiresAt() == kNow + 600);
     CHECK((*outcome.chain)->toJson().find("trust_marks")->size() == 2);
+}
+
+namespace {
+
+// ta <- im <- rp and ta <- tmi. rp carries a mark of type A by im; im
+// carries a mark of type B by tmi. Resolving rp resolves im to learn its
+// keys, one level deep: im's own mark (by tmi) is not followed there.
+struct MarkedIssuers {
+    static constexpr const char *ta = "https://ta.example", *im = "https://im.example", *rp = "https://rp.example",
+                                *tmi = "https://tmi.example";
+    static constexpr const char *typeA = "https://tm.example/a", *typeB = "https://tm.example/b";
+
+    static Json markEntry(World &w, const std::string &issuer, const std::string &subject, const std::string &type)
+    {
+        TrustMarkClaims claims{.issuer = *EntityId::parse(issuer), .subject = *EntityId::parse(subject)};
+        claims.trustMarkType = type;
+        claims.issuedAt = w.fed.iat();
+        auto jwt = issueTrustMark(claims, w.fed.entity(issuer).key);
+        REQUIRE(jwt);
+        Json entry = Json::object();
+        entry.set("trust_mark_type", type);
+        entry.set("trust_mark", *jwt);
+        Json marks = Json::array();
+        marks.push(std::move(entry));
+        return marks;
+    }
+
+    explicit MarkedIssuers(World &w)
+    {
+        w.fed.add(ta, authorityMetadata(ta));
+        w.fed.entity(ta).trustMarkIssuers = Json::object();
+        w.fed.entity(ta).trustMarkIssuers.set(typeA, Json(Json::Array{im}));
+        w.fed.entity(ta).trustMarkIssuers.set(typeB, Json(Json::Array{tmi}));
+        w.fetcher.serve(wellKnown(ta), w.fed.entityConfiguration(ta));
+        w.authority(tmi, {ta});
+        w.link(ta, tmi);
+        w.fed.add(im, authorityMetadata(im), {ta});
+        w.fed.entity(im).trustMarks = markEntry(w, tmi, im, typeB);
+        w.fetcher.serve(wellKnown(im), w.fed.entityConfiguration(im));
+        w.link(ta, im);
+        w.fed.add(rp, kRpMetadata, {im});
+        w.fed.entity(rp).trustMarks = markEntry(w, im, rp, typeA);
+        w.fetcher.serve(wellKnown(rp), w.fed.entityConfiguration(rp));
+        w.link(im, rp);
+    }
+};
+
+} // namespace
+
+TEST_CASE("a trust mark issuer resolved for its keys is never cached as a partial chain")
+{
+    World w;
+    MarkedIssuers f(w);
+
+    SUBCASE("in process")
+    {
+        auto resolver = w.resolver({f.ta});
+        auto rp = resolver->resolve({.subject = f.rp});
+        REQUIRE_MESSAGE(rp.chain, rp.chain.error().describe());
+        REQUIRE((*rp.chain)->trustMarks().size() == 1);
+        CHECK((*rp.chain)->trustMarks()[0].issuer == f.im);
+
+        // im was resolved for its keys, without its own mark: not kept.
+        auto im = resolver->resolve({.subject = f.im});
+        REQUIRE(im.chain);
+        CHECK(im.report.source == "network");
+        REQUIRE((*im.chain)->trustMarks().size() == 1);
+        CHECK((*im.chain)->trustMarks()[0].issuer == f.tmi);
+        CHECK(resolver->resolve({.subject = f.im}).report.source == "cache");
+    }
+    SUBCASE("read from the shared cache")
+    {
+        auto memory = makeMemoryCache();
+        REQUIRE(memory);
+        ResolverOptions options;
+        options.statements.entityIds.allowHttp = true;
+        std::vector<TrustAnchor> pins{w.fed.anchor(f.ta)};
+        auto replicaA = Resolver::create(options, pins, {w.fetcher, w.clock, memory->get()});
+        auto replicaB = Resolver::create(options, pins, {w.fetcher, w.clock, memory->get()});
+        REQUIRE(replicaA);
+        REQUIRE(replicaB);
+        REQUIRE((*replicaA)->resolve({.subject = f.im}).chain);  // the whole chain of im, shared
+
+        // Replica B reads im's chain from the shared cache while resolving rp;
+        // validated there one level deep, it must not enter B's own cache.
+        REQUIRE((*replicaB)->resolve({.subject = f.rp}).chain);
+        auto im = (*replicaB)->resolve({.subject = f.im});
+        REQUIRE(im.chain);
+        CHECK(im.report.source == "shared-cache");
+        CHECK((*im.chain)->trustMarks().size() == 1);
+    }
 }
 
 namespace {
