@@ -53,6 +53,12 @@ void Metrics::countResolveFailure(std::string_view reason)
     ++failures_[std::string(reason)];
 }
 
+void Metrics::countResolveAlarm(std::string_view kind)
+{
+    std::lock_guard lock(mutex_);
+    ++alarms_[std::string(kind)];
+}
+
 void Metrics::countClientLimited(std::string_view reason)
 {
     std::lock_guard lock(mutex_);
@@ -91,6 +97,9 @@ std::string Metrics::render(const std::map<std::string, double> &gauges, const C
     labelled(out, "oidfed_resolve_total", "source", resolves_);
     family(out, "oidfed_resolve_failures_total", "counter", "Failed resolutions by reason.");
     labelled(out, "oidfed_resolve_failures_total", "reason", failures_);
+    family(out, "oidfed_resolve_alarms_total", "counter",
+           "Alarms raised by resolutions, by kind (anchor_key_mismatch: the anchor publishes keys other than the pinned ones).");
+    labelled(out, "oidfed_resolve_alarms_total", "kind", alarms_);
     family(out, "oidfed_resolve_on_demand_rejected_total", "counter",
            "Resolutions refused because the on-demand concurrency limit was reached.");
     out.append("oidfed_resolve_on_demand_rejected_total ").append(std::to_string(onDemandRejected_.load())).append("\n");

@@ -6,6 +6,9 @@
 //   oidfed_resolve_total{source}      cache / shared-cache / network /
 //                                     negative-cache / miss / signed-cache
 //   oidfed_resolve_failures_total{reason}   the oidfed error code name
+//   oidfed_resolve_alarms_total{kind}  alarms raised by resolutions on
+//                                     demand (resolveAlarmKindName, e.g.
+//                                     anchor_key_mismatch: threat G03)
 //   oidfed_resolve_on_demand_rejected_total  over the concurrency limit
 //   oidfed_resolve_client_limited_total{reason}  over a per-client limit:
 //                                     in_progress / rate / clients
@@ -42,6 +45,8 @@ public:
     void countRequest(std::string_view endpoint, int status, std::chrono::nanoseconds duration);
     void countResolve(std::string_view source);
     void countResolveFailure(std::string_view reason);
+    /// `kind`: resolveAlarmKindName() of a ResolveAlarm.
+    void countResolveAlarm(std::string_view kind);
     void countOnDemandRejected() { onDemandRejected_.fetch_add(1, std::memory_order_relaxed); }
     /// `reason`: one of a fixed set ("in_progress", "rate", "clients").
     void countClientLimited(std::string_view reason);
@@ -71,6 +76,7 @@ private:
     std::map<std::string, Histogram> durations_;
     std::map<std::string, std::uint64_t> resolves_;
     std::map<std::string, std::uint64_t> failures_;
+    std::map<std::string, std::uint64_t> alarms_;
     std::map<std::string, std::uint64_t> reloads_;
     std::map<std::string, std::uint64_t> clientLimited_;
     std::atomic<std::uint64_t> onDemandRejected_{0};

@@ -167,6 +167,8 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
         request.cacheOnly = false;
         outcome = resolver_->resolve(request);
         metrics_.countFetches(outcome.report.fetches);
+        for (const ResolveAlarm &alarm : outcome.report.alarms)
+            metrics_.countResolveAlarm(resolveAlarmKindName(alarm.kind));
     }
     metrics_.countResolve(outcome.report.source);
     if (!outcome.chain)

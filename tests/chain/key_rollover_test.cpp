@@ -231,6 +231,7 @@ TEST_CASE("a refetched statement must still verify: nothing unverified is accept
            outcome.chain.error().code == ErrorCode::BadSignature));
     CHECK(w.fetcher.callCount(fetchUrl(kTa, kIm)) == 1);  // one refetch, no loop
     CHECK(mentions(outcome.report, "refetched"));
+    CHECK(outcome.report.alarms.empty());  // an intermediate's rollover is no anchor key alarm
     REQUIRE_FALSE(outcome.report.candidates.empty());
     for (const CandidateVerdict &verdict : outcome.report.candidates)
         CHECK_FALSE(verdict.valid);

@@ -348,6 +348,7 @@ TEST_CASE("metrics in the Prometheus text format")
     metrics.countRequest("fetch", 404, std::chrono::milliseconds(3));
     metrics.countResolve("network");
     metrics.countResolveFailure("no_valid_chain");
+    metrics.countResolveAlarm("anchor_key_mismatch");
     metrics.countReload(false);
     metrics.countClientLimited("rate");
     metrics.countClientLimited("rate");
@@ -366,6 +367,7 @@ TEST_CASE("metrics in the Prometheus text format")
     CHECK(text.find("oidfed_http_request_duration_seconds_count{endpoint=\"fetch\"} 2\n") != std::string::npos);
     CHECK(text.find("oidfed_resolve_total{source=\"network\"} 1\n") != std::string::npos);
     CHECK(text.find("oidfed_resolve_failures_total{reason=\"no_valid_chain\"} 1\n") != std::string::npos);
+    CHECK(text.find("oidfed_resolve_alarms_total{kind=\"anchor_key_mismatch\"} 1\n") != std::string::npos);
     CHECK(text.find("oidfed_reloads_total{result=\"failed\"} 1\n") != std::string::npos);
     CHECK(text.find("# TYPE oidfed_ready gauge\noidfed_ready 1\n") != std::string::npos);
 }
