@@ -221,3 +221,42 @@ TEST_CASE("oidfed resolve and oidfed chain from the command line")
     CHECK(lines.err.find("3 valid, 1 invalid, 1 unavailable") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("oidfed resolve --explain and oidfed chain show an anchor key alarm (G03)")
+{
+    const char *cli = std::getenv("OIDFED_CLI");
+    REQUIRE(cli);
+    LiveFederation live;
+    std::string dir = tempDir();
+    std::string anchors = live.writeAnchorFile(dir);  // the pin: the anchor's key K1 only
+    // The anchor's EC now also publishes K2, still signed with K1.
+    test::TestEntity &ta = live.fed.entity(live.ta);
+    auto k2 = Jwk::generate(JwsAlgorithm::ES256);
+    REQUIRE(k2);
+    auto both = JwkSet::fromKeys({ta.key, *k2});
+    REQUIRE(both);
+    ta.jwks = *both;
+    live.server.serve(*entityConfigurationUrl(live.ta), live.fed.entityConfiguration(live.ta));
+    std::vector<std::string> common{"--trust-anchor-file", anchors, "--allow-http", "--allow-loopback"};
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), cli);
+        for (const std::string &a : common)
+            args.push_back(a);
+        return test::runProcess(args);
+    };
+
+    auto explained = run({"--format", "json", "resolve", live.op, "--explain"});
+    REQUIRE(explained.exitCode == 0);  // the pinned key still verifies everything
+    Json explain = *test::json(explained.out).find("explain");
+    REQUIRE(explain.find("alarms")->size() == 1);
+    const Json &alarm = explain.find("alarms")->asArray()[0];
+    CHECK(alarm.find("alarm")->asString() == "anchor_key_mismatch");
+    CHECK(alarm.find("code")->asString() == "invalid_key");
+    CHECK(alarm.find("entity_id")->asString() == live.ta);
+    CHECK(alarm.find("error_description")->asString().find(k2->thumbprint()) != std::string::npos);
+
+    auto text = run({"--format", "text", "chain", live.op});
+    CHECK(text.exitCode == 0);
+    CHECK(text.out.find("ALARM (anchor_key_mismatch)") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
