@@ -52,11 +52,12 @@ bool HeldTrustMarks::refresh(UnixTime now)
             held = std::move(obtained).value();
             continue;
         }
+        held.lastError = obtained.error();
         const bool expired = held.expiresAt >= 0 && held.expiresAt <= now;
         const bool dropped = !held.jwt.empty() && (obtained.error().code == ErrorCode::NotFound || expired);
         if (dropped) {
             changed = true;
-            held = Held{};
+            held = Held{.lastError = obtained.error()};
         }
         // "Not held" is news only when it drops a mark.
         if (obtained.error().code != ErrorCode::NotFound || dropped)
@@ -78,6 +79,19 @@ Json HeldTrustMarks::current() const
         entry.set("trust_mark", held_[i].jwt);
         out.push(std::move(entry));
     }
+    return out;
+}
+
+std::vector<HeldTrustMarkState> HeldTrustMarks::states() const
+{
+    std::vector<HeldTrustMarkState> out;
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < held_.size(); ++i)
+        out.push_back(HeldTrustMarkState{.trustMarkType = settings_[i].trustMarkType,
+                                         .issuer = settings_[i].issuer,
+                                         .held = !held_[i].jwt.empty(),
+                                         .expiresAt = held_[i].jwt.empty() ? -1 : held_[i].expiresAt,
+                                         .lastError = held_[i].lastError});
     return out;
 }
 

@@ -20,12 +20,14 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <oidfed/clock.h>
 #include <oidfed/entity_id.h>
 #include <oidfed/entity_statement.h>
+#include <oidfed/error.h>
 #include <oidfed/json.h>
 #include <oidfed/result.h>
 
@@ -40,6 +42,17 @@ struct HeldTrustMarkSetting {
     EntityId issuer;
     /// The issuer's trust mark endpoint; empty: from its Entity Configuration.
     std::string endpoint{};
+};
+
+/// Where one configured mark stands (HeldTrustMarks::states()).
+struct HeldTrustMarkState {
+    std::string trustMarkType{};
+    EntityId issuer;
+    bool held = false;          ///< a mark is in the Entity Configuration
+    UnixTime expiresAt = -1;    ///< its exp (-1: none held, or no exp)
+    /// The last attempt to obtain it failed (NotFound: the issuer says the
+    /// entity does not hold it); cleared by the next success.
+    std::optional<Error> lastError{};
 };
 
 class HeldTrustMarks {
@@ -62,6 +75,9 @@ public:
     /// [{"trust_mark_type", "trust_mark"}] in configuration order.
     Json current() const;
 
+    /// One per configured mark, in configuration order.
+    std::vector<HeldTrustMarkState> states() const;
+
     /// What went wrong in refreshes since the last call (for the log).
     std::vector<std::string> takeProblems();
 
@@ -71,6 +87,7 @@ private:
         UnixTime issuedAt = 0;
         UnixTime expiresAt = -1;
         UnixTime obtainedAt = 0;
+        std::optional<Error> lastError{};
     };
 
     bool due(const Held &held, UnixTime now) const;

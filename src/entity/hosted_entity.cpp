@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <oidfed/statement_issuer.h>
@@ -71,23 +72,8 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     if (!settings.trustMarkSources.empty() && !parts.heldMarks)
         return fail(ErrorCode::Internal, id + ": trust_mark_sources configured but no holder");
 
+    std::shared_ptr<const SubordinateSet> previousSubordinates = std::move(parts.previousSubordinates);
     std::shared_ptr<HostedEntity> entity(new HostedEntity(std::move(settings), std::move(parts), options));
-
-    if (entity->subordinates_) {
-        for (const Subordinate &subordinate : entity->subordinates_->all()) {
-            if (subordinate.entityId == entity->settings_.entityId)
-                return fail(ErrorCode::InvalidArgument,
-                            id + ": " + subordinate.sourceFile + " names the authority itself as a subordinate");
-            if (subordinate.jwks)
-                continue;
-            std::optional<JwkSet> hosted = hostedKeys ? hostedKeys(subordinate.entityId.str()) : std::nullopt;
-            if (!hosted)
-                return fail(ErrorCode::InvalidArgument,
-                            id + ": " + subordinate.sourceFile + " has no jwks and " + subordinate.entityId.str() +
-                                " is not hosted by this server");
-            entity->hostedSubordinateKeys_.emplace(subordinate.entityId.str(), std::move(*hosted));
-        }
-    }
 
     // The federation_entity endpoints are derived from the identifier.
     Json metadata = entity->settings_.metadata.isObject() ? entity->settings_.metadata : Json::object();
@@ -118,25 +104,83 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     OIDFED_TRY(DocumentPtr historical, entity->signHistoricalKeys(now));
     entity->documents_.emplace(kConfigurationKey, std::move(configuration));
     entity->documents_.emplace(kHistoricalKey, std::move(historical));
-    if (entity->subordinates_) {
-        // One signature and its self-check per subordinate, independent of
-        // each other: spread over the cores (an authority with 100,000
-        // subordinates spends most of its start here). The first failure in
-        // subordinate order is reported, as a sequential pass would.
-        const std::vector<Subordinate> &all = entity->subordinates_->all();
-        std::vector<std::optional<Result<DocumentPtr>>> statements(all.size());
-        parallelFor(all.size(), kStatementsPerBlock, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i)
-                statements[i] = entity->signSubordinate(all[i], now);
-        });
-        entity->documents_.reserve(all.size() + 2);
-        for (std::size_t i = 0; i < all.size(); ++i) {
-            if (!*statements[i])
-                return fail(std::move(*statements[i]).error());
-            entity->documents_.emplace(all[i].entityId.str(), std::move(*statements[i]).value());
-        }
-    }
+    if (entity->subordinates_)
+        OIDFED_TRY_VOID(entity->admitSubordinates(previousSubordinates.get(), hostedKeys, now));
     return entity;
+}
+
+Result<void> HostedEntity::checkSubordinate(const Subordinate &subordinate, const HostedKeys &hostedKeys)
+{
+    const std::string &id = settings_.entityId.str();
+    if (subordinate.entityId == settings_.entityId)
+        return fail(Error(ErrorCode::InvalidArgument,
+                          id + ": " + subordinate.sourceFile + " names the authority itself as a subordinate")
+                        .withEntity(subordinate.entityId.str()));
+    if (subordinate.jwks)
+        return ok();
+    std::optional<JwkSet> hosted = hostedKeys ? hostedKeys(subordinate.entityId.str()) : std::nullopt;
+    if (!hosted)
+        return fail(Error(ErrorCode::InvalidArgument, id + ": " + subordinate.sourceFile + " has no jwks and " +
+                                                          subordinate.entityId.str() +
+                                                          " is not served by this server")
+                        .withEntity(subordinate.entityId.str()));
+    hostedSubordinateKeys_.insert_or_assign(subordinate.entityId.str(), std::move(*hosted));
+    return ok();
+}
+
+Result<void> HostedEntity::admitSubordinates(const SubordinateSet *previous, const HostedKeys &hostedKeys, UnixTime now)
+{
+    const std::vector<Subordinate> &all = subordinates_->all();
+    // 1. What needs no signature (sequential: it fills hostedSubordinateKeys_).
+    std::vector<std::optional<Result<DocumentPtr>>> statements(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (auto checked = checkSubordinate(all[i], hostedKeys); !checked)
+            statements[i] = fail(std::move(checked).error());
+    // 2. One signature and its self-check per subordinate, independent of
+    // each other: spread over the cores (an authority with 100,000
+    // subordinates spends most of its start here).
+    parallelFor(all.size(), kStatementsPerBlock, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i)
+            if (!statements[i])
+                statements[i] = signSubordinate(all[i], now);
+    });
+    const bool allPassed = std::all_of(statements.begin(), statements.end(),
+                                       [](const std::optional<Result<DocumentPtr>> &statement) { return *statement; });
+    documents_.reserve(all.size() + 2);
+    if (allPassed) {
+        for (std::size_t i = 0; i < all.size(); ++i)
+            documents_.emplace(all[i].entityId.str(), std::move(*statements[i]).value());
+        return ok();
+    }
+    // 3. A subordinate that fails affects only itself: its previous record
+    // (same file) when that one passes, otherwise it is left out.
+    std::vector<Subordinate> admitted;
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (*statements[i])
+            ids.insert(all[i].entityId.str());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (*statements[i]) {
+            admitted.push_back(all[i]);
+            documents_.emplace(all[i].entityId.str(), std::move(*statements[i]).value());
+            continue;
+        }
+        SubordinateProblem problem{.file = all[i].sourceFile,
+                                   .entityId = all[i].entityId.str(),
+                                   .error = std::move(*statements[i]).error()};
+        const Subordinate *before = previous ? previous->findBySourceFile(all[i].sourceFile) : nullptr;
+        if (before && !ids.contains(before->entityId.str()) && checkSubordinate(*before, hostedKeys)) {
+            if (auto document = signSubordinate(*before, now)) {
+                problem.keptPrevious = true;
+                ids.insert(before->entityId.str());
+                admitted.push_back(*before);
+                documents_.emplace(before->entityId.str(), std::move(document).value());
+            }
+        }
+        subordinateProblems_.push_back(std::move(problem));
+    }
+    OIDFED_TRY(subordinates_, SubordinateSet::fromSubordinates(std::move(admitted)));
+    return ok();
 }
 
 Json HostedEntity::currentTrustMarks() const

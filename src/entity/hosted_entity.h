@@ -88,6 +88,10 @@ struct HostedEntityParts {
     KeyStore keys;
     std::shared_ptr<const SubordinateSet> subordinates{};  ///< set for an authority
     std::shared_ptr<HeldTrustMarks> heldMarks{};            ///< set with trust_mark_sources
+    /// The authority's subordinates as served before (a reload): a
+    /// subordinate that fails now is served from its previous record (same
+    /// file) when that one passes.
+    std::shared_ptr<const SubordinateSet> previousSubordinates{};
 };
 
 class HostedEntity {
@@ -97,10 +101,13 @@ public:
     using HostedKeys = std::function<std::optional<JwkSet>(const std::string &entityId)>;
 
     /// Builds the entity and signs everything it publishes at `now`.
-    /// Errors: InvalidArgument (a subordinate without jwks that is not
-    /// hosted here, a subordinate equal to the entity itself, trust mark
-    /// claims on a non-anchor) and any issuing error (a statement oidfed
-    /// would itself reject), naming the subordinate.
+    /// Errors: InvalidArgument (trust mark claims on a non-anchor,
+    /// trust_anchor_hints without authority_hints) and any error signing
+    /// the Entity Configuration or the historical keys. A subordinate that
+    /// fails (no jwks and not hosted here, the entity itself, a statement
+    /// oidfed would itself reject) affects only itself: it is listed in
+    /// subordinateProblems(), and served from its record in
+    /// parts.previousSubordinates when that one passes, else left out.
     /// Held marks (parts.heldMarks) are obtained first, so the first EC
     /// carries them.
     static Result<std::shared_ptr<HostedEntity>> create(HostedEntitySettings settings, HostedEntityParts parts,
@@ -116,6 +123,10 @@ public:
     bool isAuthority() const noexcept { return subordinates_ != nullptr; }
     const KeyStore &keys() const noexcept { return keys_; }
     const SubordinateSet *subordinates() const noexcept { return subordinates_.get(); }
+    /// The set served, for the next reload's previousSubordinates.
+    const std::shared_ptr<const SubordinateSet> &subordinateSet() const noexcept { return subordinates_; }
+    /// The subordinates create() could not serve as given (see create()).
+    const std::vector<SubordinateProblem> &subordinateProblems() const noexcept { return subordinateProblems_; }
 
     /// `entityId` without a trailing '/' followed by `path`.
     std::string endpointUrl(std::string_view path) const;
@@ -139,6 +150,12 @@ public:
 private:
     HostedEntity(HostedEntitySettings settings, HostedEntityParts parts, StatementOptions options);
 
+    /// Checks what a subordinate needs besides its statement (not the
+    /// entity itself; keys, filling hostedSubordinateKeys_). Creation only.
+    Result<void> checkSubordinate(const Subordinate &subordinate, const HostedKeys &hostedKeys);
+    /// Checks and signs every subordinate, applying create()'s rule for
+    /// those that fail. Creation only.
+    Result<void> admitSubordinates(const SubordinateSet *previous, const HostedKeys &hostedKeys, UnixTime now);
     /// The static trust_marks followed by the held ones (null when none).
     Json currentTrustMarks() const;
     Result<DocumentPtr> signConfiguration(UnixTime now) const;
@@ -153,6 +170,7 @@ private:
     std::shared_ptr<const SubordinateSet> subordinates_;
     std::shared_ptr<HeldTrustMarks> heldMarks_;
     std::unordered_map<std::string, JwkSet> hostedSubordinateKeys_;  ///< for subordinates without jwks
+    std::vector<SubordinateProblem> subordinateProblems_;
     StatementOptions options_;
     Json publishedMetadata_;
     std::string pathPrefix_;

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include <oidfed/entity_id.h>
+#include <oidfed/error.h>
 #include <oidfed/json.h>
 #include <oidfed/jwk.h>
 #include <oidfed/result.h>
@@ -99,6 +100,25 @@ struct SubordinateFilter {
     std::optional<bool> intermediate{};
 };
 
+/// A subordinate file loadEachFile() could not use.
+struct SubordinateProblem {
+    std::string file{};      ///< its file name
+    std::string entityId{};  ///< the subordinate, when known (may be empty)
+    Error error{};           ///< why, naming the file
+    /// The file's previous record (from the `previous` set) is served
+    /// instead; false: the subordinate is left out.
+    bool keptPrevious = false;
+};
+
+class SubordinateSet;
+
+/// What loadEachFile() read: the usable subordinates and the files it could
+/// not use.
+struct SubordinateLoad {
+    std::shared_ptr<const SubordinateSet> set{};
+    std::vector<SubordinateProblem> problems{};
+};
+
 class SubordinateSet {
 public:
     /// Loads every `*.json` file of `dir` (sorted by name; other files and
@@ -113,6 +133,17 @@ public:
     static Result<std::shared_ptr<const SubordinateSet>> loadDirectory(
         const std::filesystem::path &dir, const EntityIdOptions &idOptions = {}, std::size_t maxFiles = 1000000);
 
+    /// The server's load: like loadDirectory(), but a bad file affects only
+    /// itself. A file that cannot be read or parsed, or that names an entity
+    /// an earlier file (by name) already names, is reported in
+    /// `problems`; its record from `previous` (same file name, when
+    /// `previous` is given and has one whose entity is not taken) is kept
+    /// instead, otherwise it is left out. Fails only for what
+    /// loadDirectory() fails on before reading a file (a missing or
+    /// unlistable directory, too many files).
+    static Result<SubordinateLoad> loadEachFile(const std::filesystem::path &dir, const EntityIdOptions &idOptions,
+                                                const SubordinateSet *previous, std::size_t maxFiles = 1000000);
+
     /// Builds a set from parsed subordinates (tests, tools). Duplicate entity
     /// ids are InvalidArgument naming both sourceFiles.
     static Result<std::shared_ptr<const SubordinateSet>> fromSubordinates(std::vector<Subordinate> subordinates);
@@ -120,6 +151,10 @@ public:
     /// The subordinate with exactly this entity id (byte for byte; no
     /// normalisation), or nullptr. The pointer is valid while the set lives.
     const Subordinate *find(std::string_view entityId) const;
+
+    /// The subordinate read from file `file` (Subordinate::sourceFile), or
+    /// nullptr. Linear in the size of the set.
+    const Subordinate *findBySourceFile(std::string_view file) const;
 
     /// Every subordinate, sorted by entity id.
     const std::vector<Subordinate> &all() const noexcept { return subordinates_; }

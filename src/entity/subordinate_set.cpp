@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -71,11 +72,8 @@ std::string describeSource(const Subordinate &subordinate)
     return subordinate.sourceFile.empty() ? std::string("(unnamed)") : subordinate.sourceFile;
 }
 
-} // namespace
-
-Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(const std::filesystem::path &dir,
-                                                                            const EntityIdOptions &idOptions,
-                                                                            std::size_t maxFiles)
+// The `*.json` file names of `dir`, sorted (see loadDirectory()).
+Result<std::vector<std::string>> subordinateFileNames(const std::filesystem::path &dir, std::size_t maxFiles)
 {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
@@ -100,10 +98,16 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(cons
     if (ec)
         return fail(ErrorCode::InvalidArgument, "cannot list subordinate directory " + dir.string() + ": " + ec.message());
     std::sort(names.begin(), names.end());
+    return names;
+}
 
-    // Reading and checking the files (a JSON parse and a key import each)
-    // is independent per file: spread over the cores. Errors are reported
-    // for the first bad file in name order, as a sequential load would.
+// Every file of `names`, read and checked. Reading and checking the files (a
+// JSON parse and a key import each) is independent per file: spread over the
+// cores.
+std::vector<std::optional<Result<Subordinate>>> parseFiles(const std::filesystem::path &dir,
+                                                           const std::vector<std::string> &names,
+                                                           const EntityIdOptions &idOptions)
+{
     JsonLimits limits;
     limits.maxBytes = kMaxSubordinateFileBytes;
     std::vector<std::optional<Result<Subordinate>>> parsed(names.size());
@@ -111,6 +115,19 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(cons
         for (std::size_t i = begin; i < end; ++i)
             parsed[i] = parseFile(dir, names[i], limits, idOptions);
     });
+    return parsed;
+}
+
+} // namespace
+
+Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(const std::filesystem::path &dir,
+                                                                            const EntityIdOptions &idOptions,
+                                                                            std::size_t maxFiles)
+{
+    OIDFED_TRY(std::vector<std::string> names, subordinateFileNames(dir, maxFiles));
+    // Errors are reported for the first bad file in name order, as a
+    // sequential load would.
+    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions);
     std::vector<Subordinate> subordinates;
     subordinates.reserve(names.size());
     for (std::optional<Result<Subordinate>> &subordinate : parsed) {
@@ -120,6 +137,46 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(cons
     }
     parsed.clear();
     return fromSubordinates(std::move(subordinates));
+}
+
+Result<SubordinateLoad> SubordinateSet::loadEachFile(const std::filesystem::path &dir, const EntityIdOptions &idOptions,
+                                                     const SubordinateSet *previous, std::size_t maxFiles)
+{
+    OIDFED_TRY(std::vector<std::string> names, subordinateFileNames(dir, maxFiles));
+    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions);
+    SubordinateLoad load;
+    std::vector<Subordinate> subordinates;
+    subordinates.reserve(names.size());
+    std::set<std::string, std::less<>> ids;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        Result<Subordinate> &subordinate = *parsed[i];
+        std::optional<Subordinate> kept;
+        if (subordinate && ids.contains(subordinate->entityId.str())) {
+            subordinate = fail(Error(ErrorCode::InvalidArgument,
+                                     names[i] + ": entity " + subordinate->entityId.str() +
+                                         " is listed twice; the file first by name is used")
+                                   .withEntity(subordinate->entityId.str()));
+        }
+        if (subordinate) {
+            ids.insert(subordinate->entityId.str());
+            subordinates.push_back(std::move(subordinate).value());
+            continue;
+        }
+        SubordinateProblem problem{.file = names[i], .error = std::move(subordinate).error()};
+        const Subordinate *before = previous ? previous->findBySourceFile(names[i]) : nullptr;
+        if (before && !ids.contains(before->entityId.str())) {
+            problem.entityId = before->entityId.str();
+            problem.keptPrevious = true;
+            ids.insert(before->entityId.str());
+            subordinates.push_back(*before);
+        } else {
+            problem.entityId = problem.error.entityId;
+        }
+        load.problems.push_back(std::move(problem));
+    }
+    parsed.clear();
+    OIDFED_TRY(load.set, fromSubordinates(std::move(subordinates)));
+    return load;
 }
 
 Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::fromSubordinates(std::vector<Subordinate> subordinates)
@@ -148,6 +205,14 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::fromSubordinates(s
     }
     set->subordinates_ = std::move(subordinates);
     return std::shared_ptr<const SubordinateSet>(std::move(set));
+}
+
+const Subordinate *SubordinateSet::findBySourceFile(std::string_view file) const
+{
+    for (const Subordinate &subordinate : subordinates_)
+        if (subordinate.sourceFile == file)
+            return &subordinate;
+    return nullptr;
 }
 
 const Subordinate *SubordinateSet::find(std::string_view entityId) const

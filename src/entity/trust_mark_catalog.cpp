@@ -194,6 +194,62 @@ Result<std::shared_ptr<const TrustMarkCatalog>> TrustMarkCatalog::loadDirectory(
     return std::shared_ptr<const TrustMarkCatalog>(std::move(catalog));
 }
 
+Result<TrustMarkCatalogLoad> TrustMarkCatalog::loadEachFile(const fs::path &dir, const EntityIdOptions &idOptions,
+                                                            const TrustMarkCatalog *previous)
+{
+    OIDFED_TRY(std::vector<std::string> names, jsonFileNames(dir));
+    TrustMarkCatalogLoad load;
+    std::vector<TrustMarkTypeRecord> records;
+    auto taken = [&](const std::string &type) {
+        return std::any_of(records.begin(), records.end(), [&](const auto &r) { return r.trustMarkType == type; });
+    };
+    for (const std::string &name : names) {
+        Result<Json> json = readJsonFile(dir / name, name);
+        Result<TrustMarkTypeRecord> record =
+            json ? parseTrustMarkTypeFile(*json, name, dir, idOptions) : fail(std::move(json).error());
+        if (record && taken(record->trustMarkType))
+            record = fail(Error(ErrorCode::InvalidArgument, name + ": trust_mark_type " + record->trustMarkType +
+                                                                " is also defined by a file before it")
+                              .withClaim("trust_mark_type"));
+        if (record) {
+            records.push_back(std::move(record).value());
+            continue;
+        }
+        TrustMarkTypeProblem problem{.file = name, .error = std::move(record).error()};
+        const TrustMarkTypeRecord *before = previous ? previous->findBySourceFile(name) : nullptr;
+        if (before && !taken(before->trustMarkType)) {
+            problem.keptPrevious = true;
+            problem.trustMarkType = before->trustMarkType;
+            records.push_back(*before);
+        }
+        load.problems.push_back(std::move(problem));
+    }
+    OIDFED_TRY(load.catalog, fromRecords(std::move(records)));
+    return load;
+}
+
+Result<std::shared_ptr<const TrustMarkCatalog>> TrustMarkCatalog::fromRecords(std::vector<TrustMarkTypeRecord> records)
+{
+    std::sort(records.begin(), records.end(),
+              [](const auto &a, const auto &b) { return a.trustMarkType < b.trustMarkType; });
+    for (std::size_t i = 1; i < records.size(); ++i)
+        if (records[i].trustMarkType == records[i - 1].trustMarkType)
+            return fail(ErrorCode::InvalidArgument, records[i].sourceFile + ": trust_mark_type " +
+                                                        records[i].trustMarkType + " is also defined by " +
+                                                        records[i - 1].sourceFile);
+    auto catalog = std::make_shared<TrustMarkCatalog>();
+    catalog->types_ = std::move(records);
+    return std::shared_ptr<const TrustMarkCatalog>(std::move(catalog));
+}
+
+const TrustMarkTypeRecord *TrustMarkCatalog::findBySourceFile(std::string_view file) const
+{
+    for (const TrustMarkTypeRecord &record : types_)
+        if (record.sourceFile == file)
+            return &record;
+    return nullptr;
+}
+
 const TrustMarkTypeRecord *TrustMarkCatalog::find(std::string_view trustMarkType) const
 {
     auto it = std::lower_bound(types_.begin(), types_.end(), trustMarkType,

@@ -40,6 +40,7 @@
 
 #include <oidfed/clock.h>
 #include <oidfed/entity_id.h>
+#include <oidfed/error.h>
 #include <oidfed/json.h>
 #include <oidfed/result.h>
 
@@ -79,6 +80,24 @@ Result<TrustMarkTypeRecord> parseTrustMarkTypeFile(const Json &json, const std::
                                                    const std::filesystem::path &dir,
                                                    const EntityIdOptions &idOptions = {});
 
+/// A type file TrustMarkCatalog::loadEachFile() could not use (or a record
+/// the server could not issue, see the server's trust mark issuer role).
+struct TrustMarkTypeProblem {
+    std::string file{};           ///< its file name
+    std::string trustMarkType{};  ///< the type, when known (may be empty)
+    Error error{};
+    /// Its previous record is used instead; false: the type is left out.
+    bool keptPrevious = false;
+};
+
+class TrustMarkCatalog;
+
+/// What loadEachFile() read.
+struct TrustMarkCatalogLoad {
+    std::shared_ptr<const TrustMarkCatalog> catalog{};
+    std::vector<TrustMarkTypeProblem> problems{};
+};
+
 class TrustMarkCatalog {
 public:
     /// Loads every `*.json` of `dir` (names starting with "." ignored), all
@@ -86,6 +105,23 @@ public:
     /// are InvalidArgument naming the file.
     static Result<std::shared_ptr<const TrustMarkCatalog>> loadDirectory(const std::filesystem::path &dir,
                                                                         const EntityIdOptions &idOptions = {});
+
+    /// The server's load: like loadDirectory(), but a bad file affects only
+    /// itself. A file that cannot be read or parsed, or that defines a type
+    /// an earlier file (by name) defines, is reported in `problems`; the
+    /// record of `previous` read from the same file name is kept instead
+    /// (when its type is not taken), otherwise the file is left out. Fails
+    /// only when the directory is missing or cannot be listed.
+    static Result<TrustMarkCatalogLoad> loadEachFile(const std::filesystem::path &dir,
+                                                     const EntityIdOptions &idOptions,
+                                                     const TrustMarkCatalog *previous);
+
+    /// A catalog of `records` (sorted by type here). InvalidArgument when
+    /// two define the same type.
+    static Result<std::shared_ptr<const TrustMarkCatalog>> fromRecords(std::vector<TrustMarkTypeRecord> records);
+
+    /// The record read from file `file`, or nullptr.
+    const TrustMarkTypeRecord *findBySourceFile(std::string_view file) const;
 
     /// The record of a type, or nullptr.
     const TrustMarkTypeRecord *find(std::string_view trustMarkType) const;

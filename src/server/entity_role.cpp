@@ -48,27 +48,53 @@ std::shared_ptr<entity::HeldTrustMarks> heldMarks(const SnapshotBuild &build,
 
 } // namespace
 
+// The authority's subordinates: each file on its own (a bad one keeps its
+// previous record or is left out); the directory as it was when it cannot
+// be read at all, or none.
+std::shared_ptr<const entity::SubordinateSet> loadSubordinates(SnapshotBuild &build, std::size_t index,
+                                                                const entity::SubordinateSet *previous)
+{
+    const std::filesystem::path &dir = *build.entities[index].entity.subordinatesDir;
+    const EntityIdOptions idOptions{.allowHttp = build.options.allowHttp};
+    auto loaded = entity::SubordinateSet::loadEachFile(dir, idOptions, previous);
+    if (!loaded) {
+        Error error = std::move(loaded).error();
+        build.report(index, ItemKind::Subordinates, dir.string(), dir.string(), std::move(error),
+                     previous ? ItemFallback::Previous : ItemFallback::LeftOut);
+        if (previous)
+            return build.previousSlot(index)->entity->subordinateSet();
+        return entity::SubordinateSet::fromSubordinates({}).value();
+    }
+    for (entity::SubordinateProblem &problem : loaded->problems)
+        build.report(index, ItemKind::Subordinate, problem.entityId.empty() ? problem.file : problem.entityId,
+                     (dir / problem.file).string(), std::move(problem.error),
+                     problem.keptPrevious ? ItemFallback::Previous : ItemFallback::LeftOut);
+    return std::move(loaded->set);
+}
+
 Result<void> buildEntityRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot)
 {
     const HostedEntityConfig &hosted = build.entities[index];
-    const EntityIdOptions idOptions{.allowHttp = build.options.allowHttp};
+    const EntitySlot *before = build.previousSlot(index);
+    std::shared_ptr<const entity::SubordinateSet> previousSubordinates =
+        before ? before->entity->subordinateSet() : nullptr;
     std::shared_ptr<const entity::SubordinateSet> subordinates;
-    if (hosted.entity.subordinatesDir) {
-        auto loaded = entity::SubordinateSet::loadDirectory(*hosted.entity.subordinatesDir, idOptions);
-        if (!loaded)
-            return fail(loaded.error().code, hosted.entity.entityId.str() + ": subordinates in " +
-                                                 hosted.entity.subordinatesDir->string() + ": " +
-                                                 loaded.error().message);
-        subordinates = std::move(loaded).value();
-    }
+    if (hosted.entity.subordinatesDir)
+        subordinates = loadSubordinates(build, index, previousSubordinates.get());
     std::shared_ptr<entity::HeldTrustMarks> held = heldMarks(build, build.settings[index]);
     auto lookupHosted = [&build](const std::string &id) { return build.hostedKeysOf(id); };
-    OIDFED_TRY(slot.entity, entity::HostedEntity::create(std::move(build.settings[index]),
+    OIDFED_TRY(slot.entity, entity::HostedEntity::create(build.settings[index],
                                                          entity::HostedEntityParts{
-                                                             .keys = std::move(build.keyStores[index]),
+                                                             .keys = std::move(*build.keyStores[index]),
                                                              .subordinates = std::move(subordinates),
-                                                             .heldMarks = std::move(held)},
+                                                             .heldMarks = std::move(held),
+                                                             .previousSubordinates = previousSubordinates},
                                                          lookupHosted, build.now, build.options.resolver.statements));
+    if (hosted.entity.subordinatesDir)
+        for (const entity::SubordinateProblem &problem : slot.entity->subordinateProblems())
+            build.report(index, ItemKind::Subordinate, problem.entityId.empty() ? problem.file : problem.entityId,
+                         (*hosted.entity.subordinatesDir / problem.file).string(), problem.error,
+                         problem.keptPrevious ? ItemFallback::Previous : ItemFallback::LeftOut);
     if (slot.entity->heldMarks())
         for (const std::string &problem : slot.entity->heldMarks()->takeProblems())
             logLine(LogLevel::Warning, problem);
@@ -79,6 +105,22 @@ void addEntityRoutes(const EntitySlot &, RouteAdder &routes)
 {
     routes.add(entity::kConfigurationPath, "entity_configuration", "GET", configuration);
     routes.add(entity::kHistoricalKeysPath, "historical_keys", "GET", historicalKeys);
+}
+
+void entityProblemsNow(const EntitySlot &slot, UnixTime, std::vector<ItemProblem> &out)
+{
+    const entity::HeldTrustMarks *held = slot.entity->heldMarks();
+    if (!held)
+        return;
+    for (const entity::HeldTrustMarkState &state : held->states()) {
+        if (!state.lastError)
+            continue;
+        out.push_back(ItemProblem{.entity = slot.entity->entityId().str(),
+                                  .kind = ItemKind::HeldTrustMark,
+                                  .item = state.trustMarkType + " from " + state.issuer.str(),
+                                  .error = *state.lastError,
+                                  .fallback = state.held ? ItemFallback::Degraded : ItemFallback::LeftOut});
+    }
 }
 
 } // namespace oidfed::server

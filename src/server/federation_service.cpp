@@ -1,6 +1,7 @@
 #include "server/federation_service.h"
 
 #include <chrono>
+#include <set>
 
 #include "server/http_responses.h"
 #include "server/process_endpoints.h"
@@ -22,18 +23,22 @@ Result<std::unique_ptr<FederationService>> FederationService::create(ServerConfi
 {
     OIDFED_TRY_VOID(validateServerOptions(config.options));
     std::unique_ptr<FederationService> service(new FederationService(std::move(config), dependencies));
-    OIDFED_TRY(service->snapshot_, service->buildSnapshot(dependencies.clock.now()));
+    OIDFED_TRY(service->snapshot_, service->buildSnapshot(service->config_, dependencies.clock.now()));
     return service;
 }
 
-Result<std::shared_ptr<const ServiceSnapshot>> FederationService::buildSnapshot(UnixTime now)
+Result<std::shared_ptr<ServiceSnapshot>> FederationService::buildSnapshot(const ServerConfig &config, UnixTime now)
 {
-    return server::buildSnapshot(config_, now,
-                                 SnapshotDependencies{.localFetcher = localFetcher_,
-                                                      .upstream = deps_.upstream,
-                                                      .clock = deps_.clock,
-                                                      .sharedCache = deps_.sharedCache,
-                                                      .resolveShared = {gate_, clients_, metrics_}});
+    std::shared_ptr<const ServiceSnapshot> previous = current();
+    OIDFED_TRY(std::shared_ptr<ServiceSnapshot> snapshot,
+               server::buildSnapshot(config, now,
+                                     SnapshotDependencies{.localFetcher = localFetcher_,
+                                                          .upstream = deps_.upstream,
+                                                          .clock = deps_.clock,
+                                                          .sharedCache = deps_.sharedCache,
+                                                          .resolveShared = {gate_, clients_, metrics_}},
+                                     previous.get()));
+    return snapshot;
 }
 
 std::shared_ptr<const ServiceSnapshot> FederationService::current() const
@@ -42,20 +47,62 @@ std::shared_ptr<const ServiceSnapshot> FederationService::current() const
     return snapshot_;
 }
 
-Result<void> FederationService::reload()
+Result<void> FederationService::reload(Result<ServerConfig> config)
 {
     std::lock_guard reloading(reloadMutex_);
-    auto snapshot = buildSnapshot(deps_.clock.now());
-    metrics_.countReload(snapshot.has_value());
+    // Only the entities are applied; every other member needs a restart.
+    ServerConfig next{.options = config_.options, .entities = config ? config->entities : config_.entities};
+    auto snapshot = buildSnapshot(next, deps_.clock.now());
+    metrics_.countReload(snapshot.has_value() && config.has_value());
     if (!snapshot)
         return fail(std::move(snapshot).error());
+    if (!config) {
+        ItemProblem problem{.kind = ItemKind::Configuration,
+                            .item = "configuration file",
+                            .error = config.error(),
+                            .fallback = ItemFallback::Previous};
+        (*snapshot)->problems.insert((*snapshot)->problems.begin(), std::move(problem));
+    } else {
+        config_.entities = std::move(next.entities);
+    }
     std::shared_ptr<const ServiceSnapshot> old;
     {
         std::lock_guard lock(mutex_);
         old = std::exchange(snapshot_, std::move(snapshot).value());
     }
-    // `old` is released here, or by the last request still using it.
+    if (!config)
+        return fail(std::move(config).error());
     return ok();
+}
+
+std::vector<ItemProblem> FederationService::problems() const
+{
+    std::shared_ptr<const ServiceSnapshot> snapshot = current();
+    std::vector<ItemProblem> out = snapshot->problems;
+    for (ItemProblem &problem : problemsNow(*snapshot, deps_.clock.now()))
+        out.push_back(std::move(problem));
+    return out;
+}
+
+std::vector<std::string> FederationService::membersNeedingRestart(const ServerConfig &next) const
+{
+    std::set<std::string> changed;
+    const Json &running = config_.restartMembers;
+    for (const auto &[name, value] : next.restartMembers.asObject())
+        if (const Json *before = running.find(name); !before || !(*before == value))
+            changed.insert(name);
+    for (const auto &[name, value] : running.asObject())
+        if (!next.restartMembers.contains(name))
+            changed.insert(name);
+    return {changed.begin(), changed.end()};
+}
+
+std::vector<std::string> FederationService::servedEntityIds() const
+{
+    std::vector<std::string> out;
+    for (const EntitySlot &slot : current()->slots)
+        out.push_back(slot.entity->entityId().str());
+    return out;
 }
 
 Result<std::size_t> FederationService::refresh()
@@ -84,7 +131,10 @@ Result<std::size_t> FederationService::refresh()
 HttpResponse FederationService::dispatch(const HttpRequest &request, std::string &endpointName)
 {
     if (isProcessPath(request.path))
-        return processEndpoint(request, ProcessState{.metrics = metrics_, .sharedCache = deps_.sharedCache},
+        return processEndpoint(request,
+                               ProcessState{.metrics = metrics_,
+                                            .sharedCache = deps_.sharedCache,
+                                            .problems = [this] { return problems(); }},
                                endpointName);
 
     std::shared_ptr<const ServiceSnapshot> snapshot = current();

@@ -28,6 +28,7 @@
 
 #include "server/client_limiter.h"
 #include "server/http_message.h"
+#include "server/item_problem.h"
 #include "server/local_fetcher.h"
 #include "server/metrics.h"
 #include "server/resolve_endpoint.h"
@@ -46,17 +47,42 @@ public:
         Cache *sharedCache = nullptr;  ///< Redis, when configured
     };
 
-    /// Loads keys (creating them on first start), subordinates, and signs
-    /// everything. Any error names the entity and file.
+    /// Loads keys (creating them on first start), subordinates and trust
+    /// marks, and signs everything. An item that fails its checks is left
+    /// out and listed by problems(); the service may then
+    /// serve fewer entities than configured, even none (servedEntityIds():
+    /// `oidfed serve` refuses to start then). Errors: the resolver options
+    /// out of range; InvalidArgument when an endpoint would hide /healthz,
+    /// /readyz or /metrics.
     static Result<std::unique_ptr<FederationService>> create(ServerConfig config, Dependencies dependencies);
     ~FederationService();
 
     HttpResponse handle(const HttpRequest &request);
 
-    /// Re-reads every entity's keys and subordinates and swaps them in
-    /// atomically; requests in flight finish on the old state. On error the
-    /// old state stays in service.
-    Result<void> reload();
+    /// SIGHUP: applies `config` (the configuration file read again) — its
+    /// entities; the other members need a restart and keep their running
+    /// values — re-reads every entity's keys, subordinates and trust marks,
+    /// and swaps the new state in at once; requests in flight finish on the
+    /// old state. An item that fails its checks keeps its last good state
+    /// (or, new, is left out) and is listed by problems(). When `config` is
+    /// an error, the running configuration stays (a "configuration" problem
+    /// until a reload reads the file again), everything else is re-read
+    /// under it, and that error is returned. Errors otherwise: as create();
+    /// the old state then stays in service.
+    Result<void> reload(Result<ServerConfig> config);
+
+    /// What is not served as configured now: the problems found at the last
+    /// load, then those found since (a held mark that could not be
+    /// obtained, a delegation that has expired).
+    std::vector<ItemProblem> problems() const;
+
+    /// The top-level members of `next` (ServerConfig::restartMembers) whose
+    /// value differs from the running configuration's, sorted: reload()
+    /// does not apply them; they need a restart.
+    std::vector<std::string> membersNeedingRestart(const ServerConfig &next) const;
+
+    /// The entity identifiers served, in configuration order.
+    std::vector<std::string> servedEntityIds() const;
 
     /// Re-signs documents past half of their lifetime. The count re-signed.
     Result<std::size_t> refresh();
@@ -65,15 +91,17 @@ public:
     /// when its URL is hosted here.
     std::optional<HttpResponse> localResponse(const FetchRequest &fetch);
 
-    const ServerConfig &config() const noexcept { return config_; }
     Metrics &metrics() noexcept { return metrics_; }
 
 private:
     FederationService(ServerConfig config, Dependencies dependencies);
-    Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(UnixTime now);
+    /// The snapshot of `config`, built on top of the one served now.
+    Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now);
     std::shared_ptr<const ServiceSnapshot> current() const;
     HttpResponse dispatch(const HttpRequest &request, std::string &endpointName);
 
+    /// The running configuration: options from the start, entities from
+    /// the last reload that read the file. Entities: guarded by reloadMutex_.
     ServerConfig config_;
     Dependencies deps_;
     Metrics metrics_;

@@ -26,6 +26,23 @@ void labelled(std::string &out, std::string_view name, std::string_view label, c
         out.append(name).append("{").append(label).append("=\"").append(value).append("\"} ").append(std::to_string(count)).append("\n");
 }
 
+// A label value in the exposition format: backslash, double quote and line
+// feed escaped.
+std::string labelValue(std::string_view value)
+{
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 void Metrics::countRequest(std::string_view endpoint, int status, std::chrono::nanoseconds duration)
@@ -71,7 +88,8 @@ void Metrics::countReload(bool ok)
     ++reloads_[ok ? "ok" : "failed"];
 }
 
-std::string Metrics::render(const std::map<std::string, double> &gauges, const CacheStats *redis) const
+std::string Metrics::render(const std::map<std::string, double> &gauges, const CacheStats *redis,
+                            const std::vector<GaugeFamily> &families) const
 {
     std::string out;
     std::lock_guard lock(mutex_);
@@ -138,6 +156,18 @@ std::string Metrics::render(const std::map<std::string, double> &gauges, const C
         family(out, "oidfed_redis_breaker_openings_total", "counter",
                "Times the Redis circuit breaker opened (failures, timeouts or slow replies).");
         out.append("oidfed_redis_breaker_openings_total ").append(std::to_string(redis->breakerOpenings)).append("\n");
+    }
+    for (const GaugeFamily &gauge : families) {
+        family(out, gauge.name, "gauge", gauge.help);
+        for (const GaugeFamily::Series &series : gauge.series) {
+            out.append(gauge.name).append("{");
+            for (std::size_t i = 0; i < series.labels.size(); ++i) {
+                if (i > 0)
+                    out.append(",");
+                out.append(series.labels[i].first).append("=\"").append(labelValue(series.labels[i].second)).append("\"");
+            }
+            out.append("} ").append(number(series.value)).append("\n");
+        }
     }
     return out;
 }

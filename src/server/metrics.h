@@ -22,6 +22,7 @@
 //                                     error / timeout (a subset of error) /
 //                                     slow / skipped (breaker open)
 //   oidfed_redis_breaker_openings_total  times the Redis breaker opened
+//   oidfed_item_problems{entity,kind}  items not served as configured (gauge)
 //
 // Label values come from fixed sets chosen by the server (endpoint names,
 // error code names), never from request input. Thread-safe.
@@ -35,10 +36,23 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <oidfed/cache.h>
 
 namespace oidfed::server {
+
+/// A gauge with labels, rendered by Metrics::render().
+struct GaugeFamily {
+    std::string name{};
+    std::string help{};
+    struct Series {
+        std::vector<std::pair<std::string, std::string>> labels{};  ///< name -> value (escaped when rendered)
+        double value = 0;
+    };
+    std::vector<Series> series{};
+};
 
 class Metrics {
 public:
@@ -59,8 +73,10 @@ public:
 
     /// The exposition text; `gauges` are appended as they are
     /// (name -> value, e.g. readiness), then the shared cache's counters
-    /// when `redis` is given.
-    std::string render(const std::map<std::string, double> &gauges = {}, const CacheStats *redis = nullptr) const;
+    /// when `redis` is given, then `families` (a family without series is
+    /// still declared).
+    std::string render(const std::map<std::string, double> &gauges = {}, const CacheStats *redis = nullptr,
+                       const std::vector<GaugeFamily> &families = {}) const;
 
 private:
     static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,

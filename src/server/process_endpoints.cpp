@@ -25,6 +25,15 @@ HttpResponse readiness(const ProcessState &state)
 {
     Json body = Json::object();
     body.set("status", "ready");
+    std::vector<ItemProblem> problems = state.problems ? state.problems() : std::vector<ItemProblem>{};
+    if (!problems.empty()) {
+        // Everything else is served: degraded, not down.
+        body.set("status", "degraded");
+        Json list = Json::array();
+        for (const ItemProblem &problem : problems)
+            list.push(problemToJson(problem));
+        body.set("problems", std::move(list));
+    }
     if (state.sharedCache) {
         CacheHealth health = state.sharedCache->health();
         if (health.state == CacheHealthState::Degraded) {
@@ -55,7 +64,18 @@ HttpResponse metrics(const ProcessState &state)
         gauges["oidfed_redis_up"] = state.sharedCache->health().state == CacheHealthState::Ok ? 1 : 0;
         redis = state.sharedCache->stats();
     }
-    response.body = state.metrics.render(gauges, redis ? &*redis : nullptr);
+    // One series per entity and kind with problems (both bounded: configured
+    // entities, a fixed set of kinds).
+    std::map<std::pair<std::string, std::string>, double> counts;
+    if (state.problems)
+        for (const ItemProblem &problem : state.problems())
+            counts[{problem.entity, std::string(itemKindName(problem.kind))}] += 1;
+    GaugeFamily itemProblems{.name = "oidfed_item_problems",
+                             .help = "Configured items not served as configured (left out, or served from their "
+                                     "previous state), by entity and kind; see /readyz."};
+    for (const auto &[key, count] : counts)
+        itemProblems.series.push_back({{{"entity", key.first}, {"kind", key.second}}, count});
+    response.body = state.metrics.render(gauges, redis ? &*redis : nullptr, {itemProblems});
     response.addHeader("Cache-Control", "no-store");
     return response;
 }

@@ -5,12 +5,15 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <oidfed/cache.h>
 
 #include "server/http_message.h"
+#include "server/item_problem.h"
 #include "server/metrics.h"
 
 namespace oidfed::server {
@@ -25,11 +28,21 @@ bool isProcessPath(std::string_view path) noexcept;
 struct ProcessState {
     Metrics &metrics;
     Cache *sharedCache = nullptr;  ///< Redis, when configured
+    /// The items not served as configured now (FederationService::problems()).
+    std::function<std::vector<ItemProblem>()> problems{};
 };
 
 /// The answer for a request to one of kProcessPaths (REQUIRES:
 /// isProcessPath(request.path)); `endpointName` gets the metrics label
 /// ("healthz", "readyz", "metrics"). 405 for any method but GET.
+///   /healthz  {"status": "up"}
+///   /readyz   {"status": "ready"}, or "degraded" with "problems" (each
+///             problemToJson()) when an item is not served as configured,
+///             and "redis": "ok" / "unreachable" (+ "detail", degraded)
+///             with Redis configured; always 200 (the process serves).
+///   /metrics  Metrics::render() with the gauges oidfed_ready,
+///             oidfed_redis_up (with Redis) and
+///             oidfed_item_problems{entity,kind}.
 HttpResponse processEndpoint(const HttpRequest &request, const ProcessState &state, std::string &endpointName);
 
 } // namespace oidfed::server

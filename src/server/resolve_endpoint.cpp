@@ -50,10 +50,10 @@ std::string responseKey(const std::string &subject, const std::vector<std::strin
 
 } // namespace
 
-ResolveEndpoint::ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
+ResolveEndpoint::ResolveEndpoint(std::shared_ptr<const entity::HostedEntity> self, std::unique_ptr<Resolver> resolver,
                                  const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks,
                                  Shared shared)
-    : self_(self), resolver_(std::move(resolver)), options_(options), marks_(marks), gate_(shared.gate),
+    : self_(std::move(self)), resolver_(std::move(resolver)), options_(options), marks_(marks), gate_(shared.gate),
       clients_(shared.clients), metrics_(shared.metrics)
 {
 }
@@ -175,7 +175,7 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
         return failure(outcome.chain.error());
 
     const TrustChain &chain = **outcome.chain;
-    auto jwt = issueResolveResponse(chain, self_.entityId(), now, self_.keys().activeKey());
+    auto jwt = issueResolveResponse(chain, self_->entityId(), now, self_->keys().activeKey());
     if (!jwt)
         return failure(jwt.error());
     entity::DocumentPtr document = entity::makeSignedDocument(std::move(jwt).value(), now, chain.expiresAt());

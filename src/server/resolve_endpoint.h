@@ -47,7 +47,7 @@ public:
     /// `marks`: a response whose chain carries a mark of a status-checked
     /// type is reused for at most marks.statusCacheTtl, so that a revocation
     /// reaches answers as soon as the resolver sees it.
-    ResolveEndpoint(const entity::HostedEntity &self, std::unique_ptr<Resolver> resolver,
+    ResolveEndpoint(std::shared_ptr<const entity::HostedEntity> self, std::unique_ptr<Resolver> resolver,
                     const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks, Shared shared);
 
     /// `clientAddress`: the requester's address (HttpRequest); a
@@ -73,7 +73,7 @@ private:
     void store(const std::string &key, entity::DocumentPtr document, UnixTime reuseUntil);
     HttpResponse failure(const Error &error);
 
-    const entity::HostedEntity &self_;
+    std::shared_ptr<const entity::HostedEntity> self_;  ///< signs the responses
     std::unique_ptr<Resolver> resolver_;
     ResolveEndpointOptions options_;
     TrustMarkVerificationOptions marks_;

@@ -28,19 +28,25 @@ Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySl
     std::vector<TrustAnchor> anchors;
     for (const TrustAnchorSetting &setting : hosted.resolverTrustAnchors) {
         // An anchor hosted here needs no pinned jwks: its published keys.
+        // One that has none is left out; the others are used.
         std::optional<JwkSet> jwks = setting.jwks ? setting.jwks : build.hostedKeysOf(setting.entityId.str());
-        if (!jwks)
-            return fail(ErrorCode::InvalidArgument, hosted.entity.entityId.str() + ": trust anchor " +
-                                                        setting.entityId.str() +
-                                                        " has no jwks and is not hosted by this server");
+        if (!jwks) {
+            build.report(index, ItemKind::TrustAnchor, setting.entityId.str(), {},
+                         Error(ErrorCode::InvalidArgument, "trust anchor " + setting.entityId.str() +
+                                                               " has no jwks and is not served by this server"),
+                         ItemFallback::LeftOut);
+            continue;
+        }
         anchors.push_back(TrustAnchor{setting.entityId, std::move(*jwks)});
     }
+    if (anchors.empty())
+        return fail(ErrorCode::InvalidArgument, "none of the resolver's trust anchors can be used");
     const ServerOptions &options = build.options;
     OIDFED_TRY(std::unique_ptr<Resolver> resolver,
                Resolver::create(options.resolver, std::move(anchors),
                                 Resolver::Dependencies{
                                     .fetcher = build.localFetcher, .clock = build.clock, .cache = build.sharedCache}));
-    slot.resolver = std::make_shared<ResolveEndpoint>(*slot.entity, std::move(resolver), options.resolveEndpoint,
+    slot.resolver = std::make_shared<ResolveEndpoint>(slot.entity, std::move(resolver), options.resolveEndpoint,
                                                       options.resolver.trustMarks, build.resolveShared);
     return ok();
 }

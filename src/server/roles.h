@@ -6,8 +6,14 @@
 //
 // To add a role: a member in EntitySlot (service_snapshot.h), a file
 // src/server/<name>_role.cpp with its two functions declared below, and a
-// line in kRoles. A build step that fails fails the snapshot (at start the
-// server does not start; on reload the previous snapshot stays).
+// line in kRoles.
+//
+// One bad item never takes the server down: a build step reports what it
+// could not use (SnapshotBuild::report) and serves the item's last good state
+// from the previous snapshot (on reload) or leaves the item out. A step that
+// fails as a whole affects only its entity: on reload the entity's previous
+// slot is served, at start the role is left out (the entity itself, when the
+// entity step fails).
 #pragma once
 
 #include <cstddef>
@@ -26,6 +32,7 @@
 #include "entity/hosted_entity.h"
 #include "entity/key_store.h"
 #include "entity/trust_mark_issuer.h"
+#include "server/item_problem.h"
 #include "server/resolve_endpoint.h"
 #include "server/server_config.h"
 #include "server/service_snapshot.h"
@@ -45,10 +52,14 @@ struct SnapshotBuild {
     Cache *sharedCache = nullptr;
     ResolveEndpoint::Shared resolveShared;
 
-    /// Per entity, in configuration order: its key store, and its settings
-    /// with the jwks of every trust_mark_owners entry whose owner is hosted
-    /// here filled in.
-    std::vector<entity::KeyStore> keyStores{};
+    /// The snapshot served so far (a reload), or nullptr (start).
+    const ServiceSnapshot *previous = nullptr;
+
+    /// Per entity, in configuration order: its key store (nullopt: it
+    /// could not be loaded, the entity is left out), and its settings with
+    /// the jwks of every trust_mark_owners entry whose owner is hosted here
+    /// filled in.
+    std::vector<std::optional<entity::KeyStore>> keyStores{};
     std::vector<entity::HostedEntitySettings> settings{};
     /// Entity id -> published keys, of every hosted entity.
     std::map<std::string, JwkSet> hostedKeys{};
@@ -57,8 +68,17 @@ struct SnapshotBuild {
     std::shared_ptr<std::map<std::string, std::shared_ptr<entity::TrustMarkIssuer>>> issuersById =
         std::make_shared<std::map<std::string, std::shared_ptr<entity::TrustMarkIssuer>>>();
 
+    /// What could not be served as configured.
+    std::vector<ItemProblem> problems{};
+
     /// The published keys of a hosted entity, or nullopt.
     std::optional<JwkSet> hostedKeysOf(const std::string &entityId) const;
+    /// The slot entity `index` had in the previous snapshot, or nullptr.
+    const EntitySlot *previousSlot(std::size_t index) const;
+    /// Records a problem of entity `index` (logged and reported by the
+    /// service).
+    void report(std::size_t index, ItemKind kind, std::string item, std::string file, Error error,
+                ItemFallback fallback);
 };
 
 /// Fills the role's member of `slot` for entity `index` (or leaves it empty
@@ -66,17 +86,25 @@ struct SnapshotBuild {
 using RoleBuild = Result<void> (*)(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
 /// Adds the role's routes for a built slot (none when the member is empty).
 using RoleRoutes = void (*)(const EntitySlot &slot, RouteAdder &routes);
+/// Appends the role's problems that arise while the slot is served (for
+/// /readyz and /metrics); optional (nullptr in kRoles).
+using RoleProblems = void (*)(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
 
 /// Trust Mark Issuer ("trust_mark_issuer"): the catalog and the signed marks;
 /// /trust-mark, /trust-mark-list, /trust-mark-status. Built before the
 /// entities, so that a holder hosted here asks its issuer directly.
 Result<void> buildTrustMarkIssuerRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
 void addTrustMarkIssuerRoutes(const EntitySlot &slot, RouteAdder &routes);
+/// A type whose delegation file has expired since it was loaded (no mark of
+/// it can be issued).
+void trustMarkIssuerProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
 
 /// The entity itself (keys, subordinates, held marks, signed documents):
 /// /.well-known/openid-federation and /historical-keys.
 Result<void> buildEntityRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
 void addEntityRoutes(const EntitySlot &slot, RouteAdder &routes);
+/// A held trust mark whose last renewal failed.
+void entityProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
 
 /// Resolver ("resolver"): /resolve.
 Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);

@@ -458,6 +458,9 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
     Context context{.baseDir = baseDir};
     OIDFED_TRY_VOID(config::readObject(json, "", serverTable(), context, config));
     OIDFED_TRY_VOID(config::namedByMember(validateServerOptions(config.options), describedMembers(), "", ""));
+    for (const auto &[name, value] : json.asObject())
+        if (name != "entities" && name != "comment")
+            config.restartMembers.set(name, value);
 
     std::set<std::string> ids;
     std::map<std::string, std::string> keysDirs;  // canonical keys_dir -> entity id

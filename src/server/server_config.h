@@ -36,6 +36,10 @@ struct HostedEntityConfig {
 struct ServerConfig {
     ServerOptions options{};
     std::vector<HostedEntityConfig> entities{};
+    /// The top-level members of the file other than "entities" and
+    /// "comment", as read: a reload applies only the entities and compares
+    /// these to name the changes that need a restart.
+    Json restartMembers = Json::object();
 };
 
 /// The kind of value a member of the file holds.

@@ -29,9 +29,18 @@
 #include "entity/trust_mark_issuer.h"
 #include "server/entity_endpoints.h"
 #include "server/http_message.h"
+#include "server/item_problem.h"
 #include "server/resolve_endpoint.h"
 
 namespace oidfed::server {
+
+/// A delegation_file's delegation, checked when loaded: the type, the file
+/// and its exp.
+struct DelegationExpiry {
+    std::string trustMarkType{};
+    std::string file{};
+    UnixTime expiresAt = -1;  ///< -1: no exp
+};
 
 /// One hosted entity and its roles. A member is null / empty when the entity
 /// does not have that role.
@@ -48,8 +57,10 @@ struct EntitySlot {
     std::shared_ptr<Resolver> ownedMarkResolver{};
     /// Resolver ("resolver"): the resolve endpoint.
     std::shared_ptr<ResolveEndpoint> resolver{};
-    /// Trust Mark Issuer ("trust_mark_issuer"): its marks and endpoints.
+    /// Trust Mark Issuer ("trust_mark_issuer"): its marks and endpoints, and
+    /// the expiry of each delegation_file of the types it issues.
     std::shared_ptr<entity::TrustMarkIssuer> issuer{};
+    std::vector<DelegationExpiry> delegations{};
     // Roles to come (explicit registration, trust API, collection endpoint,
     // console): one member each, here.
 };
@@ -92,7 +103,11 @@ private:
 };
 
 struct ServiceSnapshot {
-    std::vector<EntitySlot> slots;  ///< configuration order
+    /// The entities served, in configuration order (an entity that could
+    /// not be served at all has none).
+    std::vector<EntitySlot> slots;
+    /// What could not be served as configured when it was built.
+    std::vector<ItemProblem> problems;
     /// path -> routes (several when entities on different hosts share a path).
     std::unordered_map<std::string, std::vector<Route>> routes;
     /// "scheme://authority" (lowercase) of every hosted entity: the URLs

@@ -14,22 +14,30 @@ struct Role {
     std::string_view name;
     RoleBuild build;
     RoleRoutes routes;
+    RoleProblems problems;  ///< nullptr: none arise while serving
+    ItemKind kind;    ///< the problem reported when the step fails as a whole
+    bool essential;   ///< failing at start leaves the entity out (not only the role)
 };
 
 // Every role, in the order they are built: an issuer before the entities
 // (holders ask it for their marks), the entity before what serves it, the
 // resolver before the authority (whose list filters use it).
 constexpr std::array<Role, 4> kRoles = {{
-    {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes},
-    {"entity", buildEntityRole, addEntityRoutes},
-    {"resolver", buildResolverRole, addResolverRoutes},
-    {"authority", buildAuthorityRole, addAuthorityRoutes},
+    {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes, trustMarkIssuerProblemsNow,
+     ItemKind::TrustMarkIssuer, false},
+    {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, ItemKind::Entity, true},
+    {"resolver", buildResolverRole, addResolverRoutes, nullptr, ItemKind::Resolver, false},
+    {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, ItemKind::Authority, false},
 }};
+
+enum class SlotState { Building, KeptPrevious, LeftOut };
 
 // Keys first: a subordinate or trust anchor hosted here takes its keys from
 // its own key store. openAll: on a first start, thousands of stores are
 // created with their writes made durable together, not four fsyncs each.
-Result<void> openKeyStores(SnapshotBuild &build)
+// A store that cannot be loaded keeps its previous snapshot (a reload) or
+// leaves its entity out.
+void openKeyStores(SnapshotBuild &build, std::vector<SlotState> &states)
 {
     std::vector<entity::KeyStoreLocation> locations;
     for (const HostedEntityConfig &hosted : build.entities)
@@ -38,37 +46,64 @@ Result<void> openKeyStores(SnapshotBuild &build)
     for (std::size_t i = 0; i < build.entities.size(); ++i) {
         const HostedEntityConfig &hosted = build.entities[i];
         Result<entity::KeyStore> &keys = opened[i];
-        if (!keys)
-            return fail(keys.error().code, hosted.entity.entityId.str() + ": keys in " +
-                                               hosted.entity.keysDir.string() + ": " + keys.error().message);
+        if (!keys) {
+            const EntitySlot *previous = build.previousSlot(i);
+            Error error = std::move(keys).error();
+            error.message = "keys in " + hosted.entity.keysDir.string() + ": " + error.message;
+            build.report(i, ItemKind::Keys, hosted.entity.keysDir.string(), hosted.entity.keysDir.string(),
+                         std::move(error), previous ? ItemFallback::Previous : ItemFallback::LeftOut);
+            if (!previous) {
+                states[i] = SlotState::LeftOut;
+                build.keyStores.emplace_back();
+                continue;
+            }
+            keys = previous->entity->keys();
+        }
         build.hostedKeys.emplace(hosted.entity.entityId.str(), keys->publishedKeys(build.now));
-        build.keyStores.push_back(std::move(keys).value());
+        build.keyStores.emplace_back(std::move(keys).value());
     }
-    return ok();
 }
 
 // The entities' settings, with the jwks of every trust_mark_owners entry
-// whose owner is hosted here (and that gives none) filled in.
-Result<void> settingsWithHostedOwners(SnapshotBuild &build)
+// whose owner is hosted here (and that gives none) filled in. A type whose
+// owner's keys are not available is removed from trust_mark_owners and
+// trust_mark_issuers alike, so that relying parties refuse its marks (an
+// unrecognised type) rather than accept them without a delegation.
+void settingsWithHostedOwners(SnapshotBuild &build)
 {
-    for (const HostedEntityConfig &hosted : build.entities) {
-        entity::HostedEntitySettings settings = hosted.entity;
+    for (std::size_t i = 0; i < build.entities.size(); ++i) {
+        entity::HostedEntitySettings settings = build.entities[i].entity;
         if (settings.trustMarkOwners.isObject()) {
+            std::vector<std::string> unowned;
             for (auto &[type, owner] : settings.trustMarkOwners.asObject()) {
                 const std::string *sub = owner.isObject() ? owner.findString("sub") : nullptr;
                 if (!sub || owner.contains("jwks"))
                     continue;  // the statement issuer checks the shape
                 std::optional<JwkSet> jwks = build.hostedKeysOf(*sub);
-                if (!jwks)
-                    return fail(ErrorCode::InvalidArgument, settings.entityId.str() + ": trust_mark_owners." + type +
-                                                                " has no jwks and " + *sub +
-                                                                " is not hosted by this server");
+                if (!jwks) {
+                    build.report(i, ItemKind::TrustMarkOwner, type, {},
+                                 Error(ErrorCode::InvalidArgument,
+                                       "trust_mark_owners." + type + " has no jwks and " + *sub +
+                                           " is not served by this server; the type is left out of "
+                                           "trust_mark_owners and trust_mark_issuers"),
+                                 ItemFallback::LeftOut);
+                    unowned.push_back(type);
+                    continue;
+                }
                 owner.set("jwks", jwks->toJson());
             }
+            for (const std::string &type : unowned) {
+                settings.trustMarkOwners.erase(type);
+                if (settings.trustMarkIssuers.isObject())
+                    settings.trustMarkIssuers.erase(type);
+            }
+            if (settings.trustMarkOwners.size() == 0)
+                settings.trustMarkOwners = Json();
+            if (settings.trustMarkIssuers.isObject() && settings.trustMarkIssuers.size() == 0)
+                settings.trustMarkIssuers = Json();
         }
         build.settings.push_back(std::move(settings));
     }
-    return ok();
 }
 
 void addRoutes(ServiceSnapshot &snapshot)
@@ -77,7 +112,8 @@ void addRoutes(ServiceSnapshot &snapshot)
         const EntitySlot &slot = snapshot.slots[i];
         const entity::HostedEntity &hosted = *slot.entity;
         const std::string &id = hosted.entityId().str();
-        snapshot.origins.insert(lowercaseAscii(id.substr(0, id.find("://"))) + "://" + lowercaseAscii(hosted.authority()));
+        snapshot.origins.insert(lowercaseAscii(id.substr(0, id.find("://"))) + "://" +
+                                lowercaseAscii(hosted.authority()));
         RouteAdder adder(snapshot.routes, hosted.pathPrefix(), i);
         for (const Role &role : kRoles)
             role.routes(slot, adder);
@@ -92,8 +128,31 @@ std::optional<JwkSet> SnapshotBuild::hostedKeysOf(const std::string &entityId) c
     return it == hostedKeys.end() ? std::nullopt : std::optional<JwkSet>(it->second);
 }
 
-Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now,
-                                                             const SnapshotDependencies &dependencies)
+const EntitySlot *SnapshotBuild::previousSlot(std::size_t index) const
+{
+    if (!previous)
+        return nullptr;
+    const EntityId &id = entities[index].entity.entityId;
+    for (const EntitySlot &slot : previous->slots)
+        if (slot.entity->entityId() == id)
+            return &slot;
+    return nullptr;
+}
+
+void SnapshotBuild::report(std::size_t index, ItemKind kind, std::string item, std::string file, Error error,
+                           ItemFallback fallback)
+{
+    problems.push_back(ItemProblem{.entity = entities[index].entity.entityId.str(),
+                                   .kind = kind,
+                                   .item = std::move(item),
+                                   .file = std::move(file),
+                                   .error = std::move(error),
+                                   .fallback = fallback});
+}
+
+Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now,
+                                                             const SnapshotDependencies &dependencies,
+                                                             const ServiceSnapshot *previous)
 {
     SnapshotBuild build{.entities = config.entities,
                         .options = config.options,
@@ -102,21 +161,59 @@ Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(const ServerConfig 
                         .upstream = dependencies.upstream,
                         .clock = dependencies.clock,
                         .sharedCache = dependencies.sharedCache,
-                        .resolveShared = dependencies.resolveShared};
-    OIDFED_TRY_VOID(openKeyStores(build));
-    OIDFED_TRY_VOID(settingsWithHostedOwners(build));
+                        .resolveShared = dependencies.resolveShared,
+                        .previous = previous};
+    std::vector<SlotState> states(config.entities.size(), SlotState::Building);
+    openKeyStores(build, states);
+    settingsWithHostedOwners(build);
+
+    std::vector<EntitySlot> slots(config.entities.size());
+    for (const Role &role : kRoles) {
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+            if (states[i] != SlotState::Building)
+                continue;
+            Result<void> built = role.build(build, i, slots[i]);
+            if (built)
+                continue;
+            // The step failed as a whole: the entity's last good state, or
+            // without one the role (or the entity) is left out.
+            const EntitySlot *before = build.previousSlot(i);
+            const std::string &id = config.entities[i].entity.entityId.str();
+            build.report(i, role.kind, id, {}, std::move(built).error(),
+                         before ? ItemFallback::Previous : ItemFallback::LeftOut);
+            if (before) {
+                slots[i] = *before;
+                states[i] = SlotState::KeptPrevious;
+                build.hostedKeys.insert_or_assign(id, before->entity->keys().publishedKeys(now));
+                if (before->issuer)
+                    build.issuersById->insert_or_assign(id, before->issuer);
+            } else if (role.essential) {
+                states[i] = SlotState::LeftOut;
+                build.hostedKeys.erase(id);
+            }
+        }
+    }
 
     auto snapshot = std::make_shared<ServiceSnapshot>();
-    snapshot->slots.resize(config.entities.size());
-    for (const Role &role : kRoles)
-        for (std::size_t i = 0; i < snapshot->slots.size(); ++i)
-            OIDFED_TRY_VOID(role.build(build, i, snapshot->slots[i]));
-
+    for (std::size_t i = 0; i < slots.size(); ++i)
+        if (states[i] != SlotState::LeftOut)
+            snapshot->slots.push_back(std::move(slots[i]));
+    snapshot->problems = std::move(build.problems);
     addRoutes(*snapshot);
     for (const auto &[path, routes] : snapshot->routes)
         if (isProcessPath(path))
             return fail(ErrorCode::InvalidArgument, "an entity's endpoint would hide " + path);
-    return std::shared_ptr<const ServiceSnapshot>(std::move(snapshot));
+    return snapshot;
+}
+
+std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime now)
+{
+    std::vector<ItemProblem> out;
+    for (const EntitySlot &slot : snapshot.slots)
+        for (const Role &role : kRoles)
+            if (role.problems)
+                role.problems(slot, now, out);
+    return out;
 }
 
 } // namespace oidfed::server

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <oidfed/cache.h>
 #include <oidfed/clock.h>
@@ -27,10 +28,20 @@ struct SnapshotDependencies {
 };
 
 /// The snapshot of `config` at `now`: every key store opened (or created),
-/// subordinates and trust mark catalogs loaded, everything signed. Any
-/// error names the entity and file; InvalidArgument when an endpoint would
-/// hide one of the process's paths (/healthz, /readyz, /metrics).
-Result<std::shared_ptr<const ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now,
-                                                             const SnapshotDependencies &dependencies);
+/// subordinates and trust mark catalogs loaded, everything signed. An item
+/// that fails its checks affects only itself (roles.h): it is listed in the
+/// snapshot's problems and served from `previous` (the snapshot served so
+/// far, on a reload) or left out; an entity none of whose state can be
+/// served is left out (the snapshot may have no slot at all). Fails only
+/// with InvalidArgument when an endpoint would hide one of the process's
+/// paths (/healthz, /readyz, /metrics).
+Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now,
+                                                             const SnapshotDependencies &dependencies,
+                                                             const ServiceSnapshot *previous);
+
+/// The problems of `snapshot` that arise while it is served, at `now` (a
+/// held mark that could not be obtained, a delegation that has expired),
+/// from each role that can have some.
+std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime now);
 
 } // namespace oidfed::server

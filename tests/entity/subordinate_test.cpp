@@ -1,6 +1,7 @@
 // Subordinate files (parseSubordinate, subordinateToJson) and the
 // SubordinateSet built from a directory of them: strict parsing with the file
-// and member named in every error, all-or-nothing directory loads, the list
+// and member named in every error, all-or-nothing directory loads and the
+// server's file-by-file loads, the list
 // endpoint's filters, and exact-id lookups (threat K04).
 #include <doctest/doctest.h>
 
@@ -412,6 +413,52 @@ TEST_CASE("loadDirectory honours maxFiles and the id options")
     auto allowed = SubordinateSet::loadDirectory(dir.path(), {.allowHttp = true});
     REQUIRE(allowed);
     CHECK((*allowed)->size() == 4);
+}
+
+TEST_CASE("loadEachFile: a bad file affects only itself; its previous record is kept when there is one")
+{
+    TempDir dir;
+    write(dir, "a.json", minimalFile("https://a.example.org").dump());
+    write(dir, "b.json", minimalFile("https://b.example.org", {"openid_provider"}).dump());
+    auto first = SubordinateSet::loadEachFile(dir.path(), {}, nullptr);
+    REQUIRE_MESSAGE(first, first.error().describe());
+    CHECK(first->problems.empty());
+    CHECK(first->set->size() == 2);
+
+    SUBCASE("at start (no previous set): left out")
+    {
+        write(dir, "b.json", "{broken");
+        write(dir, "c.json", minimalFile("https://a.example.org").dump());  // a.example.org again
+        auto load = SubordinateSet::loadEachFile(dir.path(), {}, nullptr);
+        REQUIRE(load);
+        CHECK(load->set->list({}) == std::vector<std::string>{"https://a.example.org"});
+        REQUIRE(load->problems.size() == 2);
+        CHECK(load->problems[0].file == "b.json");
+        CHECK(load->problems[0].error.code == ErrorCode::Malformed);
+        CHECK_FALSE(load->problems[0].keptPrevious);
+        CHECK(load->problems[1].file == "c.json");
+        CHECK(load->problems[1].entityId == "https://a.example.org");
+        CHECK(load->problems[1].error.code == ErrorCode::InvalidArgument);
+        CHECK_FALSE(load->problems[1].keptPrevious);
+    }
+    SUBCASE("on reload: the previous record of the same file")
+    {
+        write(dir, "b.json", "{broken");
+        auto load = SubordinateSet::loadEachFile(dir.path(), {}, first->set.get());
+        REQUIRE(load);
+        CHECK(load->set->size() == 2);
+        REQUIRE(load->problems.size() == 1);
+        CHECK(load->problems[0].keptPrevious);
+        CHECK(load->problems[0].entityId == "https://b.example.org");
+        REQUIRE(load->set->find("https://b.example.org"));
+        CHECK(load->set->find("https://b.example.org")->entityTypes == std::vector<std::string>{"openid_provider"});
+    }
+    SUBCASE("a missing directory still fails as a whole")
+    {
+        auto missing = SubordinateSet::loadEachFile(dir.path() / "nope", {}, first->set.get());
+        REQUIRE_FALSE(missing);
+        CHECK(missing.error().code == ErrorCode::InvalidArgument);
+    }
 }
 
 TEST_CASE("list filters: every requested entity type, intermediate true/false, combined")

@@ -123,7 +123,7 @@ TEST_CASE("trust anchor key rotation: announce, activate, overlap, historical ke
     CHECK_FALSE(before->verifySignature(configurationOf(fed, "ta").jwks()));
 }
 
-TEST_CASE("subordinates on disk: SIGHUP adds one; a broken file keeps the previous state")
+TEST_CASE("subordinates on disk: SIGHUP adds one; a new broken file is left out, the others stay")
 {
     ServedFederation fed;
     // Another RP, with its own pinned key, registered under the intermediate.
@@ -146,14 +146,19 @@ TEST_CASE("subordinates on disk: SIGHUP adds one; a broken file keeps the previo
     CHECK(added.status == 200);
     CHECK(json(fed.get("/ia/list?entity_type=openid_relying_party").body).size() == 2);
 
-    // A broken file: the reload fails, the running state stays.
+    // A broken new file affects only itself: the reload applies the rest
+    // (serve_availability_test covers a file that breaks, at start and on
+    // reload).
     std::ofstream(fed.dir() / "subordinates" / "ia" / "broken.json") << R"({"entity_id": "https://x.example", "typo": 1})";
-    CHECK_FALSE(fed.reload());
+    CHECK(fed.reload());
     CHECK(fed.process().log().find("broken.json") != std::string::npos);
     CHECK(fed.get("/ia/fetch?sub=https://library2.example.org").status == 200);
-    CHECK(fed.get("/metrics").body.find("oidfed_reloads_total{result=\"failed\"} 1") != std::string::npos);
+    CHECK(fed.get("/ia/fetch?sub=https://x.example").status == 404);
+    CHECK(fed.get("/metrics").body.find("oidfed_reloads_total{result=\"ok\"} 2") != std::string::npos);
+    CHECK(*json(fed.get("/readyz").body).findString("status") == "degraded");
     std::filesystem::remove(fed.dir() / "subordinates" / "ia" / "broken.json");
     CHECK(fed.reload());
+    CHECK(*json(fed.get("/readyz").body).findString("status") == "ready");
 }
 
 TEST_CASE("SIGHUP under load drops no request")
@@ -184,4 +189,40 @@ TEST_CASE("SIGHUP under load drops no request")
     CHECK(failed == 0);
     CHECK(answered > 0);
     MESSAGE(answered.load() << " requests answered across 5 reloads");
+}
+
+TEST_CASE("SIGHUP re-reads oidfed.json: its entities are applied, other members need a restart, "
+          "a broken file keeps the running configuration")
+{
+    ServedFederation fed;
+    auto organisation = [&] {
+        auto jws = Jws::parse(fed.get("/op/.well-known/openid-federation").body);
+        REQUIRE(jws);
+        const Json payload = jws->payloadJson().value();
+        return *payload.find("metadata")->find("federation_entity")->findString("organization_name");
+    };
+    CHECK(organisation() == "Demo University Login");
+    const std::filesystem::path file = fed.dir() / "oidfed.json";
+    const std::string original = test::readText(file);
+    std::string edited = test::replaceAll(original, "Demo University Login", "Renamed University Login");
+    edited = test::replaceAll(edited, "\"threads\": 2,", "\"threads\": 3,");
+    REQUIRE(edited != original);
+    test::writeText(file, edited);
+    REQUIRE(fed.reload());
+    CHECK(organisation() == "Renamed University Login");
+    CHECK(fed.process().log().find("not applied until a restart: threads") != std::string::npos);
+
+    // A file that does not parse: the running configuration stays, and says so.
+    test::writeText(file, edited + "}");
+    CHECK_FALSE(fed.reload());
+    CHECK(organisation() == "Renamed University Login");
+    Json readiness = json(fed.get("/readyz").body);
+    CHECK(*readiness.findString("status") == "degraded");
+    REQUIRE(readiness.find("problems"));
+    CHECK(*readiness.find("problems")->asArray()[0].findString("kind") == "configuration");
+    CHECK(fed.get("/metrics").body.find("oidfed_reloads_total{result=\"failed\"} 1") != std::string::npos);
+
+    test::writeText(file, edited);
+    REQUIRE(fed.reload());
+    CHECK(*json(fed.get("/readyz").body).findString("status") == "ready");
 }

@@ -60,7 +60,7 @@ void checkSpecError(const HttpReply &reply, long status, const std::string &code
 }
 
 
-ServedFederation::ServedFederation(const std::string &editFrom, const std::string &editTo)
+ServedFederation::ServedFederation(const std::string &editFrom, const std::string &editTo, const Prepare &prepare)
 {
     const char *source = std::getenv("OIDFED_SOURCE_DIR");
     REQUIRE(source != nullptr);
@@ -84,6 +84,8 @@ ServedFederation::ServedFederation(const std::string &editFrom, const std::strin
             writeText(dir_ / relative, text);
         }
     }
+    if (prepare)
+        prepare(*this);
     process_ = std::make_unique<BackgroundProcess>(
         std::vector<std::string>{oidfedCli(), "serve", "--config", (dir_ / "oidfed.json").string()},
         (dir_ / "serve.log").string());
@@ -105,13 +107,36 @@ HttpReply ServedFederation::get(const std::string &pathAndQuery, const std::vect
     return httpRequest(base_ + pathAndQuery, headers);
 }
 
-JwkSet ServedFederation::keysOf(const std::string &name) const
+namespace {
+
+entity::KeyStore keyStoreOf(const fs::path &dir)
 {
     entity::KeyStoreOptions options;
     options.createIfMissing = false;
-    auto store = entity::KeyStore::open(dir_ / "keys" / name, options, std::time(nullptr));
+    auto store = entity::KeyStore::open(dir, options, std::time(nullptr));
     REQUIRE_MESSAGE(store, store.error().describe());
-    return store->publishedKeys(std::time(nullptr));
+    return std::move(store).value();
+}
+
+} // namespace
+
+JwkSet ServedFederation::keysOf(const std::string &name) const
+{
+    return keyStoreOf(dir_ / "keys" / name).publishedKeys(std::time(nullptr));
+}
+
+Jwk ServedFederation::activeKeyOf(const std::string &name) const
+{
+    return keyStoreOf(dir_ / "keys" / name).activeKey();
+}
+
+Json ServedFederation::readiness() const
+{
+    HttpReply reply = get("/readyz");
+    REQUIRE_MESSAGE(reply.status == 200, reply.body);
+    auto body = parseJson(reply.body);
+    REQUIRE_MESSAGE(body, reply.body);
+    return std::move(body).value();
 }
 
 std::string ServedFederation::writeAnchorFile() const
@@ -146,7 +171,7 @@ bool ServedFederation::reload()
     auto countOf = [this] {
         std::string log = process_->log();
         std::size_t count = 0;
-        for (const char *marker : {"reloaded keys and subordinates", "reload failed"})
+        for (const char *marker : {"reloaded the configuration", "reload failed"})
             for (std::size_t at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1))
                 ++count;
         return count;
@@ -157,7 +182,7 @@ bool ServedFederation::reload()
     while (std::chrono::steady_clock::now() < deadline) {
         if (countOf() > before)
             return process_->log().rfind("reload failed") == std::string::npos ||
-                   process_->log().rfind("reloaded keys") > process_->log().rfind("reload failed");
+                   process_->log().rfind("reloaded the configuration") > process_->log().rfind("reload failed");
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     FAIL("no reload outcome in the log: " << process_->log());

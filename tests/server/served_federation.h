@@ -3,9 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include <oidfed/json.h>
 #include <oidfed/jwk.h>
 
 #include "background_process.h"
@@ -27,10 +29,15 @@ std::string replaceAll(std::string text, const std::string &from, const std::str
 
 class ServedFederation {
 public:
+    /// Runs before the server starts, with the copy in place (dir(), id()).
+    using Prepare = std::function<void(ServedFederation &)>;
+
     /// Copies the demo into a fresh directory with every 127.0.0.1:8777 of it
-    /// replaced by the chosen port, optionally edits the configuration text
-    /// with `editConfig`, then starts the server and waits for it.
-    explicit ServedFederation(const std::string &editFrom = {}, const std::string &editTo = {});
+    /// replaced by the chosen port, optionally replaces `editFrom` by
+    /// `editTo` in the configuration text, runs `prepare`, then starts the
+    /// server and waits for it.
+    explicit ServedFederation(const std::string &editFrom = {}, const std::string &editTo = {},
+                              const Prepare &prepare = {});
     ~ServedFederation();
 
     /// "http://127.0.0.1:PORT"
@@ -44,6 +51,10 @@ public:
     /// The published keys of a hosted entity, read from its keys directory
     /// (independent of what the server publishes).
     JwkSet keysOf(const std::string &name) const;
+    /// The private active key of a hosted entity, from its keys directory.
+    Jwk activeKeyOf(const std::string &name) const;
+    /// GET /readyz as JSON.
+    Json readiness() const;
     /// Writes a trust anchor pin file for the TA and returns its path.
     std::string writeAnchorFile() const;
 

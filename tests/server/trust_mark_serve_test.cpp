@@ -147,10 +147,10 @@ public:
                 ++n;
             return n;
         };
-        std::size_t ok = count("reloaded keys"), failed = count("reload failed");
+        std::size_t ok = count("reloaded the configuration"), failed = count("reload failed");
         process_->signal(SIGHUP);
         for (int i = 0; i < 1000; ++i) {
-            if (count("reloaded keys") > ok)
+            if (count("reloaded the configuration") > ok)
                 return true;
             if (count("reload failed") > failed)
                 return false;

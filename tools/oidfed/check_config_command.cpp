@@ -4,7 +4,9 @@
 // subordinates directory, and every keys directory that exists (a missing
 // one is reported as "generated on first start"). When every entity already
 // has its keys, everything is also signed once, exactly as `oidfed serve`
-// would at start, so an invalid statement is found here. Nothing is written.
+// would at start, so an invalid statement is found here; every item `oidfed
+// serve` would leave out (a subordinate, a trust mark type, a delegation ...)
+// is listed in the error. Nothing is written.
 
 #include "commands.h"
 
@@ -91,6 +93,15 @@ Result<Json> checkConfig(const std::string &file)
             std::move(config), server::FederationService::Dependencies{.clock = *clock, .upstream = *fetcher});
         if (!service)
             return fail(ErrorCode::InvalidArgument, service.error().message);
+        // `oidfed serve` would leave these out (or, on a reload, keep their
+        // previous state): each is a configuration error here.
+        std::vector<server::ItemProblem> problems = (*service)->problems();
+        if (!problems.empty()) {
+            std::string message = std::to_string(problems.size()) + " item(s) cannot be served:";
+            for (const server::ItemProblem &problem : problems)
+                message += " [" + server::describeProblem(problem) + "]";
+            return fail(ErrorCode::InvalidArgument, message);
+        }
     }
 
     Json out = Json::object();

@@ -1,10 +1,15 @@
 // oidfed serve --config FILE
 //
 // Runs the entity service: loads the configuration, keys (generated on first
-// start) and subordinates, signs everything, then serves HTTP until SIGTERM
-// or SIGINT. SIGHUP re-reads keys and subordinates (a bad file leaves the
-// running state untouched). Statements are re-signed in the background
-// before they expire. Logs go to stderr.
+// start), subordinates and trust marks, signs everything, then serves HTTP
+// until SIGTERM or SIGINT. An item that fails its checks is left out (and
+// reported in the log, /readyz and /metrics); the server refuses to start
+// only when the configuration cannot be used at all or no entity can be
+// served. SIGHUP re-reads the configuration file (its entities; the other
+// members need a restart), keys, subordinates and trust marks: a broken
+// file keeps the running configuration, a bad item keeps its last good
+// state. Statements are re-signed in the background before they expire.
+// Logs go to stderr.
 
 #include "commands.h"
 
@@ -73,6 +78,46 @@ private:
     std::thread thread_;
 };
 
+// Each item not served as configured, one warning each.
+std::size_t logProblems(const server::FederationService &service)
+{
+    std::vector<server::ItemProblem> problems = service.problems();
+    for (const server::ItemProblem &problem : problems)
+        logLine(LogLevel::Warning, server::describeProblem(problem));
+    return problems.size();
+}
+
+// SIGHUP: the configuration file, then everything it names.
+void reload(server::FederationService &service, const std::string &configFile)
+{
+    auto config = server::loadServerConfig(configFile);
+    const bool configRead = config.has_value();
+    if (configRead) {
+        std::vector<std::string> changed = service.membersNeedingRestart(*config);
+        if (!changed.empty()) {
+            std::string names;
+            for (const std::string &name : changed)
+                names += (names.empty() ? "" : ", ") + name;
+            logLine(LogLevel::Warning, "not applied until a restart: " + names +
+                                           " (a reload applies the entities; these keep their running values)");
+        }
+    }
+    auto reloaded = service.reload(std::move(config));
+    const std::size_t problems = logProblems(service);
+    if (reloaded) {
+        logLine(LogLevel::Info, "reloaded the configuration, keys, subordinates and trust marks" +
+                                    (problems > 0 ? "; " + std::to_string(problems) +
+                                                        " items are not served as configured (/readyz lists them)"
+                                                  : std::string()));
+    } else if (!configRead) {
+        logLine(LogLevel::Error, "reload failed: " + reloaded.error().describe() +
+                                     "; the running configuration stays, and keys, subordinates and trust marks "
+                                     "were re-read under it");
+    } else {
+        logLine(LogLevel::Error, "reload failed, previous state kept: " + reloaded.error().describe());
+    }
+}
+
 int runServe(const std::string &configFile, Format format)
 {
     // Signals are taken by sigwait() below: block them before any thread
@@ -110,14 +155,23 @@ int runServe(const std::string &configFile, Format format)
             error.code = ErrorCode::InvalidArgument;  // a configuration problem: exit 2
         return reportError(error, format);
     }
+    const std::size_t problems = logProblems(**service);
+    const std::vector<std::string> served = (*service)->servedEntityIds();
+    if (served.empty())
+        return reportError(Error(ErrorCode::InvalidArgument,
+                                 "no configured entity can be served (each problem is logged above)"),
+                           format);
     auto http = server::HttpServer::start(**service, options);
     if (!http)
         return reportError(http.error(), format);
 
-    logLine(LogLevel::Info, "serving " + std::to_string((*service)->config().entities.size()) + " entities on " +
-                                options.listenHost + ":" + std::to_string((*http)->port()));
-    for (const auto &hosted : (*service)->config().entities)
-        logLine(LogLevel::Info, "  " + hosted.entity.entityId.str());
+    logLine(LogLevel::Info, "serving " + std::to_string(served.size()) + " entities on " + options.listenHost + ":" +
+                                std::to_string((*http)->port()));
+    for (const std::string &id : served)
+        logLine(LogLevel::Info, "  " + id);
+    if (problems > 0)
+        logLine(LogLevel::Warning, std::to_string(problems) + " configured items are not served as configured; "
+                                                               "/readyz lists them");
 
     {
         Refresher refresher(**service, options.refreshInterval);
@@ -126,11 +180,7 @@ int runServe(const std::string &configFile, Format format)
             if (sigwait(&signals, &received) != 0)
                 continue;
             if (received == SIGHUP) {
-                auto reloaded = (*service)->reload();
-                if (reloaded)
-                    logLine(LogLevel::Info, "reloaded keys and subordinates");
-                else
-                    logLine(LogLevel::Error, "reload failed, previous state kept: " + reloaded.error().describe());
+                reload(**service, configFile);
                 continue;
             }
             logLine(LogLevel::Info, "shutting down");
