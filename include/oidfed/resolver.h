@@ -83,13 +83,16 @@ struct ResolveReport {
     /// counts; not the HTTP requests alone.
     std::size_t fetches = 0;
     std::vector<CandidateVerdict> candidates; ///< every path tried, in the order tried
-    /// Unreachable entities, ignored hints, budget; a refetch after a key
-    /// failure (or its refusal by the rate limit, threat G04). At most one
-    /// per (code, rule, entity).
+    /// Unreachable entities, ignored hints, budget, each naming its entity;
+    /// a refetch after a key failure (rule "G04 key rollover") or its
+    /// refusal by the rate limit (LimitExceeded, "G04 refetch rate limit").
+    /// When a key failure made the resolution run twice, a problem of the
+    /// first round is kept only if the second has none with the same
+    /// (code, rule, entity).
     std::vector<Error> problems;
     /// What an operator must act on (not repeated in problems); filled
     /// whenever the resolution went to the network, with or without explain.
-    /// At most one per (kind, entity).
+    /// One per (kind, entity) across both rounds.
     std::vector<ResolveAlarm> alarms;
     std::string topologyDot;                  ///< the discovered graph (Graphviz), with explain
 };

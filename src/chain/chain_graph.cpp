@@ -46,11 +46,6 @@ void ChainGraph::addEdge(const std::string &subordinate, const std::string &supe
     boost::add_edge(from, to, impl_->graph);  // setS: a duplicate edge is ignored
 }
 
-std::size_t ChainGraph::vertexCount() const
-{
-    return boost::num_vertices(impl_->graph);
-}
-
 std::vector<std::vector<std::string>> ChainGraph::paths(const std::string &from, const std::string &to,
                                                         std::size_t maxEdges, std::size_t maxPaths) const
 {

@@ -31,8 +31,6 @@ public:
     /// Graphviz DOT text of the topology, for --explain.
     std::string toDot() const;
 
-    std::size_t vertexCount() const;
-
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

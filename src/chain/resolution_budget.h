@@ -37,7 +37,6 @@ public:
     }
 
     bool expired() const { return timeLeft().count() == 0; }
-    bool fetchLimitHit() const { return fetchLimitHit_; }
     std::size_t fetchesUsed() const { return maxFetches_ - fetchesLeft_; }
 
     /// Why work stopped early, if it did: Timeout or LimitExceeded.

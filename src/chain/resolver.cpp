@@ -242,9 +242,11 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
     const Error &failure = first.chain.error();
     if (forced == 0) {
         first.report.problems.push_back(
-            Error(failure.code, "after a key failure, no cached statement was refetched: each was refetched less than " +
-                                    std::to_string(store_.refetchInterval().count()) + " s ago (rate limit)")
-                .withRule("G04 key rollover"));
+            Error(ErrorCode::LimitExceeded,
+                  "after a key failure, no cached statement was refetched: each was refetched less than " +
+                      std::to_string(store_.refetchInterval().count()) + " s ago (rate limit)")
+                .withRule("G04 refetch rate limit")
+                .withEntity(failure.entityId));
         return first;
     }
     notes.first = false;
