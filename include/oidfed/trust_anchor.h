@@ -31,7 +31,8 @@ Result<std::vector<TrustAnchor>> parseTrustAnchors(const Json &json, const Entit
 
 /// Loads trust anchors from a file (as parseTrustAnchors) or, when `path`
 /// is a directory, from every `*.json` file in it (sorted by name).
-/// InvalidArgument when unreadable.
+/// InvalidArgument when a file is unreadable (with the reason) or is not
+/// JSON (saying so when it is a JWT, such as an Entity Configuration).
 Result<std::vector<TrustAnchor>> loadTrustAnchors(const std::string &path, const EntityIdOptions &options = {});
 
 } // namespace oidfed

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <string_view>
+
+#include "core/file_read.h"
 
 namespace oidfed {
 
@@ -45,14 +46,21 @@ Result<TrustAnchor> parseOne(const Json &json, const EntityIdOptions &options)
     return TrustAnchor{std::move(entityId).value(), std::move(keys).value()};
 }
 
-Result<std::string> readFile(const std::filesystem::path &path)
+/// A compact JWS (three base64url parts, the header a JSON object), with
+/// surrounding whitespace: what a trust anchor's Entity Configuration is.
+bool looksLikeCompactJws(std::string_view text)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return fail(ErrorCode::InvalidArgument, "cannot read trust anchor file " + path.string());
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    auto isSpace = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
+    auto isJwsChar = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '.';
+    };
+    return text.starts_with("eyJ") && std::count(text.begin(), text.end(), '.') == 2 &&
+           std::all_of(text.begin(), text.end(), isJwsChar);
 }
 
 Result<void> checkUnique(const std::vector<TrustAnchor> &anchors)
@@ -97,8 +105,13 @@ Result<std::vector<TrustAnchor>> loadTrustAnchors(const std::string &path, const
     }
     std::vector<TrustAnchor> all;
     for (const fs::path &file : files) {
-        OIDFED_TRY(std::string text, readFile(file));
+        OIDFED_TRY(std::string text, readInputFile(file, JsonLimits{}.maxBytes, "trust anchor file"));
         auto json = parseJson(text);
+        if (!json && looksLikeCompactJws(text))
+            return fail(ErrorCode::InvalidArgument,
+                        file.string() + " is a JWT, not a trust anchor file: a trust anchor file is JSON, "
+                                        "{\"entity_id\", \"jwks\"} or an array of those (`oidfed keys pin` "
+                                        "prints one)");
         if (!json)
             return fail(ErrorCode::InvalidArgument, file.string() + ": " + json.error().message);
         auto anchors = parseTrustAnchors(*json, options);

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/test_switch_hints.h"
+
 namespace oidfed {
 
 namespace {
@@ -39,6 +41,8 @@ Result<EntityId> EntityId::parse(std::string_view text, const EntityIdOptions &o
         schemeLength = 8;
     else if (options.allowHttp && text.starts_with("http://"))
         schemeLength = 7;
+    else if (text.starts_with("http://"))
+        return invalid(text, "scheme must be https (" + std::string(kAllowHttpHint) + ")");
     else
         return invalid(text, options.allowHttp ? "scheme must be https or http" : "scheme must be https");
 

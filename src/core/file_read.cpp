@@ -96,6 +96,30 @@ Result<std::string> readRegularFile(const fs::path &path, std::size_t maxBytes)
     return readFileChecked(path, maxBytes, false);
 }
 
+Result<std::string> readInputFile(const fs::path &path, std::size_t maxBytes, std::string_view what)
+{
+    const std::string action = what.empty() ? "cannot read" : "cannot read " + std::string(what);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid())
+        return ioFailure(action, path, errno);
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0)
+        return ioFailure(action, path, errno);
+    if (S_ISDIR(info.st_mode))
+        return ioFailure(action, path, EISDIR);
+    // A regular file is read into a buffer of its size; a pipe or a device grows one.
+    const std::size_t initial = S_ISREG(info.st_mode) ? std::min(static_cast<std::size_t>(info.st_size), maxBytes) + 1
+                                                      : 4096;
+    int error = 0;
+    std::optional<std::string> content = readUpTo(fd.get(), initial, maxBytes, error);
+    if (!content)
+        return ioFailure(action, path, error);
+    if (content->size() > maxBytes)
+        return fail(ErrorCode::InvalidArgument,
+                    action + " " + path.string() + ": larger than " + std::to_string(maxBytes) + " bytes");
+    return std::move(*content);
+}
+
 Result<std::string> readPrivateFile(const fs::path &path, std::size_t maxBytes)
 {
     return readFileChecked(path, maxBytes, true);

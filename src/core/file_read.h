@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <oidfed/result.h>
 
@@ -28,6 +29,12 @@ std::optional<std::string> readUpTo(int fd, std::size_t initialSize, std::size_t
 /// exist; InvalidArgument when it is a symlink, not a regular file,
 /// unreadable or too large.
 Result<std::string> readRegularFile(const std::filesystem::path &path, std::size_t maxBytes);
+
+/// Reads a whole file that a person named as input (a symbolic link is
+/// followed; stdin is the caller's business). InvalidArgument "cannot read
+/// <what> <path>: <reason> (<errno name>)" (`what` may be empty) when it
+/// cannot be opened or read, is a directory, or is larger than `maxBytes`.
+Result<std::string> readInputFile(const std::filesystem::path &path, std::size_t maxBytes, std::string_view what = {});
 
 /// As readRegularFile, and also InvalidArgument (naming the file and its
 /// mode) when the mode grants any access to group or others. The check is

@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/test_switch_hints.h"
+
 namespace oidfed::fetch {
 
 namespace {
@@ -247,9 +249,11 @@ Result<void> AddressGuard::check(const IpAddress &address) const
             return ok();
         break;
     }
-    return fail(ErrorCode::InvalidArgument, "destination " + address.toString() + " is a " +
-                                                std::string(addressClassName(addressClass)) +
-                                                " address; refused (SSRF guard)");
+    std::string why = "destination " + address.toString() + " is a " + std::string(addressClassName(addressClass)) +
+                      " address; refused (SSRF guard)";
+    if (addressClass == AddressClass::Loopback)
+        why += "; " + std::string(kAllowLoopbackHint);
+    return fail(ErrorCode::InvalidArgument, std::move(why));
 }
 
 } // namespace oidfed::fetch

@@ -41,6 +41,7 @@
 
 #include <curl/curl.h>
 
+#include "core/test_switch_hints.h"
 #include "fetch/address_guard.h"
 #include "fetch/curl_ptr.h"
 #include "fetch/fetch_version.h"
@@ -298,7 +299,7 @@ Result<void> CurlFetcher::prepare(Transfer &t) const
     const CurlStringPtr scheme = part(CURLUPART_SCHEME);
     const std::string_view schemeText = scheme ? scheme.get() : "";
     if (schemeText == "http" && !options_.allowHttp)
-        return refuse("http is refused (https only; allowHttp is a test switch)");
+        return refuse("http is refused: https only (" + std::string(kAllowHttpHint) + ")");
     if (schemeText != "https" && schemeText != "http")
         return refuse("scheme is not https");
     if (part(CURLUPART_USER) || part(CURLUPART_PASSWORD))

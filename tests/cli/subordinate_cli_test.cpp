@@ -108,6 +108,8 @@ TEST_CASE("subordinate add pins a valid Entity Configuration's keys in a loadabl
     const std::filesystem::path file = dir.path() / live.fileFor("leaf");
     CHECK(out.find("file")->asString() == file.string());
     CHECK(out.find("written")->asBool());
+    // The server publishes it after a reload, and the output says how to send one.
+    CHECK(out.find("reload")->asString().find("kill -HUP") != std::string::npos);
     CHECK_FALSE(out.find("looks_like_intermediate")->asBool());
     CHECK(*out.find("metadata_entity_types") == json(R"(["openid_relying_party", "federation_entity"])"));
     const Jwk &key = live.fed.entity(live.leaf).key;
@@ -229,6 +231,7 @@ TEST_CASE("subordinate add --dry-run prints the file and writes nothing")
     CHECK(out.find("dry_run")->asBool());
     CHECK_FALSE(out.find("written")->asBool());
     CHECK(out.find("subordinate")->findString("entity_id")->c_str() == live.leaf);
+    CHECK_FALSE(out.contains("reload"));  // nothing changed
     CHECK(fileCount(dir) == 0);
 
     // Text output prints the file too.

@@ -1,14 +1,21 @@
 #include "cli_output.h"
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 #include <unistd.h>
 
+#include "core/file_read.h"
+
 namespace oidfed::cli {
+
+namespace {
+
+/// Largest file a command reads as input (a policy, metadata, a JWT, a list).
+constexpr std::size_t kMaxInputBytes = 64u << 20;
+
+} // namespace
 
 Format GlobalOptions::resolved() const
 {
@@ -62,18 +69,18 @@ int reportError(const Error &error, Format format, std::string_view specCode)
     return exitCodeFor(error);
 }
 
-Result<std::string> readInput(const std::string &path)
+void printReloadNote()
+{
+    std::cout << "reload: " << kReloadNote << '\n';
+}
+
+Result<std::string> readInput(const std::string &path, std::string_view what)
 {
     if (path == "-") {
         std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
         return data;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return fail(ErrorCode::InvalidArgument, "cannot read " + path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    return readInputFile(path, kMaxInputBytes, what);
 }
 
 } // namespace oidfed::cli

@@ -45,7 +45,19 @@ Json errorToJson(const Error &error, std::string_view specCode = {});
 /// in text mode one line on stderr. Returns exitCodeFor(error).
 int reportError(const Error &error, Format format, std::string_view specCode = {});
 
-/// Reads a whole file, or stdin for "-". InvalidArgument when unreadable.
-Result<std::string> readInput(const std::string &path);
+/// What a command that changes files a running `oidfed serve` reads (key
+/// directories, subordinate files) says: the change is published after a
+/// reload, and how to send one. JSON output carries it as "reload"; text
+/// output prints it on a line of its own (printReloadNote).
+inline constexpr std::string_view kReloadNote =
+    "a running oidfed serve publishes this change after a reload: kill -HUP <its pid>, or systemctl reload oidfed";
+
+/// Prints "reload: " + kReloadNote on stdout (text output).
+void printReloadNote();
+
+/// Reads a whole file (at most 64 MiB), or stdin for "-". InvalidArgument
+/// when unreadable, with the reason: "cannot read [WHAT ]PATH: Permission
+/// denied (EACCES)".
+Result<std::string> readInput(const std::string &path, std::string_view what = {});
 
 } // namespace oidfed::cli

@@ -2,7 +2,8 @@
 //
 // Generates a Federation Entity Key: writes the private key as PKCS#8 PEM
 // (mode 0600, created exclusively so an existing key is never overwritten)
-// and the public JWK, both named after the kid (the RFC 7638 thumbprint).
+// and the public JWK, both named after the kid (the RFC 7638 thumbprint), in
+// --out, which is created (mode 0700) when missing.
 
 #include "commands.h"
 
@@ -34,6 +35,10 @@ int runKeygen(const KeygenArgs &args, Format format)
     if (!key)
         return reportError(key.error(), format);
 
+    // --out is created (0700: it will hold a private key) when missing.
+    if (auto created = createPrivateDirectory(args.out); !created)
+        return reportError(Error(ErrorCode::InvalidArgument, "--out " + args.out + ": " + created.error().message),
+                           format);
     const std::string privatePath = args.out + "/" + key->kid() + ".key.pem";
     const std::string publicPath = args.out + "/" + key->kid() + ".jwk.json";
     if (auto written = writeFileExclusive(privatePath, key->toPrivatePem(), 0600); !written)
@@ -69,7 +74,9 @@ void addKeygenCommand(CLI::App &app, CommandContext &ctx)
     cmd->add_option("--alg", args->alg, "ES256, ES384, ES512, RS256, PS256 or EdDSA")
         ->required()
         ->check(CLI::IsMember({"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"}));
-    cmd->add_option("--out", args->out, "Directory to write the key files to (default: current directory)");
+    cmd->add_option("--out", args->out,
+                    "Directory to write the key files to, created (mode 0700) when missing (default: current "
+                    "directory)");
     cmd->callback([args, &ctx] { ctx.exitCode = runKeygen(*args, ctx.global.resolved()); });
 }
 

@@ -159,7 +159,8 @@ void printTable(const KeyStore &store, UnixTime now)
 }
 
 /// The outcome of a command that changed the directory: the action, the
-/// key concerned, then the new listing.
+/// key concerned, the new listing, and that a running server publishes it
+/// after a reload.
 int printChange(const KeyStore &store, std::string_view action, const std::string &kid, std::string_view note,
                 UnixTime now, Format format)
 {
@@ -170,10 +171,13 @@ int printChange(const KeyStore &store, std::string_view action, const std::strin
         Json state = listing(store, now);
         for (auto &[name, value] : state.asObject())
             out.set(name, std::move(value));
+        out.set("reload", kReloadNote);
         printJson(out);
     } else {
         std::cout << action << ": " << kid << " (" << note << ")\n\n";
         printTable(store, now);
+        std::cout << '\n';
+        printReloadNote();
     }
     return kExitOk;
 }

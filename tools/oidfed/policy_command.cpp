@@ -70,6 +70,21 @@ Json changeToJson(const ParameterChange &change)
     return out;
 }
 
+/// Metadata is {"<entity type>": {<parameters>}}. Metadata of one entity
+/// type given flat ({"scopes_supported": [...]}) would pass every policy
+/// untouched, since no entity type matches: say so on stderr.
+void warnIfNotKeyedByEntityType(const Json &metadata, const std::string &file)
+{
+    for (const auto &[name, value] : metadata.asObject()) {
+        if (value.isObject())
+            continue;
+        std::cerr << "warning: " << file << " is not keyed by entity type: \"" << name
+                  << "\" is not an object, so no policy applies to it (expected {\"<entity type>\": {<parameters>}}, "
+                     "e.g. {\"openid_provider\": {...}})\n";
+        return;
+    }
+}
+
 // PRODUCT.md 3.1: a policy that cannot be combined or applied is reported as
 // "invalid_metadata" whatever the reason (conflict, violation, an unknown
 // critical operator, a malformed metadata_policy_crit).
@@ -106,6 +121,7 @@ int runApply(const ApplyArgs &args, Format format)
         return reportError(Error(ErrorCode::InvalidArgument, args.metadataFile + ": metadata must be a JSON object "
                                                                                  "keyed by Entity Type"),
                            format);
+    warnIfNotKeyedByEntityType(*metadata, args.metadataFile);
 
     const OperatorRegistry registry = OperatorRegistry::standard();
     std::vector<PolicyStatement> statements{PolicyStatement{args.policyFile, std::move(policyJson).value(), {}}};

@@ -11,10 +11,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -106,9 +106,8 @@ int resolveOne(const ResolveArgs &args, Format format)
 
 Result<std::vector<std::string>> readBatch(const std::string &path)
 {
-    std::ifstream in(path);
-    if (!in)
-        return fail(ErrorCode::InvalidArgument, "cannot read --batch file " + path);
+    OIDFED_TRY(std::string text, readInput(path, "--batch file"));
+    std::istringstream in(text);
     std::vector<std::string> ids;
     std::string line;
     while (std::getline(in, line)) {

@@ -182,6 +182,8 @@ void printReport(const AddReport &report, Format format)
         out.set("looks_like_intermediate", report.looksIntermediate);
         out.set("warnings", stringsJson(report.warnings));
         out.set("subordinate", report.subordinate);
+        if (!report.dryRun)
+            out.set("reload", kReloadNote);
         printJson(out);
         return;
     }
@@ -208,6 +210,7 @@ void printReport(const AddReport &report, Format format)
         std::cout << "dry run: would write " << report.file << ":\n" << report.subordinate.dump(true) << "\n";
     } else {
         std::cout << (report.replaced ? "replaced:       " : "wrote:          ") << report.file << "\n";
+        printReloadNote();
     }
 }
 
