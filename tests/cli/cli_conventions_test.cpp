@@ -14,6 +14,7 @@
 
 #include <oidfed/federation_urls.h>
 #include <oidfed/json.h>
+#include <oidfed/jwk.h>
 
 #include "federation_server.h"
 #include "subprocess.h"
@@ -246,6 +247,24 @@ TEST_CASE("resolve --format text prints the chain and the metadata for people")
     CHECK(lines.out.find(live.server.base() + "/nobody  invalid  ") != std::string::npos);
     auto jsonLines = runCli(live.resolve({"--batch", batch, "--json"}));
     CHECK(json(jsonLines.out.substr(0, jsonLines.out.find('\n'))).find("verdict")->asString() == "valid");
+}
+
+TEST_CASE("resolve --format text shows an anchor key alarm, with or without --explain")
+{
+    LiveFederation live;
+    // The anchor's EC also publishes a key the pin does not hold (G03).
+    test::TestEntity &ta = live.fed.entity(live.ta);
+    auto other = Jwk::generate(JwsAlgorithm::ES256);
+    REQUIRE(other);
+    auto both = JwkSet::fromKeys({ta.key, *other});
+    REQUIRE(both);
+    ta.jwks = *both;
+    live.server.serve(*entityConfigurationUrl(live.ta), live.fed.entityConfiguration(live.ta));
+
+    auto text = runCli(live.resolve({live.op, "--format", "text"}));
+    REQUIRE_MESSAGE(text.exitCode == 0, text.err);  // the pinned key still verifies everything
+    CHECK(text.out.starts_with("ALARM (anchor_key_mismatch): "));
+    CHECK(text.out.find(other->thumbprint()) != std::string::npos);
 }
 
 TEST_CASE("policy combine and apply --format text print the policy and metadata for people")

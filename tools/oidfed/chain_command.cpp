@@ -82,8 +82,7 @@ int runChain(const ResolveArgs &args, Format format)
     if (format == Format::Json) {
         printJson(report);
     } else {
-        for (const ResolveAlarm &alarm : outcome.report.alarms)
-            std::cout << "ALARM (" << resolveAlarmKindName(alarm.kind) << "): " << alarm.detail.describe() << "\n";
+        printAlarmsText(std::cout, outcome);
         if (outcome.chain) {
             printTree(report);
             std::cout << "resolved metadata:\n";

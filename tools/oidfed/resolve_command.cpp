@@ -76,6 +76,7 @@ int resolveOne(const ResolveArgs &args, Format format)
         return reportError(request.error(), format);
     ResolveOutcome outcome = bundle->resolver->resolve(*request);
     if (format == Format::Text) {
+        printAlarmsText(std::cout, outcome);
         if (outcome.chain)
             printChainText(**outcome.chain, args);
         if (args.explain) {

@@ -96,6 +96,12 @@ void printExplainText(std::ostream &out, const Json &explain)
         out << "  problem: " << problem.find("error_description")->asString() << "\n";
 }
 
+void printAlarmsText(std::ostream &out, const ResolveOutcome &outcome)
+{
+    for (const ResolveAlarm &alarm : outcome.report.alarms)
+        out << "ALARM (" << resolveAlarmKindName(alarm.kind) << "): " << alarm.detail.describe() << "\n";
+}
+
 std::string_view changeEffectName(ParameterChange::Effect effect)
 {
     switch (effect) {

@@ -9,6 +9,7 @@
 
 #include <oidfed/json.h>
 #include <oidfed/metadata_policy.h>
+#include <oidfed/resolver.h>
 
 namespace oidfed::cli {
 
@@ -26,6 +27,11 @@ void printCandidatesText(std::ostream &out, const Json &explain);
 /// collecting. Provenance is printChangesText's; the topology (Graphviz DOT)
 /// is left to --format json.
 void printExplainText(std::ostream &out, const Json &explain);
+
+/// One line per alarm of the resolution (an anchor's published keys that
+/// differ from its pin, ...): "ALARM (<kind>): <detail>". Printed whatever
+/// --explain says.
+void printAlarmsText(std::ostream &out, const ResolveOutcome &outcome);
 
 /// "set", "modified" or "removed", in text and JSON output alike.
 std::string_view changeEffectName(ParameterChange::Effect effect);
