@@ -229,6 +229,8 @@ TEST_CASE("keys exit codes: 2 for usage and configuration, 1 for an invalid key 
     REQUIRE(::chmod(pem.c_str(), 0644) == 0);
     auto exposed = keys({"list", "--dir", tmp.keys()});
     CHECK(exposed.exitCode == 2);
+    CHECK(*test::json(exposed.out).findString("code") == "invalid_argument");
+    // The file is named: the operator must find it.
     CHECK(test::json(exposed.out).findString("error_description")->find(kid + ".pem") != std::string::npos);
     checkNoPrivateMaterial(exposed.out);
     REQUIRE(::chmod(pem.c_str(), 0600) == 0);

@@ -170,7 +170,10 @@ TEST_CASE("subordinate add refuses an Entity Configuration that does not verify 
 
     auto impostor = add({live.impostor, "--dir", dir.path().string()});
     CHECK(impostor.exitCode == 1);
-    CHECK(json(impostor.out).contains("error_description"));
+    Json notItsOwn = json(impostor.out);
+    CHECK(notItsOwn.find("code")->asString() == "invalid_claim");
+    CHECK(notItsOwn.find("claim")->asString() == "sub");
+    CHECK(notItsOwn.find("entity_id")->asString() == live.impostor);
     CHECK(fileCount(dir) == 0);
 }
 
@@ -217,7 +220,10 @@ TEST_CASE("subordinate add: the same entity already listed in another file is re
     std::filesystem::rename(dir.path() / live.fileFor("leaf"), dir.path() / "renamed-by-operator.json");
     auto run = add({live.leaf, "--dir", dir.path().string()});
     CHECK(run.exitCode == 2);
-    CHECK(json(run.out).find("error_description")->asString().find("renamed-by-operator.json") != std::string::npos);
+    Json listed = json(run.out);
+    CHECK(listed.find("code")->asString() == "invalid_argument");
+    // The file that already lists it is named: the operator must find it.
+    CHECK(listed.find("error_description")->asString().find("renamed-by-operator.json") != std::string::npos);
     CHECK(fileCount(dir) == 1);
 }
 
@@ -278,7 +284,8 @@ TEST_CASE("subordinate add derives a safe file name: host[_port][_path], [A-Za-z
         std::ofstream(dir.path() / name) << "{}";
         auto run = add({id, "--dir", dir.path().string()});
         CHECK(run.exitCode == 2);
-        CHECK(json(run.out).find("error_description")->asString().find((dir.path() / name).string() + " already exists") !=
-              std::string::npos);
+        Json error = json(run.out);
+        CHECK(error.find("code")->asString() == "invalid_argument");
+        CHECK(error.find("error_description")->asString().find((dir.path() / name).string()) != std::string::npos);
     }
 }
