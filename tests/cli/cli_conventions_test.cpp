@@ -27,12 +27,6 @@ using test::json;
 
 namespace {
 
-test::ProcessResult runCli(std::vector<std::string> args)
-{
-    args.insert(args.begin(), test::oidfedCli());
-    return test::runProcess(std::move(args));
-}
-
 bool isJson(const std::string &text)
 {
     return parseJson(text).has_value();
@@ -54,7 +48,7 @@ std::vector<std::string> splitNames(const std::string &list)
 /// "... needs a command: a, b, c (see ...)".
 std::vector<std::string> commandsOf(const std::vector<std::string> &level)
 {
-    auto run = runCli(level);
+    auto run = test::runOidfed(level);
     REQUIRE(run.exitCode == 2);
     Json error = json(run.out);
     CHECK(error.find("code")->asString() == "invalid_argument");
@@ -72,7 +66,7 @@ void collectLeaves(std::vector<std::string> level, std::vector<std::vector<std::
     for (const std::string &name : commandsOf(level)) {
         std::vector<std::string> command = level;
         command.push_back(name);
-        auto run = runCli(command);
+        auto run = test::runOidfed(command);
         Json answer = isJson(run.out) ? json(run.out) : Json();
         const std::string *description = answer.isObject() ? answer.findString("error_description") : nullptr;
         if (description && description->find(" needs a command: ") != std::string::npos)
@@ -135,46 +129,46 @@ TEST_CASE("--format and --json are accepted before and after the command, at eve
              {"--json", "keygen", "--alg", "ES256", "--out", out},
              {"--format=json", "keygen", "--alg", "ES256", "--out", out}}) {
         CAPTURE(args);
-        auto run = runCli(args);
+        auto run = test::runOidfed(args);
         REQUIRE_MESSAGE(run.exitCode == 0, run.err);
         CHECK(json(run.out).contains("kid"));
     }
-    auto text = runCli({"keygen", "--alg", "ES256", "--out", out, "--format", "text"});
+    auto text = test::runOidfed({"keygen", "--alg", "ES256", "--out", out, "--format", "text"});
     REQUIRE(text.exitCode == 0);
     CHECK_FALSE(isJson(text.out));
     CHECK(text.out.find("kid:") != std::string::npos);
 
     // Nested commands: after the group, and after the leaf.
     const std::string keys = (tmp.path() / "keys").string();
-    REQUIRE(runCli({"keys", "init", "--dir", keys}).exitCode == 0);
-    auto listed = runCli({"keys", "--format", "json", "list", "--dir", keys});
+    REQUIRE(test::runOidfed({"keys", "init", "--dir", keys}).exitCode == 0);
+    auto listed = test::runOidfed({"keys", "--format", "json", "list", "--dir", keys});
     REQUIRE(listed.exitCode == 0);
     CHECK(json(listed.out).find("keys")->size() == 1);
-    auto table = runCli({"--format", "json", "keys", "list", "--dir", keys, "--format", "text"});
+    auto table = test::runOidfed({"--format", "json", "keys", "list", "--dir", keys, "--format", "text"});
     REQUIRE(table.exitCode == 0);
     CHECK_FALSE(isJson(table.out));
 
     // Not a format: usage.
-    CHECK(runCli({"keygen", "--alg", "ES256", "--out", out, "--format", "yaml"}).exitCode == 2);
+    CHECK(test::runOidfed({"keygen", "--alg", "ES256", "--out", out, "--format", "yaml"}).exitCode == 2);
 }
 
 TEST_CASE("oidfed --version prints the version, as JSON when asked")
 {
-    auto asJson = runCli({"--version", "--json"});
+    auto asJson = test::runOidfed({"--version", "--json"});
     REQUIRE(asJson.exitCode == 0);
     Json version = json(asJson.out);
     CHECK(version.find("name")->asString() == "oidfed");
     const std::string &number = version.find("version")->asString();
     CHECK(std::count(number.begin(), number.end(), '.') == 2);
 
-    auto asText = runCli({"--format", "text", "--version"});
+    auto asText = test::runOidfed({"--format", "text", "--version"});
     REQUIRE(asText.exitCode == 0);
     CHECK(asText.out == "oidfed " + number + "\n");
 }
 
 TEST_CASE("an unknown or missing command is a usage error that names the commands that exist")
 {
-    auto unknown = runCli({"--json", "resolv", "https://op.example"});
+    auto unknown = test::runOidfed({"--json", "resolv", "https://op.example"});
     CHECK(unknown.exitCode == 2);
     Json error = json(unknown.out);
     CHECK(error.find("error")->asString() == "invalid_request");
@@ -185,7 +179,7 @@ TEST_CASE("an unknown or missing command is a usage error that names the command
                                 "check-config", "trust-mark"})
         CHECK(description.find(command) != std::string::npos);
 
-    auto nested = runCli({"--format", "text", "keys", "rotat", "--dir", "x"});
+    auto nested = test::runOidfed({"--format", "text", "keys", "rotat", "--dir", "x"});
     CHECK(nested.exitCode == 2);
     CHECK(nested.out.empty());
     CHECK(nested.err.find("rotat") != std::string::npos);
@@ -204,7 +198,7 @@ TEST_CASE("every command's --help lists the global options")
         command.erase(command.begin());  // --json
         command.push_back("--help");
         CAPTURE(command);
-        auto help = runCli(command);
+        auto help = test::runOidfed(command);
         CHECK(help.exitCode == 0);
         CHECK(help.out.find("--format") != std::string::npos);
         CHECK(help.out.find("--json") != std::string::npos);
@@ -214,11 +208,11 @@ TEST_CASE("every command's --help lists the global options")
 TEST_CASE("resolve --format text prints the chain and the metadata for people")
 {
     LiveFederation live;
-    auto asJson = runCli(live.resolve({live.op, "--json"}));
+    auto asJson = test::runOidfed(live.resolve({live.op, "--json"}));
     REQUIRE_MESSAGE(asJson.exitCode == 0, asJson.out);
     CHECK(json(asJson.out).find("trust_anchor")->asString() == live.ta);
 
-    auto text = runCli(live.resolve({live.op, "--format", "text"}));
+    auto text = test::runOidfed(live.resolve({live.op, "--format", "text"}));
     REQUIRE_MESSAGE(text.exitCode == 0, text.err);
     CHECK_FALSE(isJson(text.out));
     CHECK(text.out.find("subject:      " + live.op + "\n") != std::string::npos);
@@ -227,13 +221,13 @@ TEST_CASE("resolve --format text prints the chain and the metadata for people")
     CHECK(text.out.find("[Subordinate Statement about " + live.op + "]") != std::string::npos);
     CHECK(text.out.find("    scopes_supported: [\"openid\",\"email\"]\n") != std::string::npos);
 
-    auto explained = runCli(live.resolve({live.op, "--format", "text", "--explain"}));
+    auto explained = test::runOidfed(live.resolve({live.op, "--format", "text", "--explain"}));
     REQUIRE(explained.exitCode == 0);
     CHECK(explained.out.find("  candidate -> " + live.op + " -> " + live.ta + ": valid") != std::string::npos);
     CHECK(explained.out.find("openid_provider.scopes_supported: modified by subset_of") != std::string::npos);
 
     // A failure: the error on stderr, nothing on stdout.
-    auto missing = runCli(live.resolve({live.server.base() + "/nobody", "--format", "text"}));
+    auto missing = test::runOidfed(live.resolve({live.server.base() + "/nobody", "--format", "text"}));
     CHECK(missing.exitCode == 1);
     CHECK(missing.out.empty());
     CHECK(missing.err.find("not_found") != std::string::npos);
@@ -241,11 +235,11 @@ TEST_CASE("resolve --format text prints the chain and the metadata for people")
     // --batch: one line per entity, in either format.
     const std::string batch = (live.dir.path() / "batch.txt").string();
     std::ofstream(batch) << live.op << "\n" << live.server.base() << "/nobody\n";
-    auto lines = runCli(live.resolve({"--batch", batch, "--format", "text"}));
+    auto lines = test::runOidfed(live.resolve({"--batch", batch, "--format", "text"}));
     CHECK(lines.exitCode == 1);
     CHECK(lines.out.find(live.op + "  valid  under " + live.ta + ", expires ") != std::string::npos);
     CHECK(lines.out.find(live.server.base() + "/nobody  invalid  ") != std::string::npos);
-    auto jsonLines = runCli(live.resolve({"--batch", batch, "--json"}));
+    auto jsonLines = test::runOidfed(live.resolve({"--batch", batch, "--json"}));
     CHECK(json(jsonLines.out.substr(0, jsonLines.out.find('\n'))).find("verdict")->asString() == "valid");
 }
 
@@ -253,18 +247,13 @@ TEST_CASE("resolve --format text shows an anchor key alarm, with or without --ex
 {
     LiveFederation live;
     // The anchor's EC also publishes a key the pin does not hold (G03).
-    test::TestEntity &ta = live.fed.entity(live.ta);
-    auto other = Jwk::generate(JwsAlgorithm::ES256);
-    REQUIRE(other);
-    auto both = JwkSet::fromKeys({ta.key, *other});
-    REQUIRE(both);
-    ta.jwks = *both;
+    const Jwk other = live.fed.publishExtraKey(live.ta);
     live.server.serve(*entityConfigurationUrl(live.ta), live.fed.entityConfiguration(live.ta));
 
-    auto text = runCli(live.resolve({live.op, "--format", "text"}));
+    auto text = test::runOidfed(live.resolve({live.op, "--format", "text"}));
     REQUIRE_MESSAGE(text.exitCode == 0, text.err);  // the pinned key still verifies everything
     CHECK(text.out.starts_with("ALARM (anchor_key_mismatch): "));
-    CHECK(text.out.find(other->thumbprint()) != std::string::npos);
+    CHECK(text.out.find(other.thumbprint()) != std::string::npos);
 }
 
 TEST_CASE("policy combine and apply --format text print the policy and metadata for people")
@@ -275,11 +264,11 @@ TEST_CASE("policy combine and apply --format text print the policy and metadata 
     std::ofstream(policy) << R"({"openid_provider":{"scopes_supported":{"subset_of":["openid","email"]}}})";
     std::ofstream(metadata) << R"({"openid_provider":{"scopes_supported":["openid","phone"],"jwks":{"keys":[{"kty":"EC"}]}}})";
 
-    auto combined = runCli({"policy", "combine", policy, policy, "--format", "text"});
+    auto combined = test::runOidfed({"policy", "combine", policy, policy, "--format", "text"});
     REQUIRE(combined.exitCode == 0);
     CHECK(combined.out == "openid_provider:\n  scopes_supported:\n    subset_of: [\"openid\",\"email\"]\n");
 
-    auto applied = runCli({"--format", "text", "policy", "apply", policy, metadata, "--explain"});
+    auto applied = test::runOidfed({"--format", "text", "policy", "apply", policy, metadata, "--explain"});
     REQUIRE(applied.exitCode == 0);
     CHECK(applied.out == "openid_provider:\n"
                          "  scopes_supported: [\"openid\"]\n"

@@ -19,6 +19,12 @@ std::string oidfedCli()
     return path;
 }
 
+ProcessResult runOidfed(std::vector<std::string> args)
+{
+    args.insert(args.begin(), oidfedCli());
+    return runProcess(std::move(args));
+}
+
 ProcessResult runProcess(std::vector<std::string> argv)
 {
     int pipeFds[2];

@@ -16,6 +16,9 @@ struct ProcessResult {
 /// the current test when it is not set.
 std::string oidfedCli();
 
+/// runProcess of the built oidfed (oidfedCli()) with `args`.
+ProcessResult runOidfed(std::vector<std::string> args);
+
 /// fork + execv of argv[0] with stdout and stderr captured apart.
 /// Throws std::runtime_error when the process cannot be started.
 ProcessResult runProcess(std::vector<std::string> argv);

@@ -112,6 +112,21 @@ std::string TestFederation::subordinateStatement(const std::string &superior, co
     return orThrow(issueSubordinateStatement(claims, issuer.key, options), "subordinate statement");
 }
 
+Jwk TestFederation::publishExtraKey(const std::string &id)
+{
+    TestEntity &e = entity(id);
+    auto extra = Jwk::generate(JwsAlgorithm::ES256);
+    if (!extra)
+        throw std::runtime_error("cannot generate a key: " + extra.error().describe());
+    std::vector<Jwk> keys = e.jwks.keys();
+    keys.push_back(*extra);
+    auto published = JwkSet::fromKeys(std::move(keys));
+    if (!published)
+        throw std::runtime_error("cannot publish the key: " + published.error().describe());
+    e.jwks = std::move(published).value();
+    return std::move(extra).value();
+}
+
 TrustAnchor TestFederation::anchor(const std::string &id) const
 {
     const TestEntity &e = entities_.at(id);

@@ -65,6 +65,11 @@ public:
     /// The pin of `id` (its entity id and public keys).
     TrustAnchor anchor(const std::string &id) const;
 
+    /// Generates a key and adds it to the keys `id` publishes, which still
+    /// signs with its own key (an anchor whose published keys differ from an
+    /// earlier pin, G03). Returns the new key. Throws on failure (test code).
+    Jwk publishExtraKey(const std::string &id);
+
     UnixTime iat() const { return iat_; }
     UnixTime exp() const { return exp_; }
 
