@@ -1,5 +1,6 @@
 #include "entity/trust_mark_issuer.h"
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -239,6 +240,22 @@ Result<std::string> TrustMarkIssuer::signStatus(std::string_view jwt, TrustMarkS
     return issueTrustMarkStatusResponse(
         TrustMarkStatusClaims{.issuer = self_, .trustMark = std::string(jwt), .status = status, .issuedAt = now},
         keys_.activeKey());
+}
+
+std::vector<std::pair<std::string, UnixTime>> TrustMarkIssuer::earliestMarkExpiries() const
+{
+    std::vector<std::pair<std::string, UnixTime>> out;
+    std::shared_lock lock(mutex_);
+    for (const TypeState &state : types_) {
+        UnixTime earliest = -1;
+        for (const TrustMarkSubject &subject : state.record->subjects) {
+            auto it = documents_.find(markKey(state.record->trustMarkType, subject.entityId.str()));
+            if (it != documents_.end() && it->second->expiresAt >= 0)
+                earliest = earliest < 0 ? it->second->expiresAt : std::min(earliest, it->second->expiresAt);
+        }
+        out.emplace_back(state.record->trustMarkType, earliest);
+    }
+    return out;
 }
 
 Result<std::size_t> TrustMarkIssuer::refresh(UnixTime now) const

@@ -91,6 +91,11 @@ public:
     /// Signs the status response for `jwt` (trust-mark-status-response+jwt).
     Result<std::string> signStatus(std::string_view jwt, TrustMarkStatus status, UnixTime now) const;
 
+    /// For monitoring: per type issued here, in catalog order, the earliest
+    /// exp of the marks signed now (-1: none signed, or none with exp).
+    /// refresh() re-signs them before they expire.
+    std::vector<std::pair<std::string, UnixTime>> earliestMarkExpiries() const;
+
     /// Re-signs every mark (and server-signed delegation) past half of its
     /// validity. Returns how many were re-signed, or the first error.
     Result<std::size_t> refresh(UnixTime now) const;

@@ -123,4 +123,26 @@ void entityProblemsNow(const EntitySlot &slot, UnixTime, std::vector<ItemProblem
     }
 }
 
+void entityExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out)
+{
+    const std::string &id = slot.entity->entityId().str();
+    const entity::KeyStore &keys = slot.entity->keys();
+    for (const entity::KeyRecord &record : keys.records())
+        if (record.state == entity::KeyState::Retired && !record.revoked && record.expiresAt > 0)
+            out.push_back(ExpiringItem{.entity = id,
+                                       .kind = ExpiryKind::KeyRetired,
+                                       .item = record.kid,
+                                       .file = keys.directory().string(),
+                                       .expiresAt = record.expiresAt,
+                                       .note = "leaves the published keys: statements it signed stop verifying"});
+    if (const entity::HeldTrustMarks *held = slot.entity->heldMarks())
+        for (const entity::HeldTrustMarkState &state : held->states())
+            if (state.held && state.expiresAt >= 0)
+                out.push_back(ExpiringItem{.entity = id,
+                                           .kind = ExpiryKind::TrustMarkHeld,
+                                           .item = state.trustMarkType + " from " + state.issuer.str(),
+                                           .expiresAt = state.expiresAt,
+                                           .renewed = true});
+}
+
 } // namespace oidfed::server

@@ -1,6 +1,8 @@
 #include "server/federation_service.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "server/http_responses.h"
@@ -84,6 +86,68 @@ std::vector<ItemProblem> FederationService::problems() const
     return out;
 }
 
+std::vector<ExpiringItem> FederationService::expiries() const
+{
+    return expiriesOf(*current());
+}
+
+void FederationService::warnExpiring()
+{
+    const UnixTime now = deps_.clock.now();
+    for (const ExpiringItem &item : expiries()) {
+        if (!dueWithin(item, now, config_.options.expiryWarning))
+            continue;
+        const std::string key = item.entity + " " + std::string(expiryKindName(item.kind)) + " " + item.item + " " +
+                                std::to_string(item.expiresAt);
+        {
+            std::lock_guard lock(warnedMutex_);
+            if (!warned_.insert(key).second)
+                continue;
+        }
+        logLine(LogLevel::Warning, describeExpiring(item, now));
+    }
+}
+
+std::vector<GaugeFamily> FederationService::gauges() const
+{
+    const UnixTime now = deps_.clock.now();
+    std::shared_ptr<const ServiceSnapshot> snapshot = current();
+
+    // Every label comes from a bounded set: configured entities, fixed kinds.
+    std::map<std::pair<std::string, std::string>, double> problemCounts;
+    for (const ItemProblem &problem : problems())
+        problemCounts[{problem.entity, std::string(itemKindName(problem.kind))}] += 1;
+    GaugeFamily itemProblems{.name = "oidfed_item_problems",
+                             .help = "Configured items not served as configured (left out, or served from their "
+                                     "previous state), by entity and kind; /readyz lists them."};
+    for (const auto &[key, count] : problemCounts)
+        itemProblems.series.push_back({{{"entity", key.first}, {"kind", key.second}}, count});
+
+    std::map<std::pair<std::string, std::string>, UnixTime> least;
+    for (const ExpiringItem &item : expiriesOf(*snapshot)) {
+        if (item.expiresAt < 0)
+            continue;
+        auto [at, added] = least.try_emplace({item.entity, std::string(expiryKindName(item.kind))}, item.expiresAt);
+        if (!added)
+            at->second = std::min(at->second, item.expiresAt);
+    }
+    GaugeFamily expiry{.name = "oidfed_expiry_seconds",
+                       .help = "Seconds until the first item of a kind an entity relies on expires (delegation, "
+                               "trust_mark_issued, trust_mark_held, key_retired, anchor_pin); negative once expired."};
+    for (const auto &[key, expiresAt] : least)
+        expiry.series.push_back({{{"entity", key.first}, {"kind", key.second}}, static_cast<double>(expiresAt - now)});
+
+    GaugeFamily nextKeys{.name = "oidfed_key_next_age_seconds",
+                         .help = "Seconds since an entity's next key was announced (oidfed keys rotate) without "
+                                 "being activated."};
+    for (const EntitySlot &slot : snapshot->slots)
+        for (const entity::KeyRecord &record : slot.entity->keys().records())
+            if (record.state == entity::KeyState::Next && !record.revoked)
+                nextKeys.series.push_back(
+                    {{{"entity", slot.entity->entityId().str()}}, static_cast<double>(now - record.createdAt)});
+    return {std::move(itemProblems), std::move(expiry), std::move(nextKeys)};
+}
+
 std::vector<std::string> FederationService::membersNeedingRestart(const ServerConfig &next) const
 {
     std::set<std::string> changed;
@@ -125,6 +189,7 @@ Result<std::size_t> FederationService::refresh()
                 logLine(LogLevel::Warning, problem);
     }
     metrics_.countResigned(resigned);
+    warnExpiring();
     return resigned;
 }
 
@@ -134,7 +199,8 @@ HttpResponse FederationService::dispatch(const HttpRequest &request, std::string
         return processEndpoint(request,
                                ProcessState{.metrics = metrics_,
                                             .sharedCache = deps_.sharedCache,
-                                            .problems = [this] { return problems(); }},
+                                            .problems = [this] { return problems(); },
+                                            .gauges = [this] { return gauges(); }},
                                endpointName);
 
     std::shared_ptr<const ServiceSnapshot> snapshot = current();

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@
 
 #include "server/client_limiter.h"
 #include "server/http_message.h"
+#include "server/expiry.h"
 #include "server/item_problem.h"
 #include "server/local_fetcher.h"
 #include "server/metrics.h"
@@ -76,6 +78,21 @@ public:
     /// obtained, a delegation that has expired).
     std::vector<ItemProblem> problems() const;
 
+    /// Everything the served entities rely on that has an end (expiry.h).
+    std::vector<ExpiringItem> expiries() const;
+
+    /// Logs a warning for each item that is due within the configured
+    /// expiryWarning (expiry.h, dueWithin), once per item and expiry time.
+    /// Called at start, after each reload and by refresh().
+    void warnExpiring();
+
+    /// The gauges /metrics adds: oidfed_item_problems{entity,kind},
+    /// oidfed_expiry_seconds{entity,kind} (the least time left of the items
+    /// of that kind; negative once expired) and
+    /// oidfed_key_next_age_seconds{entity} (how long a next key has been
+    /// announced without being activated).
+    std::vector<GaugeFamily> gauges() const;
+
     /// The top-level members of `next` (ServerConfig::restartMembers) whose
     /// value differs from the running configuration's, sorted: reload()
     /// does not apply them; they need a restart.
@@ -111,6 +128,10 @@ private:
     mutable std::mutex mutex_;  ///< guards snapshot_ (the pointer, not the object)
     std::shared_ptr<const ServiceSnapshot> snapshot_;
     std::mutex reloadMutex_;    ///< one reload at a time
+    std::mutex warnedMutex_;
+    /// Guarded by warnedMutex_: the expiring items already warned about
+    /// ("entity kind item exp"), so each is logged once.
+    std::set<std::string> warned_;
 };
 
 } // namespace oidfed::server

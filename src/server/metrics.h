@@ -23,6 +23,10 @@
 //                                     slow / skipped (breaker open)
 //   oidfed_redis_breaker_openings_total  times the Redis breaker opened
 //   oidfed_item_problems{entity,kind}  items not served as configured (gauge)
+//   oidfed_expiry_seconds{entity,kind}  least time left of what an entity
+//                                     relies on, by kind (gauge, expiry.h)
+//   oidfed_key_next_age_seconds{entity}  time a next key has been announced
+//                                     without being activated (gauge)
 //
 // Label values come from fixed sets chosen by the server (endpoint names,
 // error code names), never from request input. Thread-safe.

@@ -64,18 +64,8 @@ HttpResponse metrics(const ProcessState &state)
         gauges["oidfed_redis_up"] = state.sharedCache->health().state == CacheHealthState::Ok ? 1 : 0;
         redis = state.sharedCache->stats();
     }
-    // One series per entity and kind with problems (both bounded: configured
-    // entities, a fixed set of kinds).
-    std::map<std::pair<std::string, std::string>, double> counts;
-    if (state.problems)
-        for (const ItemProblem &problem : state.problems())
-            counts[{problem.entity, std::string(itemKindName(problem.kind))}] += 1;
-    GaugeFamily itemProblems{.name = "oidfed_item_problems",
-                             .help = "Configured items not served as configured (left out, or served from their "
-                                     "previous state), by entity and kind; see /readyz."};
-    for (const auto &[key, count] : counts)
-        itemProblems.series.push_back({{{"entity", key.first}, {"kind", key.second}}, count});
-    response.body = state.metrics.render(gauges, redis ? &*redis : nullptr, {itemProblems});
+    std::vector<GaugeFamily> families = state.gauges ? state.gauges() : std::vector<GaugeFamily>{};
+    response.body = state.metrics.render(gauges, redis ? &*redis : nullptr, families);
     response.addHeader("Cache-Control", "no-store");
     return response;
 }

@@ -30,6 +30,8 @@ struct ProcessState {
     Cache *sharedCache = nullptr;  ///< Redis, when configured
     /// The items not served as configured now (FederationService::problems()).
     std::function<std::vector<ItemProblem>()> problems{};
+    /// The service's own gauges (FederationService::gauges()).
+    std::function<std::vector<GaugeFamily>()> gauges{};
 };
 
 /// The answer for a request to one of kProcessPaths (REQUIRES:
@@ -41,8 +43,7 @@ struct ProcessState {
 ///             and "redis": "ok" / "unreachable" (+ "detail", degraded)
 ///             with Redis configured; always 200 (the process serves).
 ///   /metrics  Metrics::render() with the gauges oidfed_ready,
-///             oidfed_redis_up (with Redis) and
-///             oidfed_item_problems{entity,kind}.
+///             oidfed_redis_up (with Redis) and the service's gauges.
 HttpResponse processEndpoint(const HttpRequest &request, const ProcessState &state, std::string &endpointName);
 
 } // namespace oidfed::server

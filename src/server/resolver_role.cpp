@@ -18,6 +18,36 @@ HttpResponse resolve(const EndpointCall &call)
     return call.slot.resolver->handle(*params, call.now, call.request.ifNoneMatch, call.request.clientAddress);
 }
 
+// The keys pinned in the configuration for trust anchors hosted here, against
+// the keys those anchors publish: a pinned key no longer published, and a
+// published key (a next key announced) that the pin lacks.
+std::vector<ExpiringItem> comparePins(const SnapshotBuild &build, std::size_t index)
+{
+    std::vector<ExpiringItem> out;
+    const HostedEntityConfig &hosted = build.entities[index];
+    for (const TrustAnchorSetting &setting : hosted.resolverTrustAnchors) {
+        std::optional<JwkSet> published = build.hostedKeysOf(setting.entityId.str());
+        if (!setting.jwks || !published)
+            continue;
+        for (const Jwk &key : setting.jwks->keys())
+            if (!published->find(key.kid()))
+                out.push_back(ExpiringItem{.entity = hosted.entity.entityId.str(),
+                                           .kind = ExpiryKind::AnchorPin,
+                                           .item = setting.entityId.str() + " " + key.kid(),
+                                           .expiresAt = build.now,
+                                           .note = "pinned, but the anchor no longer publishes it: update the pin "
+                                                   "(oidfed keys pin) in the resolver's trust_anchors"});
+        for (const Jwk &key : published->keys())
+            if (!setting.jwks->find(key.kid()))
+                out.push_back(ExpiringItem{.entity = hosted.entity.entityId.str(),
+                                           .kind = ExpiryKind::AnchorPin,
+                                           .item = setting.entityId.str() + " " + key.kid(),
+                                           .note = "published by the anchor but not pinned: add it to the pin "
+                                                   "before the anchor signs with it"});
+    }
+    return out;
+}
+
 } // namespace
 
 Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot)
@@ -39,6 +69,7 @@ Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySl
         }
         anchors.push_back(TrustAnchor{setting.entityId, std::move(*jwks)});
     }
+    slot.anchorPins = comparePins(build, index);
     if (anchors.empty())
         return fail(ErrorCode::InvalidArgument, "none of the resolver's trust anchors can be used");
     const ServerOptions &options = build.options;
@@ -49,6 +80,11 @@ Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySl
     slot.resolver = std::make_shared<ResolveEndpoint>(slot.entity, std::move(resolver), options.resolveEndpoint,
                                                       options.resolver.trustMarks, build.resolveShared);
     return ok();
+}
+
+void resolverExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out)
+{
+    out.insert(out.end(), slot.anchorPins.begin(), slot.anchorPins.end());
 }
 
 void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes)

@@ -32,6 +32,7 @@
 #include "entity/hosted_entity.h"
 #include "entity/key_store.h"
 #include "entity/trust_mark_issuer.h"
+#include "server/expiry.h"
 #include "server/item_problem.h"
 #include "server/resolve_endpoint.h"
 #include "server/server_config.h"
@@ -89,6 +90,8 @@ using RoleRoutes = void (*)(const EntitySlot &slot, RouteAdder &routes);
 /// Appends the role's problems that arise while the slot is served (for
 /// /readyz and /metrics); optional (nullptr in kRoles).
 using RoleProblems = void (*)(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
+/// Appends what the role relies on that has an end (expiry.h); optional.
+using RoleExpiries = void (*)(const EntitySlot &slot, std::vector<ExpiringItem> &out);
 
 /// Trust Mark Issuer ("trust_mark_issuer"): the catalog and the signed marks;
 /// /trust-mark, /trust-mark-list, /trust-mark-status. Built before the
@@ -98,6 +101,9 @@ void addTrustMarkIssuerRoutes(const EntitySlot &slot, RouteAdder &routes);
 /// A type whose delegation file has expired since it was loaded (no mark of
 /// it can be issued).
 void trustMarkIssuerProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
+/// Its delegation files (not renewed by the server) and the earliest mark
+/// of each type (re-signed by it).
+void trustMarkIssuerExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out);
 
 /// The entity itself (keys, subordinates, held marks, signed documents):
 /// /.well-known/openid-federation and /historical-keys.
@@ -105,10 +111,15 @@ Result<void> buildEntityRole(SnapshotBuild &build, std::size_t index, EntitySlot
 void addEntityRoutes(const EntitySlot &slot, RouteAdder &routes);
 /// A held trust mark whose last renewal failed.
 void entityProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
+/// Its retired keys (published until their exp) and the marks it holds.
+void entityExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out);
 
 /// Resolver ("resolver"): /resolve.
 Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
 void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes);
+/// The pinned keys of its trust anchors hosted here against the keys they
+/// publish (found when it was built).
+void resolverExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out);
 
 /// Authority ("subordinates_dir"): the prepared list answers and the
 /// resolver of the list's trust mark filters; /fetch and /list. After the

@@ -423,6 +423,7 @@ const Table<ServerConfig> &serverTable()
         number("header_timeout_ms", "headerTimeout", options, &O::headerTimeout),
         number("max_connections", "maxConnections", options, &O::maxConnections),
         number("refresh_interval_seconds", "refreshInterval", options, &O::refreshInterval),
+        number("expiry_warning_seconds", "expiryWarning", options, &O::expiryWarning),
         custom<ServerConfig>("allow_http", "allowHttp", ConfigValueKind::Boolean, readAllowHttp),
         section<ServerConfig>("fetch", "fetch", fetchTable(),
                               [](ServerConfig &config) -> FetchOptions & { return config.options.fetch; }),

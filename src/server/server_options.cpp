@@ -30,6 +30,7 @@ Result<void> validateServerOptions(const ServerOptions &o)
     OIDFED_TRY_VOID(checkRange<milliseconds>("headerTimeout", o.headerTimeout, milliseconds(100), minutes(1)));
     OIDFED_TRY_VOID(checkRange<std::size_t>("maxConnections", o.maxConnections, 1, 1000000));
     OIDFED_TRY_VOID(checkRange<seconds>("refreshInterval", o.refreshInterval, seconds(1), hours(1)));
+    OIDFED_TRY_VOID(checkRange<seconds>("expiryWarning", o.expiryWarning, hours(1), hours(24 * 365)));
     OIDFED_TRY_VOID(detail::nestedIn("fetch", validateFetchOptions(o.fetch)));
     OIDFED_TRY_VOID(detail::nestedIn("resolver", validateResolverOptions(o.resolver)));
     OIDFED_TRY_VOID(detail::nestedIn("resolveEndpoint", validateResolveEndpointOptions(o.resolveEndpoint)));

@@ -77,6 +77,10 @@ struct ServerOptions {
     /// How often statements are re-signed ahead of their expiry and due
     /// work is done. Range 1 s..1 h.
     std::chrono::seconds refreshInterval{60};
+    /// How long before something that is not renewed by itself expires (a
+    /// delegation file, a retired key, a pinned anchor key) a warning is
+    /// logged, once per item. Range 1 h..365 days.
+    std::chrono::seconds expiryWarning{14 * 86400};
     /// Test switch: http:// Entity Identifiers (hosted and fetched).
     bool allowHttp = false;
     /// Outbound fetches of the resolver (allowLoopback is the test switch

@@ -28,6 +28,7 @@
 #include "entity/hosted_entity.h"
 #include "entity/trust_mark_issuer.h"
 #include "server/entity_endpoints.h"
+#include "server/expiry.h"
 #include "server/http_message.h"
 #include "server/item_problem.h"
 #include "server/resolve_endpoint.h"
@@ -55,8 +56,10 @@ struct EntitySlot {
     /// ownedMarkResolver.
     Resolver *markResolver = nullptr;
     std::shared_ptr<Resolver> ownedMarkResolver{};
-    /// Resolver ("resolver"): the resolve endpoint.
+    /// Resolver ("resolver"): the resolve endpoint, and how the keys it pins
+    /// for anchors hosted here compare with the keys they publish.
     std::shared_ptr<ResolveEndpoint> resolver{};
+    std::vector<ExpiringItem> anchorPins{};
     /// Trust Mark Issuer ("trust_mark_issuer"): its marks and endpoints, and
     /// the expiry of each delegation_file of the types it issues.
     std::shared_ptr<entity::TrustMarkIssuer> issuer{};

@@ -15,6 +15,7 @@ struct Role {
     RoleBuild build;
     RoleRoutes routes;
     RoleProblems problems;  ///< nullptr: none arise while serving
+    RoleExpiries expiries;  ///< nullptr: it relies on nothing that ends
     ItemKind kind;    ///< the problem reported when the step fails as a whole
     bool essential;   ///< failing at start leaves the entity out (not only the role)
 };
@@ -24,10 +25,10 @@ struct Role {
 // resolver before the authority (whose list filters use it).
 constexpr std::array<Role, 4> kRoles = {{
     {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes, trustMarkIssuerProblemsNow,
-     ItemKind::TrustMarkIssuer, false},
-    {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, ItemKind::Entity, true},
-    {"resolver", buildResolverRole, addResolverRoutes, nullptr, ItemKind::Resolver, false},
-    {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, ItemKind::Authority, false},
+     trustMarkIssuerExpiries, ItemKind::TrustMarkIssuer, false},
+    {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, entityExpiries, ItemKind::Entity, true},
+    {"resolver", buildResolverRole, addResolverRoutes, nullptr, resolverExpiries, ItemKind::Resolver, false},
+    {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, nullptr, ItemKind::Authority, false},
 }};
 
 enum class SlotState { Building, KeptPrevious, LeftOut };
@@ -213,6 +214,16 @@ std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime n
         for (const Role &role : kRoles)
             if (role.problems)
                 role.problems(slot, now, out);
+    return out;
+}
+
+std::vector<ExpiringItem> expiriesOf(const ServiceSnapshot &snapshot)
+{
+    std::vector<ExpiringItem> out;
+    for (const EntitySlot &slot : snapshot.slots)
+        for (const Role &role : kRoles)
+            if (role.expiries)
+                role.expiries(slot, out);
     return out;
 }
 

@@ -44,4 +44,8 @@ Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &confi
 /// from each role that can have some.
 std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime now);
 
+/// Everything the entities of `snapshot` rely on that has an end, from each
+/// role that relies on some (expiry.h).
+std::vector<ExpiringItem> expiriesOf(const ServiceSnapshot &snapshot);
+
 } // namespace oidfed::server

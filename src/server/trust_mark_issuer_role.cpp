@@ -167,4 +167,24 @@ void trustMarkIssuerProblemsNow(const EntitySlot &slot, UnixTime now, std::vecto
     }
 }
 
+void trustMarkIssuerExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out)
+{
+    if (!slot.issuer)
+        return;
+    const std::string &id = slot.entity->entityId().str();
+    for (const DelegationExpiry &delegation : slot.delegations)
+        if (delegation.expiresAt >= 0)
+            out.push_back(ExpiringItem{.entity = id,
+                                       .kind = ExpiryKind::Delegation,
+                                       .item = delegation.trustMarkType,
+                                       .file = delegation.file,
+                                       .expiresAt = delegation.expiresAt,
+                                       .note = "ask the trust mark owner for a new delegation (oidfed trust-mark "
+                                               "delegate), replace the file and send SIGHUP"});
+    for (const auto &[type, expiresAt] : slot.issuer->earliestMarkExpiries())
+        if (expiresAt >= 0)
+            out.push_back(ExpiringItem{
+                .entity = id, .kind = ExpiryKind::TrustMarkIssued, .item = type, .expiresAt = expiresAt, .renewed = true});
+}
+
 } // namespace oidfed::server

@@ -39,3 +39,4 @@ grep -q "verdict: valid" output.txt
 grep -q '"private_key_jwt"' output.txt
 grep -q "signature: verified" output.txt
 grep -q 'oidfed_reloads_total{result="ok"} 4' output.txt
+grep -q 'key_retired' output.txt

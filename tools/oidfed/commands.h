@@ -26,5 +26,6 @@ void addSubordinateCommand(CLI::App &app, CommandContext &ctx);
 void addServeCommand(CLI::App &app, CommandContext &ctx);
 void addCheckConfigCommand(CLI::App &app, CommandContext &ctx);
 void addTrustMarkCommand(CLI::App &app, CommandContext &ctx);
+void addExpiryCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

@@ -29,6 +29,7 @@ int main(int argc, char **argv)
     addServeCommand(app, ctx);
     addCheckConfigCommand(app, ctx);
     addTrustMarkCommand(app, ctx);
+    addExpiryCommand(app, ctx);
     addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).

@@ -104,6 +104,7 @@ void reload(server::FederationService &service, const std::string &configFile)
     }
     auto reloaded = service.reload(std::move(config));
     const std::size_t problems = logProblems(service);
+    service.warnExpiring();
     if (reloaded) {
         logLine(LogLevel::Info, "reloaded the configuration, keys, subordinates and trust marks" +
                                     (problems > 0 ? "; " + std::to_string(problems) +
@@ -161,6 +162,8 @@ int runServe(const std::string &configFile, Format format)
         return reportError(Error(ErrorCode::InvalidArgument,
                                  "no configured entity can be served (each problem is logged above)"),
                            format);
+    // Logged before the port opens, so that whoever waits for it finds them.
+    (*service)->warnExpiring();
     auto http = server::HttpServer::start(**service, options);
     if (!http)
         return reportError(http.error(), format);

@@ -1,25 +1,8 @@
 #include "time_format.h"
 
 #include <charconv>
-#include <chrono>
-#include <cstdio>
 
 namespace oidfed::cli {
-
-std::string formatRfc3339(UnixTime t)
-{
-    using namespace std::chrono;
-    sys_seconds tp{seconds{t}};
-    auto day = floor<days>(tp);
-    year_month_day ymd{day};
-    hh_mm_ss hms{tp - day};
-    char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
-                  static_cast<long long>(hms.seconds().count()));
-    return buffer;
-}
 
 namespace {
 

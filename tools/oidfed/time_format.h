@@ -7,10 +7,12 @@
 #include <oidfed/clock.h>
 #include <oidfed/result.h>
 
+#include "core/time_text.h"
+
 namespace oidfed::cli {
 
-/// "2026-01-07T12:00:00Z".
-std::string formatRfc3339(UnixTime t);
+/// "2026-01-07T12:00:00Z" (src/core/time_text.h).
+using oidfed::formatRfc3339;
 
 /// Parses "YYYY-MM-DDTHH:MM:SS" followed by "Z" or "+HH:MM"/"-HH:MM"
 /// (fractions of a second are dropped), or a plain integer NumericDate.
