@@ -256,6 +256,25 @@ const Table<RedisCacheOptions> &redisTable()  // "redis": RedisCacheOptions, val
     return table;
 }
 
+Result<void> readLogFormat(const Json &value, const std::string &path, Context &, LogOptions &log)
+{
+    OIDFED_TRY(std::string name, nonEmptyString(value, path));
+    auto format = parseLogFormat(name);
+    if (!format)
+        return fail(ErrorCode::InvalidArgument, path + ": must be \"text\" or \"json\"");
+    log.format = *format;
+    return ok();
+}
+
+// "log": LogOptions (the format is the only member; nothing to range-check).
+const Table<LogOptions> &logTable()
+{
+    static const Table<LogOptions> table = {
+        custom<LogOptions>("format", "format", ConfigValueKind::String, readLogFormat),
+    };
+    return table;
+}
+
 // "trust_mark_verification": TrustMarkVerificationOptions, checked by
 // validateResolverOptions as resolver.trustMarks.
 const Table<TrustMarkVerificationOptions> &trustMarkVerificationTable()
@@ -433,6 +452,8 @@ const Table<ServerConfig> &serverTable()
                               [](ServerConfig &config) -> RedisCacheOptions & {
                                   return config.options.redis.emplace();
                               }),
+        section<ServerConfig>("log", "log", logTable(),
+                              [](ServerConfig &config) -> LogOptions & { return config.options.log; }),
         section<ServerConfig>("trust_mark_verification", "resolver.trustMarks", trustMarkVerificationTable(),
                               [](ServerConfig &config) -> TrustMarkVerificationOptions & {
                                   return config.options.resolver.trustMarks;

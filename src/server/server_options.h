@@ -14,6 +14,8 @@
 #include <oidfed/cache_options.h>
 #include <oidfed/fetch_options.h>
 #include <oidfed/resolver_options.h>
+
+#include "server/server_log.h"
 #include <oidfed/result.h>
 
 namespace oidfed::server {
@@ -54,6 +56,13 @@ struct ResolveEndpointOptions {
     std::chrono::seconds responseCacheTtl{300};
 };
 
+/// The server's log (server_log.h), from "log".
+struct LogOptions {
+    /// Line format: text (RFC 3339 time, "oidfed: level: text") or json
+    /// (one object per line, for log shippers).
+    LogFormat format = LogFormat::Text;
+};
+
 struct ServerOptions {
     /// Listen address: an IPv4 address or a host name. From "listen".
     std::string listenHost = "127.0.0.1";
@@ -92,6 +101,7 @@ struct ServerOptions {
     ResolveEndpointOptions resolveEndpoint{};
     /// The shared Redis cache, when configured ("redis").
     std::optional<RedisCacheOptions> redis{};
+    LogOptions log{};
 };
 
 /// Range checks of every field. InvalidArgument naming the field in

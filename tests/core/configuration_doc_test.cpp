@@ -48,6 +48,7 @@ constexpr DocumentedStruct kStructs[] = {
     {"src/entity/key_store.h", "KeyStoreOptions"},
     {"src/server/server_options.h", "ServerOptions"},
     {"src/server/server_options.h", "ResolveEndpointOptions"},
+    {"src/server/server_options.h", "LogOptions"},
 };
 
 constexpr const char *kDocPath = "docs/configuration.md";

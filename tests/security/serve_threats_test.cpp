@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -255,21 +256,24 @@ TEST_CASE("L02: hostile paths, parameters and headers never forge or break a log
 
     // Every line of the log is one whole line of printable ASCII with the
     // server's own prefix; the attacker's text reached it (escaped) but never
-    // starts a line.
+    // starts a line or follows the time as a level would.
     const std::string log = fed.process().log();
     REQUIRE_FALSE(log.empty());
     CHECK(log.back() == '\n');
     std::istringstream lines(log);
     std::size_t reflected = 0;
+    // A line: "<RFC 3339 time, milliseconds> oidfed: <level>: <text>".
+    const std::regex prefix(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z oidfed: (info|warning|error): )");
     for (std::string line; std::getline(lines, line);) {
         CAPTURE(line);
-        CHECK((line.rfind("oidfed: info: ", 0) == 0 || line.rfind("oidfed: warning: ", 0) == 0 ||
-               line.rfind("oidfed: error: ", 0) == 0));
+        std::smatch match;
+        REQUIRE(std::regex_search(line, match, prefix));
         CHECK(std::all_of(line.begin(), line.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7F; }));
-        CHECK(line.rfind(forged, 0) != 0);
+        CHECK(line.find(forged) != 0);
+        CHECK(line.find(forged) != static_cast<std::size_t>(match.length()));
         if (line.find("FORGED") != std::string::npos) {
             ++reflected;
-            CHECK(line.rfind("oidfed: error: request failed: ", 0) == 0);
+            CHECK(line.substr(match.length() - std::string("error: ").size()).rfind("error: request failed: ", 0) == 0);
         }
     }
     CHECK(reflected > 0);

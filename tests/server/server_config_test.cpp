@@ -26,7 +26,7 @@ namespace {
 Json baseConfig()
 {
     return json(R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
-        "redis": {"url": "redis://127.0.0.1:6380"}, "trust_mark_verification": {},
+        "redis": {"url": "redis://127.0.0.1:6380"}, "trust_mark_verification": {}, "log": {},
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],

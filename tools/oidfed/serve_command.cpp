@@ -134,6 +134,7 @@ int runServe(const std::string &configFile, Format format)
     if (!config)
         return reportError(config.error(), format);
     const server::ServerOptions options = config->options;
+    server::setLogFormat(options.log.format);  // before any thread starts
 
     auto fetcher = makeCurlFetcher(options.fetch);
     if (!fetcher)
