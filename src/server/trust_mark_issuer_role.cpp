@@ -9,6 +9,7 @@
 
 #include "server/roles.h"
 
+#include "core/time_text.h"
 #include "entity/trust_mark_catalog.h"
 #include "server/http_responses.h"
 #include "server/trust_mark_endpoints.h"
@@ -17,6 +18,13 @@
 namespace oidfed::server {
 
 namespace {
+
+// "delegation_file: the delegation expired at <RFC 3339> (<N> ago)".
+std::string expiredDelegation(UnixTime expiresAt, UnixTime now)
+{
+    return "delegation_file: the delegation expired at " + formatRfc3339(expiresAt) + " (" +
+           describeDuration(now - expiresAt) + " ago); the trust mark owner must issue a new one";
+}
 
 HttpResponse trustMark(const EndpointCall &call)
 {
@@ -99,8 +107,7 @@ Result<void> buildTrustMarkIssuerRole(SnapshotBuild &build, std::size_t index, E
         if (!delegation)
             return fail(delegation.error().code, "delegation_file: " + delegation.error().message);
         if (delegation->expiresAt >= 0 && delegation->expiresAt <= build.now)
-            return fail(ErrorCode::Expired, "delegation_file: the delegation expired at " +
-                                                std::to_string(delegation->expiresAt));
+            return fail(ErrorCode::Expired, expiredDelegation(delegation->expiresAt, build.now));
         return delegation->expiresAt;
     };
     std::vector<entity::TrustMarkTypeRecord> issued;
@@ -160,8 +167,7 @@ void trustMarkIssuerProblemsNow(const EntitySlot &slot, UnixTime now, std::vecto
                                   .kind = ItemKind::Delegation,
                                   .item = delegation.trustMarkType,
                                   .file = delegation.file,
-                                  .error = Error(ErrorCode::Expired, "delegation_file: the delegation expired at " +
-                                                                         std::to_string(delegation.expiresAt) +
+                                  .error = Error(ErrorCode::Expired, expiredDelegation(delegation.expiresAt, now) +
                                                                          "; no mark of this type is issued"),
                                   .fallback = ItemFallback::LeftOut});
     }

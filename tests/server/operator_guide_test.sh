@@ -38,5 +38,11 @@ cat output.txt
 grep -q "verdict: valid" output.txt
 grep -q '"private_key_jwt"' output.txt
 grep -q "signature: verified" output.txt
-grep -q 'oidfed_reloads_total{result="ok"} 4' output.txt
+grep -q 'oidfed_reloads_total{result="ok"} 9' output.txt
 grep -q 'key_retired' output.txt
+# The trust mark chapter: a valid mark and its status, the expired
+# delegation seen by /readyz and the trust mark endpoint, the revocation.
+grep -q '"status": *"active"\|status: *active\|^active' output.txt
+grep -q '"kind":"delegation"' output.txt
+grep -q 'trust mark endpoint: 404' output.txt
+grep -q '(exit 1: the mark is revoked)' output.txt
