@@ -39,7 +39,7 @@ Result<EntityId> entityId(const Json &value, const std::string &path, const Cont
     OIDFED_TRY(std::string identifier, nonEmptyString(value, path));
     auto id = EntityId::parse(identifier, context.ids);
     if (!id)
-        return fail(ErrorCode::InvalidArgument, path + ": " + id.error().message);
+        return fail(Error(ErrorCode::InvalidArgument, path + ": " + id.error().message).withClaim(path));
     return id;
 }
 
@@ -51,7 +51,7 @@ Result<EntityId> requiredEntityId(const Json &object, std::string_view name, con
     const std::string path = config::memberPath(where, name);
     const Json *value = object.find(name);
     if (!value)
-        return fail(ErrorCode::InvalidArgument, path + " is required");
+        return fail(Error(ErrorCode::InvalidArgument, path + " is required").withClaim(path));
     return entityId(*value, path, context);
 }
 
@@ -421,8 +421,9 @@ Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const 
                                           "entities[]", where));
     for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
         if (source.issuer == settings.entityId && !settings.trustMarkIssuer)
-            return fail(ErrorCode::InvalidArgument, where + ".trust_mark_sources: " + source.issuer.str() +
-                                                        " is the entity itself, which has no trust_mark_issuer");
+            return fail(Error(ErrorCode::InvalidArgument, where + ".trust_mark_sources: " + source.issuer.str() +
+                                                              " is the entity itself, which has no trust_mark_issuer")
+                            .withClaim(where + ".trust_mark_sources"));
     config.entities.push_back(std::move(entity));
     return ok();
 }
@@ -486,13 +487,17 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
 
     std::set<std::string> ids;
     std::map<std::string, std::string> keysDirs;  // canonical keys_dir -> entity id
-    for (const HostedEntityConfig &entity : config.entities) {
+    for (std::size_t i = 0; i < config.entities.size(); ++i) {
+        const HostedEntityConfig &entity = config.entities[i];
+        const std::string where = "entities[" + std::to_string(i) + "].";
         const std::string &id = entity.entity.entityId.str();
         if (!ids.insert(id).second)
-            return fail(ErrorCode::InvalidArgument, "entities: " + id + " is hosted twice");
+            return fail(Error(ErrorCode::InvalidArgument, "entities: " + id + " is hosted twice")
+                            .withClaim(where + "entity_id"));
         auto [at, added] = keysDirs.emplace(fs::weakly_canonical(entity.entity.keysDir).string(), id);
         if (!added)
-            return fail(ErrorCode::InvalidArgument, "entities: " + id + " shares its keys_dir with " + at->second);
+            return fail(Error(ErrorCode::InvalidArgument, "entities: " + id + " shares its keys_dir with " + at->second)
+                            .withClaim(where + "keys_dir"));
     }
     return config;
 }

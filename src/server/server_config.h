@@ -79,10 +79,10 @@ std::vector<ConfigMember> describeServerConfig();
 
 /// Parses the configuration. `baseDir` anchors relative paths. Ranges are
 /// those of validateServerOptions() and validateHostedEntitySettings().
-/// InvalidArgument naming the member (e.g. `entities[1].keys_dir`); a value
-/// out of range also has the member's path in Error::claim, with the
-/// message "<path>: must be ..." (e.g. "resolver_limits.max_chain_depth:
-/// must be 1..32").
+/// InvalidArgument naming the member in the message and in Error::claim, as
+/// its JSON path (e.g. `entities[1].keys_dir`; the innermost member of a
+/// nested one); a value out of range has the message "<path>: must be ..."
+/// (e.g. "resolver_limits.max_chain_depth: must be 1..32").
 Result<ServerConfig> parseServerConfig(const Json &json, const std::filesystem::path &baseDir);
 
 /// Reads and parses a configuration file (at most 64 MiB).

@@ -84,17 +84,25 @@ Result<void> readObject(const Json &object, const std::string &where, const Tabl
         for (const Member<T> &member : table)
             known = known || member.name == name;
         if (!known)
-            return fail(ErrorCode::InvalidArgument, "unknown member " + memberPath(where, name));
+            return fail(Error(ErrorCode::InvalidArgument, "unknown member " + memberPath(where, name))
+                            .withClaim(memberPath(where, name)));
     }
     for (const Member<T> &member : table) {
         const std::string path = memberPath(where, member.name);
         const Json *value = object.find(member.name);
         if (!value) {
             if (member.required)
-                return fail(ErrorCode::InvalidArgument, path + " is required");
+                return fail(Error(ErrorCode::InvalidArgument, path + " is required").withClaim(path));
             continue;
         }
-        OIDFED_TRY_VOID(member.read(*value, path, context, target));
+        // Every refusal names the member in Error::claim (the innermost one,
+        // for a nested member, or what a validate function named).
+        if (Result<void> read = member.read(*value, path, context, target); !read) {
+            Error error = std::move(read).error();
+            if (error.claim.empty())
+                error.claim = path;
+            return fail(std::move(error));
+        }
     }
     return ok();
 }
@@ -347,9 +355,19 @@ Member<Root> objectArray(std::string_view name, const Table<Element> &table, boo
             const std::string where = path + "[" + std::to_string(i) + "]";
             if (!object.isObject())
                 return fail(ErrorCode::InvalidArgument, where + " must be a JSON object");
-            OIDFED_TRY(Element element, make(object, where, context));
-            OIDFED_TRY_VOID(readObject(object, where, table, context, element));
-            OIDFED_TRY_VOID(add(root, std::move(element), where, context));
+            // A refusal that names no member names the element.
+            auto named = [&where](Error error) {
+                if (error.claim.empty())
+                    error.claim = where;
+                return fail(std::move(error));
+            };
+            Result<Element> element = make(object, where, context);
+            if (!element)
+                return named(std::move(element).error());
+            if (Result<void> read = readObject(object, where, table, context, *element); !read)
+                return named(std::move(read).error());
+            if (Result<void> added = add(root, std::move(element).value(), where, context); !added)
+                return named(std::move(added).error());
         }
         return ok();
     };

@@ -10,6 +10,7 @@
 
 #include "server/client_limiter.h"
 #include "server/http_responses.h"
+#include "test_support.h"
 
 using namespace oidfed::server;
 using namespace std::chrono_literals;
@@ -126,8 +127,10 @@ TEST_CASE("a limited client gets 429 temporarily_unavailable with Retry-After")
     HttpResponse response = clientLimitedResponse(3s);
     CHECK(response.status == 429);
     CHECK(response.contentType == "application/json");
-    CHECK(response.body.find("\"error\":\"temporarily_unavailable\"") != std::string::npos);
-    CHECK(response.body.find("\"error_description\"") != std::string::npos);
+    const oidfed::Json body = oidfed::test::json(response.body);
+    CHECK(*body.findString("error") == "temporarily_unavailable");
+    REQUIRE(body.findString("error_description"));
+    CHECK_FALSE(body.findString("error_description")->empty());
     CHECK(response.header("Retry-After") == "3");
     CHECK(response.header("Cache-Control") == "no-store");
     CHECK(clientLimitedResponse(0s).header("Retry-After") == "1");

@@ -287,8 +287,11 @@ TEST_CASE("oidfed resolve and oidfed chain against the served federation")
         test::runProcess({test::oidfedCli(), "--format", "json", "resolve", fed.id("op"), "--trust-anchor-file", anchors,
                           "--allow-http", "--allow-loopback", "--resolve", "fed.example:443:not-an-address"});
     CHECK(badResolve.exitCode == 2);
-    CHECK_MESSAGE((badResolve.out + badResolve.err).find("fed.example:443:not-an-address") != std::string::npos,
-                  (badResolve.out + badResolve.err));
+    const Json refusal = json(badResolve.out);
+    CHECK(*refusal.findString("code") == "invalid_argument");
+    // Which entry is wrong is for the reader: the description names it.
+    CHECK_MESSAGE(refusal.findString("error_description")->find("fed.example:443:not-an-address") != std::string::npos,
+                  badResolve.out);
     CHECK(chain.out.find(fed.id("ia")) != std::string::npos);
 }
 

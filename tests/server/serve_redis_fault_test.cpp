@@ -29,6 +29,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <curl/curl.h>
@@ -36,6 +37,7 @@
 #include <oidfed/entity_id.h>
 #include <oidfed/entity_statement.h>
 #include <oidfed/federation_urls.h>
+#include <oidfed/json.h>
 #include <oidfed/resolve_response.h>
 
 #include "redis_test_server.h"
@@ -208,16 +210,25 @@ std::string readiness(const ServedFederation &fed)
     }
 }
 
+// The readiness body's status and redis members (empty when it is not JSON).
+std::pair<std::string, std::string> readinessOf(const std::string &readyz)
+{
+    auto body = parseJson(readyz);
+    if (!body || !body->isObject())
+        return {};
+    const std::string *status = body->findString("status");
+    const std::string *redis = body->findString("redis");
+    return {status ? *status : "", redis ? *redis : ""};
+}
+
 bool isDegraded(const std::string &readyz)
 {
-    return readyz.find("\"status\":\"degraded\"") != std::string::npos &&
-           readyz.find("\"redis\":\"unreachable\"") != std::string::npos;
+    return readinessOf(readyz) == std::pair<std::string, std::string>{"degraded", "unreachable"};
 }
 
 bool isReady(const std::string &readyz)
 {
-    return readyz.find("\"status\":\"ready\"") != std::string::npos &&
-           readyz.find("\"redis\":\"ok\"") != std::string::npos;
+    return readinessOf(readyz) == std::pair<std::string, std::string>{"ready", "ok"};
 }
 
 /// Polls /readyz until `predicate` holds; the time it took, or nothing.

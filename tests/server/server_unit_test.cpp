@@ -118,12 +118,13 @@ Json minimalConfig()
         {"entity_id": "https://ta.example.org", "keys_dir": "keys/ta", "subordinates_dir": "subs"}]})");
 }
 
-std::string configError(const Json &config)
+// The refusal of `config`: InvalidArgument, the member named in claim.
+Error configError(const Json &config)
 {
     auto parsed = parseServerConfig(config, "/base");
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error().code == ErrorCode::InvalidArgument);
-    return parsed.error().message;
+    return parsed.error();
 }
 
 } // namespace
@@ -209,78 +210,80 @@ TEST_CASE("the configuration file")
         REQUIRE(entity.resolverTrustAnchors.size() == 1);
         CHECK_FALSE(entity.resolverTrustAnchors[0].jwks);
     }
-    SUBCASE("errors name the member")
+    SUBCASE("errors name the member (Error::claim: its JSON path)")
     {
         Json unknown = minimalConfig();
         unknown.set("listn", "x");
-        CHECK(configError(unknown).find("listn") != std::string::npos);
+        CHECK(configError(unknown).claim == "listn");
 
         Json badPort = minimalConfig();
         badPort.set("listen", "127.0.0.1:99999");
-        CHECK(configError(badPort).find("port") != std::string::npos);
+        CHECK(configError(badPort).claim == "listen");
 
         Json noListen = minimalConfig();
         noListen.erase("listen");
-        CHECK(configError(noListen).find("listen") != std::string::npos);
+        CHECK(configError(noListen).claim == "listen");
 
         Json unknownEntityMember = minimalConfig();
         unknownEntityMember.find("entities")->asArray()[0].set("subordinate_dir", "x");
-        CHECK(configError(unknownEntityMember).find("entities[0].subordinate_dir") != std::string::npos);
+        CHECK(configError(unknownEntityMember).claim == "entities[0].subordinate_dir");
 
         Json httpId = minimalConfig();
         httpId.find("entities")->asArray()[0].set("entity_id", "http://ta.example.org");
-        CHECK(configError(httpId).find("entities[0].entity_id") != std::string::npos);
+        CHECK(configError(httpId).claim == "entities[0].entity_id");
 
         Json twice = minimalConfig();
         twice.find("entities")->asArray().push_back(twice.find("entities")->asArray()[0]);
-        CHECK(configError(twice).find("twice") != std::string::npos);
+        CHECK(configError(twice).claim == "entities[1].entity_id");
 
         Json endpoint = minimalConfig();
         endpoint.find("entities")->asArray()[0].set(
             "metadata", json(R"({"federation_entity": {"federation_fetch_endpoint": "https://x"}})"));
-        CHECK(configError(endpoint).find("federation_fetch_endpoint") != std::string::npos);
+        CHECK(configError(endpoint).claim == "entities[0].metadata");
 
         Json range = minimalConfig();
         range.set("resolver_limits", json(R"({"max_chain_depth": 0})"));
-        CHECK(configError(range).find("max_chain_depth") != std::string::npos);
+        CHECK(configError(range).claim == "resolver_limits.max_chain_depth");
 
         Json connections = minimalConfig();
         connections.set("max_connections", 0);
-        CHECK(configError(connections).find("max_connections") != std::string::npos);
+        CHECK(configError(connections).claim == "max_connections");
 
         // A configuration whose `section` is `member` is refused, naming
-        // `name`. The fetch and Redis ranges are those the Fetcher and the
+        // `path`. The fetch and Redis ranges are those the Fetcher and the
         // cache check: a value they would refuse at start is refused when
         // the file is read.
-        auto refusesMember = [](const char *section, const char *member, const std::string &name) {
+        auto refusesMember = [](const char *section, const char *member, const std::string &path) {
             Json config = minimalConfig();
             config.set(section, json(member));
-            CHECK_MESSAGE(configError(config).find(name) != std::string::npos, member);
+            CHECK_MESSAGE(configError(config).claim == path, member);
         };
-        refusesMember("redis", R"({"url": "redis://127.0.0.1", "pool_size": 65})", "pool_size");
-        refusesMember("redis", R"({"url": "redis://127.0.0.1", "breaker_slow_commands": 0})", "breaker_slow_commands");
+        refusesMember("redis", R"({"url": "redis://127.0.0.1", "pool_size": 65})", "redis.pool_size");
+        refusesMember("redis", R"({"url": "redis://127.0.0.1", "breaker_slow_commands": 0})",
+                      "redis.breaker_slow_commands");
         refusesMember("redis", R"({"url": "redis://127.0.0.1", "breaker_slow_threshold_ms": -1})",
-                      "breaker_slow_threshold_ms");
-        refusesMember("fetch", R"({"max_concurrent_transfers": 65})", "max_concurrent_transfers");
-        refusesMember("fetch", R"({"max_transfers_per_host": 0})", "max_transfers_per_host");
-        refusesMember("fetch", R"({"max_transfers_per_host": 1025})", "max_transfers_per_host");
-        refusesMember("fetch", R"({"max_waiting_per_host": -1})", "max_waiting_per_host");
+                      "redis.breaker_slow_threshold_ms");
+        refusesMember("fetch", R"({"max_concurrent_transfers": 65})", "fetch.max_concurrent_transfers");
+        refusesMember("fetch", R"({"max_transfers_per_host": 0})", "fetch.max_transfers_per_host");
+        refusesMember("fetch", R"({"max_transfers_per_host": 1025})", "fetch.max_transfers_per_host");
+        refusesMember("fetch", R"({"max_waiting_per_host": -1})", "fetch.max_waiting_per_host");
         refusesMember("fetch", R"({"resolve": "fed.example:443:192.0.2.1"})", "fetch.resolve");
-        refusesMember("fetch", R"({"resolve": ["fed.example:443:not-an-address"]})", "fed.example:443:not-an-address");
+        refusesMember("fetch", R"({"resolve": ["fed.example:443:not-an-address"]})", "fetch.resolve");
         for (const char *name : {"max_on_demand_per_client", "on_demand_per_client_burst", "max_tracked_clients"})
-            refusesMember("resolver_limits", (std::string(R"({")") + name + R"(": 0})").c_str(), name);
-        refusesMember("resolver_limits", R"({"on_demand_per_client_rate": -1})", "on_demand_per_client_rate");
+            refusesMember("resolver_limits", (std::string(R"({")") + name + R"(": 0})").c_str(),
+                          std::string("resolver_limits.") + name);
+        refusesMember("resolver_limits", R"({"on_demand_per_client_rate": -1})",
+                      "resolver_limits.on_demand_per_client_rate");
 
         Json noAnchors = minimalConfig();
         noAnchors.find("entities")->asArray()[0].set("resolver", json(R"({"trust_anchors": []})"));
-        CHECK(configError(noAnchors).find("trust_anchors") != std::string::npos);
+        CHECK(configError(noAnchors).claim.find("entities[0].resolver.trust_anchors") == 0);
 
         Json badAlg = minimalConfig();
         badAlg.find("entities")->asArray()[0].set("key_algorithm", "HS256");
-        CHECK(configError(badAlg).find("key_algorithm") != std::string::npos);
+        CHECK(configError(badAlg).claim == "entities[0].key_algorithm");
 
-        CHECK(configError(json(R"({"listen": "127.0.0.1:1", "entities": []})")).find("entities") !=
-              std::string::npos);
+        CHECK(configError(json(R"({"listen": "127.0.0.1:1", "entities": []})")).claim == "entities");
     }
 }
 
@@ -317,28 +320,28 @@ TEST_CASE("the configuration file: trust mark members")
         bad.find("entities")->asArray()[0].set(member, json(value));
         return configError(bad);
     };
-    CHECK(withEntity("trust_mark_issuer", R"({})").find("directory") != std::string::npos);
-    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "lifetime": 1})").find("lifetime") !=
-          std::string::npos);
-    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "mark_lifetime_seconds": 1})")
-              .find("mark_lifetime_seconds") != std::string::npos);
-    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t"}])").find("trust_mark_sources[0]") !=
-          std::string::npos);
+    CHECK(withEntity("trust_mark_issuer", R"({})").claim == "entities[0].trust_mark_issuer.directory");
+    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "lifetime": 1})").claim ==
+          "entities[0].trust_mark_issuer.lifetime");
+    CHECK(withEntity("trust_mark_issuer", R"({"directory": "m", "mark_lifetime_seconds": 1})").claim ==
+          "entities[0].trust_mark_issuer.mark_lifetime_seconds");
+    CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t"}])").claim ==
+          "entities[0].trust_mark_sources[0].issuer");
     CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://a.example",
                                                 "endpoint": "http://a.example/tm"}])")
-              .find("endpoint") != std::string::npos);
+              .claim == "entities[0].trust_mark_sources[0].endpoint");
     CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://a.example"},
                                                {"trust_mark_type": "t", "issuer": "https://a.example"}])")
-              .find("twice") != std::string::npos);
+              .claim == "entities[0].trust_mark_sources[1]");
     CHECK(withEntity("trust_mark_sources", R"([{"trust_mark_type": "t", "issuer": "https://ta.example.org"}])")
-              .find("trust_mark_issuer") != std::string::npos);
+              .claim == "entities[0].trust_mark_sources");
     CHECK(withEntity("metadata", R"({"federation_entity": {"federation_trust_mark_status_endpoint": "https://x"}})")
-              .find("federation_trust_mark_status_endpoint") != std::string::npos);
+              .claim == "entities[0].metadata");
     Json badVerification = minimalConfig();
     badVerification.set("trust_mark_verification", json(R"({"status_types": [""]})"));
-    CHECK(configError(badVerification).find("status_types") != std::string::npos);
+    CHECK(configError(badVerification).claim == "trust_mark_verification.status_types");
     badVerification.set("trust_mark_verification", json(R"({"status_cache_ttl_seconds": 0})"));
-    CHECK(configError(badVerification).find("status_cache_ttl_seconds") != std::string::npos);
+    CHECK(configError(badVerification).claim == "trust_mark_verification.status_cache_ttl_seconds");
 }
 
 TEST_CASE("metrics in the Prometheus text format")

@@ -643,9 +643,16 @@ TEST_CASE("check-config refuses a delegation file that is not a delegation")
     test::ProcessResult check = test::runProcess({test::oidfedCli(), "check-config", (dir / "oidfed.json").string()});
     CHECK(check.exitCode == 0);  // keys missing: nothing signed yet, the files parse
     REQUIRE(test::runProcess({test::oidfedCli(), "keys", "init", "--dir", (dir / "keys" / "ta").string()}).exitCode == 0);
-    check = test::runProcess({test::oidfedCli(), "check-config", (dir / "oidfed.json").string()});
+    check = test::runProcess({test::oidfedCli(), "--format", "json", "check-config", (dir / "oidfed.json").string()});
     CHECK(check.exitCode == 2);
-    CHECK(check.out.find("delegation_file") != std::string::npos);
+    const Json report = json(check.out);
+    CHECK_FALSE(report.find("valid")->asBool());
+    REQUIRE(report.find("problems"));
+    REQUIRE(report.find("problems")->size() == 1);
+    const Json &problem = report.find("problems")->asArray()[0];
+    CHECK(*problem.findString("kind") == "delegation");
+    CHECK(*problem.findString("item") == "https://x.example/tm");
+    CHECK(*problem.findString("code") == "malformed");
     std::error_code ec;
     fs::remove_all(dir, ec);
 }

@@ -38,6 +38,7 @@ Result<Json> checkConfig(const std::string &file)
     const EntityIdOptions idOptions{.allowHttp = config.options.allowHttp};
 
     Json entities = Json::array();
+    Json problems = Json::array();
     bool allKeysPresent = true;
     for (const server::HostedEntityConfig &hosted : config.entities) {
         Json entry = Json::object();
@@ -95,17 +96,14 @@ Result<Json> checkConfig(const std::string &file)
             return fail(ErrorCode::InvalidArgument, service.error().message);
         // `oidfed serve` would leave these out (or, on a reload, keep their
         // previous state): each is a configuration error here.
-        std::vector<server::ItemProblem> problems = (*service)->problems();
-        if (!problems.empty()) {
-            std::string message = std::to_string(problems.size()) + " item(s) cannot be served:";
-            for (const server::ItemProblem &problem : problems)
-                message += " [" + server::describeProblem(problem) + "]";
-            return fail(ErrorCode::InvalidArgument, message);
-        }
+        for (const server::ItemProblem &problem : (*service)->problems())
+            problems.push(server::problemToJson(problem));
     }
 
     Json out = Json::object();
-    out.set("valid", true);
+    out.set("valid", problems.size() == 0);
+    if (problems.size() > 0)
+        out.set("problems", std::move(problems));
     out.set("file", file);
     out.set("statements_signed", allKeysPresent);
     out.set("entities", std::move(entities));
@@ -120,9 +118,17 @@ int runCheckConfig(const std::string &file, Format format)
         error.code = ErrorCode::InvalidArgument;  // every problem here is a configuration error
         return reportError(error, format);
     }
+    const bool valid = result->find("valid")->asBool();
     if (format == Format::Json) {
         printJson(*result);
-        return kExitOk;
+        return valid ? kExitOk : kExitUsage;
+    }
+    if (!valid) {
+        std::cout << file << ": " << result->find("problems")->size() << " item(s) cannot be served as configured:\n";
+        for (const Json &problem : result->find("problems")->asArray())
+            std::cout << "  " << *problem.findString("entity") << ": " << *problem.findString("kind") << " "
+                      << *problem.findString("item") << ": " << *problem.findString("error") << "\n";
+        return kExitUsage;
     }
     std::cout << file << ": valid\n";
     for (const Json &entity : result->find("entities")->asArray()) {
