@@ -23,6 +23,7 @@
 #include <oidfed/jwk.h>
 #include <oidfed/jws.h>
 
+#include "resolver_setup.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
@@ -61,14 +62,11 @@ std::string trim(std::string text)
 // query, ...) with the same guarded fetcher the resolver uses.
 Result<std::string> fetchToken(const InspectArgs &args)
 {
-    FetchOptions options;
-    options.allowHttp = args.allowHttp;
-    options.allowLoopback = args.allowLoopback;
-    options.caFile = args.caFile;
-    auto fetcher = makeCurlFetcher(options);
-    if (!fetcher)
-        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
-    OIDFED_TRY(FetchResponse response, (*fetcher)->fetch(FetchRequest{args.input, "", {}}));
+    OIDFED_TRY(std::unique_ptr<Fetcher> fetcher, makeCommandFetcher({.allowHttp = args.allowHttp,
+                                                                      .allowLoopback = args.allowLoopback,
+                                                                      .caFile = args.caFile,
+                                                                      .resolve = {}}));
+    OIDFED_TRY(FetchResponse response, fetcher->fetch(FetchRequest{args.input, "", {}}));
     return trim(std::move(response.body));
 }
 

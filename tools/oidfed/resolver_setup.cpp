@@ -39,6 +39,19 @@ void addResolveOptions(CLI::App &command, ResolveArgs &args)
     command.add_flag("--allow-loopback", args.allowLoopback, "TEST SWITCH: allow connections to 127.0.0.0/8 and ::1");
 }
 
+Result<std::unique_ptr<Fetcher>> makeCommandFetcher(const CommandFetchOptions &options)
+{
+    FetchOptions fetchOptions;
+    fetchOptions.allowHttp = options.allowHttp;
+    fetchOptions.allowLoopback = options.allowLoopback;
+    fetchOptions.caFile = options.caFile;
+    fetchOptions.resolve = options.resolve;
+    auto fetcher = makeCurlFetcher(fetchOptions);
+    if (!fetcher)
+        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
+    return std::move(fetcher).value();
+}
+
 Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use)
 {
     EntityIdOptions ids{.allowHttp = args.allowHttp};
@@ -51,16 +64,11 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use)
     if (anchors.empty())
         return fail(ErrorCode::InvalidArgument, "no trust anchor pinned (--trust-anchor-file)");
 
-    FetchOptions fetchOptions;
-    fetchOptions.allowHttp = args.allowHttp;
-    fetchOptions.allowLoopback = args.allowLoopback;
-    fetchOptions.caFile = args.caFile;
-    fetchOptions.resolve = args.resolve;
     ResolverBundle bundle;
-    auto fetcher = makeCurlFetcher(fetchOptions);
-    if (!fetcher)
-        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
-    bundle.fetcher = std::move(fetcher).value();
+    OIDFED_TRY(bundle.fetcher, makeCommandFetcher({.allowHttp = args.allowHttp,
+                                                   .allowLoopback = args.allowLoopback,
+                                                   .caFile = args.caFile,
+                                                   .resolve = args.resolve}));
     bundle.clock = makeSystemClock();
     if (!args.redis.empty()) {
         RedisCacheOptions redisOptions;

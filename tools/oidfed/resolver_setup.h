@@ -37,6 +37,18 @@ struct ResolveArgs {
 /// Declares the shared options on `command`.
 void addResolveOptions(CLI::App &command, ResolveArgs &args);
 
+/// The guarded libcurl fetcher of a command that fetches (resolve, chain,
+/// inspect, subordinate add): its test switches, --ca-file and --resolve.
+/// InvalidArgument (exit 2) when they are unusable (an unreadable --ca-file,
+/// a malformed --resolve).
+struct CommandFetchOptions {
+    bool allowHttp = false;
+    bool allowLoopback = false;
+    std::string caFile;
+    std::vector<std::string> resolve;
+};
+Result<std::unique_ptr<Fetcher>> makeCommandFetcher(const CommandFetchOptions &options);
+
 /// Everything a resolution needs, owned together.
 struct ResolverBundle {
     std::unique_ptr<Fetcher> fetcher;

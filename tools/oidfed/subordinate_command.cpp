@@ -33,6 +33,7 @@
 
 #include "core/file_write.h"
 #include "entity/subordinate.h"
+#include "resolver_setup.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
@@ -257,15 +258,11 @@ std::optional<std::string> recordedEntityId(const std::filesystem::path &path)
 /// GETs the Entity Configuration; errors map through fetchExitCode().
 Result<std::string> fetchEntityConfiguration(const SubordinateAddArgs &args, const std::string &url)
 {
-    FetchOptions options;
-    options.allowHttp = args.allowHttp;
-    options.allowLoopback = args.allowLoopback;
-    options.caFile = args.caFile;
-    auto fetcher = makeCurlFetcher(options);
-    if (!fetcher)
-        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
-    OIDFED_TRY(FetchResponse response,
-               (*fetcher)->fetch(FetchRequest{url, std::string(kEntityStatementMediaType), {}}));
+    OIDFED_TRY(std::unique_ptr<Fetcher> fetcher, makeCommandFetcher({.allowHttp = args.allowHttp,
+                                                                      .allowLoopback = args.allowLoopback,
+                                                                      .caFile = args.caFile,
+                                                                      .resolve = {}}));
+    OIDFED_TRY(FetchResponse response, fetcher->fetch(FetchRequest{url, std::string(kEntityStatementMediaType), {}}));
     std::string body = std::move(response.body);
     while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' '))
         body.pop_back();
