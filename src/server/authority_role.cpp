@@ -5,7 +5,6 @@
 
 #include "server/roles.h"
 
-#include "server/http_responses.h"
 
 namespace oidfed::server {
 
@@ -13,17 +12,13 @@ namespace {
 
 HttpResponse fetch(const EndpointCall &call)
 {
-    auto params = QueryParams::parse(call.request.query);
-    if (!params)
-        return errorResponse("invalid_request", params.error().message);
-    return fetchEndpoint(*call.slot.entity, *params, call.idOptions, call.now, call.request.ifNoneMatch);
+    return withQuery(call, [&](const QueryParams &params) {
+        return fetchEndpoint(*call.slot.entity, params, call.idOptions, call.now, call.request.ifNoneMatch);
+    });
 }
 
 HttpResponse list(const EndpointCall &call)
 {
-    auto params = QueryParams::parse(call.request.query);
-    if (!params)
-        return errorResponse("invalid_request", params.error().message);
     Resolver *resolver = call.slot.markResolver;
     SubordinateMarks marks = [resolver](const std::string &subject) {
         std::vector<std::string> types;
@@ -33,8 +28,10 @@ HttpResponse list(const EndpointCall &call)
                 types.push_back(mark.trustMarkType);
         return types;
     };
-    return listEndpoint(*call.slot.entity, call.slot.list, *params, resolver ? &marks : nullptr,
-                        call.request.ifNoneMatch);
+    return withQuery(call, [&](const QueryParams &params) {
+        return listEndpoint(*call.slot.entity, call.slot.list, params, resolver ? &marks : nullptr,
+                            call.request.ifNoneMatch);
+    });
 }
 
 } // namespace

@@ -4,7 +4,6 @@
 
 #include "server/roles.h"
 
-#include "server/http_responses.h"
 
 namespace oidfed::server {
 
@@ -12,10 +11,9 @@ namespace {
 
 HttpResponse resolve(const EndpointCall &call)
 {
-    auto params = QueryParams::parse(call.request.query);
-    if (!params)
-        return errorResponse("invalid_request", params.error().message);
-    return call.slot.resolver->handle(*params, call.now, call.request.ifNoneMatch, call.request.clientAddress);
+    return withQuery(call, [&](const QueryParams &params) {
+        return call.slot.resolver->handle(params, call.now, call.request.ifNoneMatch, call.request.clientAddress);
+    });
 }
 
 // The keys pinned in the configuration for trust anchors hosted here, against

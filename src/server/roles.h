@@ -33,7 +33,9 @@
 #include "entity/key_store.h"
 #include "entity/trust_mark_issuer.h"
 #include "server/expiry.h"
+#include "server/http_responses.h"
 #include "server/item_problem.h"
+#include "server/query_params.h"
 #include "server/resolve_endpoint.h"
 #include "server/server_config.h"
 #include "server/service_snapshot.h"
@@ -81,6 +83,17 @@ struct SnapshotBuild {
     void report(std::size_t index, ItemKind kind, std::string item, std::string file, Error error,
                 ItemFallback fallback);
 };
+
+/// Calls `answer` with the request's query parameters, or answers 400
+/// invalid_request when they do not decode (QueryParams::parse).
+template <typename Answer>
+HttpResponse withQuery(const EndpointCall &call, Answer &&answer)
+{
+    auto params = QueryParams::parse(call.request.query);
+    if (!params)
+        return errorResponse("invalid_request", params.error().message);
+    return answer(*params);
+}
 
 /// Fills the role's member of `slot` for entity `index` (or leaves it empty
 /// when the entity does not have the role).

@@ -11,7 +11,6 @@
 
 #include "core/time_text.h"
 #include "entity/trust_mark_catalog.h"
-#include "server/http_responses.h"
 #include "server/trust_mark_endpoints.h"
 #include "trust_mark/trust_mark_delegation.h"
 
@@ -28,18 +27,16 @@ std::string expiredDelegation(UnixTime expiresAt, UnixTime now)
 
 HttpResponse trustMark(const EndpointCall &call)
 {
-    auto params = QueryParams::parse(call.request.query);
-    if (!params)
-        return errorResponse("invalid_request", params.error().message);
-    return trustMarkEndpoint(*call.slot.issuer, *params, call.idOptions, call.now, call.request.ifNoneMatch);
+    return withQuery(call, [&](const QueryParams &params) {
+        return trustMarkEndpoint(*call.slot.issuer, params, call.idOptions, call.now, call.request.ifNoneMatch);
+    });
 }
 
 HttpResponse trustMarkList(const EndpointCall &call)
 {
-    auto params = QueryParams::parse(call.request.query);
-    if (!params)
-        return errorResponse("invalid_request", params.error().message);
-    return trustMarkListEndpoint(*call.slot.issuer, *params, call.idOptions, call.now);
+    return withQuery(call, [&](const QueryParams &params) {
+        return trustMarkListEndpoint(*call.slot.issuer, params, call.idOptions, call.now);
+    });
 }
 
 HttpResponse trustMarkStatus(const EndpointCall &call)

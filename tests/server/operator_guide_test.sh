@@ -20,9 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port nothing listens on.
+# A port nothing listens on, below the ephemeral range (32768 and up), where
+# the local ends of the other tests' client connections would make the bind
+# fail.
 for _ in $(seq 1 50); do
-  port=$((20000 + RANDOM % 20000))
+  port=$((20000 + RANDOM % 12000))
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 done
 

@@ -92,6 +92,22 @@ std::vector<std::string> holdersOfType(const ServedFederation &fed, long expectS
     return out;
 }
 
+// The certified-provider type is not issued (a problem of `kind` of the
+// intermediate, left out), the OP does not hold it, and everything else is
+// served. Returns the problem.
+Json typeLeftOut(const ServedFederation &fed, const std::string &kind)
+{
+    holdersOfType(fed, 404);
+    CHECK_FALSE(holdsMark(fed, "op"));
+    checkOthersServed(fed);
+    const Json readiness = fed.readiness();
+    CHECK(*readiness.findString("status") == "degraded");
+    std::vector<Json> problems = problemsOf(readiness, fed.id("ia"), kind);
+    REQUIRE_MESSAGE(problems.size() == 1, readiness.dump());
+    CHECK(*problems[0].findString("serving") == "left_out");
+    return problems[0];
+}
+
 const fs::path kRpFile = fs::path("subordinates") / "ia" / "rp.json";
 const fs::path kTypeFile = fs::path("trust-marks") / "ia" / "certified-provider.json";
 const std::string kBrokenSubordinate = R"({"entity_id": "https://x.example", "typo": 1})";
@@ -188,15 +204,9 @@ TEST_CASE("a broken trust mark type file: the type is not issued at start, every
         original = test::readText(f.dir() / kTypeFile);
         test::writeText(f.dir() / kTypeFile, "{ \"trust_mark_type\": ");
     });
-    holdersOfType(fed, 404);
-    CHECK_FALSE(holdsMark(fed, "op"));
-    checkOthersServed(fed);
-    Json readiness = fed.readiness();
-    CHECK(*readiness.findString("status") == "degraded");
-    std::vector<Json> problems = problemsOf(readiness, fed.id("ia"), "trust_mark_type");
-    REQUIRE_MESSAGE(problems.size() == 1, readiness.dump());
-    CHECK(*problems[0].findString("serving") == "left_out");
-    CHECK(*problems[0].findString("file") == (fed.dir() / kTypeFile).string());
+    const Json problem = typeLeftOut(fed, "trust_mark_type");
+    CHECK(*problem.findString("file") == (fed.dir() / kTypeFile).string());
+    const Json readiness = fed.readiness();
     // The holders configured to obtain it are reported too.
     CHECK(problemsOf(readiness, fed.id("op"), "held_trust_mark").size() == 1);
     CHECK(itemProblems(fed, fed.id("ia"), "trust_mark_type") == 1);
@@ -232,16 +242,9 @@ TEST_CASE("an expired delegation: the type is not issued at start, everything el
 {
     const UnixTime now = std::time(nullptr);
     ServedFederation fed({}, {}, [&](ServedFederation &f) { useDelegationFile(f, now - 7200, now - 3600); });
-    holdersOfType(fed, 404);
-    CHECK_FALSE(holdsMark(fed, "op"));
-    checkOthersServed(fed);
-    Json readiness = fed.readiness();
-    CHECK(*readiness.findString("status") == "degraded");
-    std::vector<Json> problems = problemsOf(readiness, fed.id("ia"), "delegation");
-    REQUIRE_MESSAGE(problems.size() == 1, readiness.dump());
-    CHECK(*problems[0].findString("item") == kType);
-    CHECK(*problems[0].findString("code") == "expired");
-    CHECK(*problems[0].findString("serving") == "left_out");
+    const Json problem = typeLeftOut(fed, "delegation");
+    CHECK(*problem.findString("item") == kType);
+    CHECK(*problem.findString("code") == "expired");
     CHECK(itemProblems(fed, fed.id("ia"), "delegation") == 1);
 
     test::writeText(fed.dir() / "trust-marks" / "ia" / "delegation.jwt", delegation(fed, now, now + 86400));
