@@ -170,17 +170,12 @@ Result<std::vector<ExpiringItem>> entityItems(const ExpiryArgs &args, UnixTime n
     StatementOptions options;
     options.entityIds.allowHttp = args.allowHttp;
     OIDFED_TRY(std::string url, entityConfigurationUrl(args.entity));
-    FetchOptions fetchOptions;
-    fetchOptions.allowHttp = args.allowHttp;
-    fetchOptions.allowLoopback = args.allowLoopback;
-    fetchOptions.caFile = args.caFile;
-    auto fetcher = makeCurlFetcher(fetchOptions);
-    if (!fetcher)
-        return fail(Error(ErrorCode::InvalidArgument, fetcher.error().message));
-    FetchRequest fetch;
-    fetch.url = url;
-    fetch.expectedMediaType = "application/entity-statement+jwt";
-    OIDFED_TRY(FetchResponse response, (*fetcher)->fetch(fetch));
+    OIDFED_TRY(std::unique_ptr<Fetcher> fetcher, makeCommandFetcher({.allowHttp = args.allowHttp,
+                                                                      .allowLoopback = args.allowLoopback,
+                                                                      .caFile = args.caFile,
+                                                                      .resolve = {}}));
+    OIDFED_TRY(FetchResponse response,
+               fetcher->fetch(FetchRequest{url, "application/entity-statement+jwt", {}}));
     OIDFED_TRY(EntityStatement configuration, EntityStatement::parse(response.body, options));
     OIDFED_TRY_VOID(configuration.verifySignature(configuration.jwks()));
 
