@@ -5,6 +5,8 @@
 
 #include <oidfed/federation_urls.h>
 
+#include "chain/key_mismatch.h"
+
 namespace oidfed::detail {
 
 namespace {
@@ -70,7 +72,8 @@ Result<void> Collector::checkSelfSignature(const EntityStatement &configuration)
 {
     auto verified = memo_.verify(configuration, configuration.jwks(), now_);
     if (!verified)
-        return fail(Error(std::move(verified).error())
+        return fail(explainKeyMismatch(std::move(verified).error(), configuration, configuration.jwks(),
+                                       {KeySource::Kind::Own}, nullptr)
                         .withRule("10.1 self-signature")
                         .withEntity(configuration.issuer().str()));
     return ok();

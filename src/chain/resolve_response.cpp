@@ -77,7 +77,9 @@ Result<ResolveResponse> verifyResolveResponse(std::string_view jwt, const JwkSet
     OIDFED_TRY(out.issuedAt, claims::numericDateClaim(payload, "iat", kRule));
     OIDFED_TRY(out.expiresAt, claims::numericDateClaim(payload, "exp", kRule));
     OIDFED_TRY_VOID(claims::checkIssuedBeforeExpiry(out.issuedAt, out.expiresAt, kRule));
-    OIDFED_TRY_VOID(claims::checkValidityPeriod(out.issuedAt, out.expiresAt, now, skew.count(), kRule));
+    OIDFED_TRY_VOID(claims::checkValidityPeriod(out.issuedAt, out.expiresAt, now, skew.count(), kRule,
+                                                "the resolve response of " + out.issuer.str() + " about " +
+                                                    out.subject.str()));
     const Json &metadata = *payload.find("metadata");
     if (!metadata.isObject())
         return claims::violation(ErrorCode::Malformed, kRule, "metadata", "metadata is not an object");

@@ -12,6 +12,7 @@
 
 #include "chain/chain_graph.h"
 #include "chain/collector.h"
+#include "chain/key_mismatch.h"
 #include "chain/resolution_budget.h"
 #include "chain/resolver_impl.h"
 
@@ -36,13 +37,23 @@ std::set<std::string> thumbprints(const JwkSet &keys)
     return out;
 }
 
+// "kid K (thumbprint T)" for each key of `keys` whose thumbprint is not in
+// `other`, joined with ", ".
+std::string keysNotIn(const JwkSet &keys, const std::set<std::string> &other)
+{
+    std::string out;
+    for (const Jwk &key : keys.keys())
+        if (!other.count(key.thumbprint()))
+            out += (out.empty() ? "" : ", ") + std::string("kid ") + key.kid() + " (thumbprint " + key.thumbprint() + ")";
+    return out;
+}
+
 // Threat G03: the anchor's Entity Configuration publishes keys other than
 // the pinned ones. A cached EC (memory or shared cache) is refetched once,
 // rate-limited, when `mayRefetch`; if the keys still differ, an alarm goes
 // into `alarms` (a failed refetch into `problems`). The pinned keys stay in
-// use either way: the validator
-// still requires the EC to verify with one of them. Public key thumbprints
-// only are reported, nothing secret.
+// use either way: the validator still requires the EC to verify with one of
+// them. Public kids and thumbprints only are reported, nothing secret.
 void checkAnchorKeys(StatementStore &store, VerificationMemo &memo, Collection &collection,
                      const std::vector<const TrustAnchor *> &anchors, ResolutionBudget &budget, bool mayRefetch,
                      UnixTime now, std::vector<Error> &problems, std::vector<ResolveAlarm> &alarms)
@@ -71,16 +82,21 @@ void checkAnchorKeys(StatementStore &store, VerificationMemo &memo, Collection &
             if (thumbprints(ec->second->jwks()) == pinned)
                 continue;
         }
-        std::string unpinned;
-        for (const std::string &t : thumbprints(ec->second->jwks()))
-            if (!pinned.count(t))
-                unpinned += (unpinned.empty() ? "" : ", ") + t;
+        const std::set<std::string> published = thumbprints(ec->second->jwks());
+        const std::string added = keysNotIn(ec->second->jwks(), pinned);
+        const std::string dropped = keysNotIn(anchor->jwks, published);
+        std::string message = chainStatementName(*ec->second, &anchor->entityId) + " publishes keys that differ from " +
+                              pinName(*anchor) + ":";
+        if (!added.empty())
+            message += " not pinned: " + added + ";";
+        if (!dropped.empty())
+            message += " pinned but no longer published: " + dropped + ";";
+        message += " the pinned keys stay in use. Likely cause: the trust anchor is adding or rotating a key: confirm "
+                   "the keys with the anchor's operator out of band, then refresh the pin (an oidfed trust anchor's "
+                   "operator prints it with `oidfed keys pin --dir KEYS_DIR --entity-id " +
+                   id + "`)";
         alarms.push_back(ResolveAlarm{ResolveAlarm::Kind::AnchorKeyMismatch,
-                                      Error(ErrorCode::InvalidKey,
-                                            "trust anchor " + id +
-                                                " publishes a jwks that differs from the pinned keys (not pinned: " +
-                                                (unpinned.empty() ? std::string("none; pinned keys missing") : unpinned) +
-                                                "); the pinned keys stay in use")
+                                      Error(ErrorCode::InvalidKey, std::move(message))
                                           .withRule("11.3 trust anchor keys (G03)")
                                           .withClaim("jwks")
                                           .withEntity(id)});

@@ -117,8 +117,10 @@ Result<std::vector<TrustAnchor>> loadTrustAnchors(const std::string &path, const
         auto anchors = parseTrustAnchors(*json, options);
         if (!anchors)
             return fail(Error(ErrorCode::InvalidArgument, file.string() + ": " + anchors.error().message));
-        for (TrustAnchor &anchor : *anchors)
+        for (TrustAnchor &anchor : *anchors) {
+            anchor.source = file.string();
             all.push_back(std::move(anchor));
+        }
     }
     OIDFED_TRY_VOID(checkUnique(all));
     return all;

@@ -9,6 +9,8 @@
 #include <oidfed/constraints.h>
 #include <oidfed/metadata_resolution.h>
 
+#include "chain/key_mismatch.h"
+
 namespace oidfed::detail {
 
 class TrustChainFactory {
@@ -62,17 +64,24 @@ Result<void> checkShape(std::span<const EntityStatement *const> chain, const Tru
 // lower statement with the jwks of the statement above it; the subject's EC
 // also with its own jwks (10.2) and with its superior's attestation (derived
 // key binding, checklist section 4).
+// A failure says which statement, which kid, which keys were there and from
+// where, and the likely cause (key_mismatch.h).
 Result<void> checkSignatures(std::span<const EntityStatement *const> chain, const ValidationContext &context)
 {
-    auto verify = [&](const EntityStatement &statement, const JwkSet &keys) {
-        return context.memo ? context.memo->verify(statement, keys, context.now) : statement.verifySignature(keys);
+    auto verify = [&](const EntityStatement &statement, const JwkSet &keys, const KeySource &source) -> Result<void> {
+        auto verified =
+            context.memo ? context.memo->verify(statement, keys, context.now) : statement.verifySignature(keys);
+        if (!verified)
+            return fail(explainKeyMismatch(std::move(verified).error(), statement, keys, source,
+                                           &context.anchor.entityId));
+        return ok();
     };
     const std::size_t n = chain.size();
-    OIDFED_TRY_VOID(verify(*chain[n - 1], context.anchor.jwks));
+    OIDFED_TRY_VOID(verify(*chain[n - 1], context.anchor.jwks, {KeySource::Kind::Pin, &context.anchor}));
     for (std::size_t j = n - 1; j-- > 0;)
-        OIDFED_TRY_VOID(verify(*chain[j], chain[j + 1]->jwks()));
+        OIDFED_TRY_VOID(verify(*chain[j], chain[j + 1]->jwks(), {KeySource::Kind::Superior, nullptr, chain[j + 1]}));
     if (n > 1)
-        OIDFED_TRY_VOID(verify(*chain[0], chain[0]->jwks()));
+        OIDFED_TRY_VOID(verify(*chain[0], chain[0]->jwks(), {KeySource::Kind::Own}));
     return ok();
 }
 

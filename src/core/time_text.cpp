@@ -38,4 +38,26 @@ std::string formatRfc3339Millis(std::chrono::system_clock::time_point t)
     return dateTime(sys_seconds{whole}) + fraction;
 }
 
+std::string relativeTime(UnixTime t, UnixTime now)
+{
+    if (t == now)
+        return "now";
+    const UnixTime distance = t < now ? now - t : t - now;
+    std::string amount;
+    if (distance < 120)
+        amount = std::to_string(distance) + " s";
+    else if (distance < 2 * 3600)
+        amount = std::to_string(distance / 60) + " min";
+    else if (distance < 2 * 86400)
+        amount = std::to_string(distance / 3600) + " h";
+    else
+        amount = std::to_string(distance / 86400) + " days";
+    return t < now ? amount + " ago" : "in " + amount;
+}
+
+std::string describeTime(UnixTime t, UnixTime now)
+{
+    return formatRfc3339(t) + ", " + relativeTime(t, now);
+}
+
 } // namespace oidfed

@@ -7,6 +7,7 @@
 #include <oidfed/jws.h>
 #include <oidfed/trust_mark.h>
 
+#include "core/time_text.h"
 #include "trust_mark/trust_mark_delegation.h"
 #include "trust_mark/trust_mark_rules.h"
 
@@ -73,7 +74,10 @@ Result<std::shared_ptr<TrustMarkIssuer>> TrustMarkIssuer::create(EntityId self, 
             if (!delegation)
                 return fail(ErrorCode::InvalidArgument, where() + "delegation_file: " + delegation.error().message);
             if (delegation->expiresAt >= 0 && delegation->expiresAt <= now)
-                return fail(ErrorCode::InvalidArgument, where() + "delegation_file: the delegation has expired");
+                return fail(ErrorCode::InvalidArgument,
+                            where() + "delegation_file: " + trust_mark::markName(*delegation, trust_mark::Kind::Delegation) +
+                                " expired at " + describeTime(delegation->expiresAt, now) + ": ask " +
+                                delegation->issuer.str() + " for a new delegation, replace the file and reload");
             state.fileDelegationExpiry = delegation->expiresAt;
         }
         issuer->types_.push_back(std::move(state));
@@ -145,7 +149,8 @@ Result<DocumentPtr> TrustMarkIssuer::signMark(const TypeState &state, const Trus
     const TrustMarkTypeRecord &record = *state.record;
     OIDFED_TRY(auto delegation, delegationFor(state, now));
     if (delegation.second >= 0 && delegation.second <= now)
-        return fail(ErrorCode::NotFound, "the delegation for " + record.trustMarkType + " has expired");
+        return fail(ErrorCode::NotFound, "the delegation for " + record.trustMarkType + " expired at " +
+                                             describeTime(delegation.second, now));
     UnixTime exp = now + record.lifetimeSeconds.value_or(settings_.markLifetime.count());
     TrustMarkClaims claims{
         .issuer = self_,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/time_text.h"
+
 namespace oidfed::claims {
 
 namespace {
@@ -106,16 +108,15 @@ Result<void> checkIssuedBeforeExpiry(UnixTime iat, UnixTime exp, std::string_vie
 }
 
 Result<void> checkValidityPeriod(UnixTime iat, UnixTime exp, UnixTime now, std::int64_t skewSeconds,
-                                 std::string_view rule)
+                                 std::string_view rule, std::string_view what)
 {
+    const std::string skew = "; allowed clock skew " + std::to_string(skewSeconds) + " s, now " + formatRfc3339(now) + ")";
     if (iat > now + skewSeconds)
         return violation(ErrorCode::NotYetValid, rule, "iat",
-                         "issued in the future: iat " + std::to_string(iat) + ", now " + std::to_string(now) +
-                             ", allowed skew " + std::to_string(skewSeconds) + " s");
+                         std::string(what) + " is not valid yet: issued at " + describeTime(iat, now) + " (iat " + std::to_string(iat) + skew);
     if (exp >= 0 && now >= exp + skewSeconds)
         return violation(ErrorCode::Expired, rule, "exp",
-                         "expired: exp " + std::to_string(exp) + ", now " + std::to_string(now) + ", allowed skew " +
-                             std::to_string(skewSeconds) + " s");
+                         std::string(what) + " expired at " + describeTime(exp, now) + " (exp " + std::to_string(exp) + skew);
     return ok();
 }
 

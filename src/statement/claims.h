@@ -51,9 +51,12 @@ Result<UnixTime> optionalNumericDateClaim(const Json &claims, std::string_view n
 Result<void> checkIssuedBeforeExpiry(UnixTime iat, UnixTime exp, std::string_view rule);
 
 /// iat <= now + skew (NotYetValid) and now < exp + skew (Expired); exp < 0
-/// means "no expiry".
+/// means "no expiry". The message starts with `what` (the document, e.g.
+/// "the Entity Configuration of X") and gives the time in RFC 3339 with how
+/// long ago or ahead it is, e.g. "... expired at 2026-12-07T10:00:00Z, 68 s
+/// ago (exp 1796637600; allowed clock skew 60 s, now ...)".
 Result<void> checkValidityPeriod(UnixTime iat, UnixTime exp, UnixTime now, std::int64_t skewSeconds,
-                                 std::string_view rule);
+                                 std::string_view rule, std::string_view what);
 
 /// "crit" (13.4): a non-empty array of unique strings, each naming a claim
 /// that is present, is not one of `specClaims`, and is in `understood`.

@@ -3,9 +3,21 @@
 #include <oidfed/cache_key.h>
 
 #include "statement/claims.h"
+#include "statement/statement_name.h"
 #include "statement/statement_rules.h"
 
 namespace oidfed {
+
+namespace statement {
+
+std::string statementName(const EntityStatement &statement)
+{
+    if (statement.isEntityConfiguration())
+        return "the Entity Configuration of " + statement.issuer().str();
+    return "the Subordinate Statement of " + statement.issuer().str() + " about " + statement.subject().str();
+}
+
+} // namespace statement
 
 Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const StatementOptions &options)
 {
@@ -86,14 +98,17 @@ std::vector<std::string> EntityStatement::entityTypes() const
 Result<void> EntityStatement::verifySignature(const JwkSet &issuerKeys) const
 {
     auto verified = jws_.verify(issuerKeys);
-    if (!verified)
-        return fail(std::move(verified).error().withRule("3.2 signature").withEntity(issuer_.str()));
+    if (!verified) {
+        Error error = std::move(verified).error();
+        error.message = statement::statementName(*this) + " (kid \"" + jws_.kid() + "\"): " + error.message;
+        return fail(std::move(error).withRule("3.2 signature").withEntity(issuer_.str()));
+    }
     return ok();
 }
 
 Result<void> EntityStatement::checkValidityPeriod(UnixTime now, std::int64_t skewSeconds) const
 {
-    auto r = claims::checkValidityPeriod(iat_, exp_, now, skewSeconds, "3.2 iat/exp");
+    auto r = claims::checkValidityPeriod(iat_, exp_, now, skewSeconds, "3.2 iat/exp", statement::statementName(*this));
     if (!r)
         return fail(std::move(r).error().withEntity(issuer_.str()));
     return ok();

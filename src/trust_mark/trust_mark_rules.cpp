@@ -108,6 +108,14 @@ Result<ParsedMark> checkMarkClaims(Jws jws, Kind kind, const StatementOptions &o
                       std::move(type), iat, exp};
 }
 
+std::string markName(const ParsedMark &mark, Kind kind)
+{
+    if (kind == Kind::Mark)
+        return "the trust mark " + mark.trustMarkType + " issued by " + mark.issuer.str() + " to " + mark.subject.str();
+    return "the delegation of trust mark type " + mark.trustMarkType + " from " + mark.issuer.str() + " to " +
+           mark.subject.str();
+}
+
 Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options, std::string *issuer)
 {
     OIDFED_TRY(Jws jws, parseSignedJwt(jwt, kind, options.jws));
@@ -138,8 +146,14 @@ Result<void> checkMarkSubject(const ParsedMark &mark, const EntityId &subject)
 
 Result<void> checkMarkValidity(const ParsedMark &mark, Kind kind, UnixTime now, std::chrono::seconds skew)
 {
-    return claims::checkValidityPeriod(mark.issuedAt, mark.expiresAt, now, skew.count(), rulesFor(kind).validity);
+    return claims::checkValidityPeriod(mark.issuedAt, mark.expiresAt, now, skew.count(), rulesFor(kind).validity,
+                                       markName(mark, kind));
 }
+
+// Where the claim lives for a trust anchor that oidfed hosts.
+constexpr std::string_view kHostedAnchorHint =
+    " (a trust anchor hosted by oidfed: the trust_mark_issuers member of its entity in the configuration file, "
+    "then a reload)";
 
 Result<void> checkIssuerAllowed(const ParsedMark &mark, const TrustMarkAnchor &anchor)
 {
@@ -152,7 +166,11 @@ Result<void> checkIssuerAllowed(const ParsedMark &mark, const TrustMarkAnchor &a
             return ok();
         return violation(ErrorCode::NoTrustAnchor, kRule, "trust_mark_type",
                          "trust anchor " + anchor.entityId.str() + " recognises no trust mark of type " +
-                             mark.trustMarkType);
+                             mark.trustMarkType + ": the trust anchor's Entity Configuration lists it in neither "
+                             "trust_mark_issuers nor trust_mark_owners. To accept such marks, the anchor's operator "
+                             "adds \"" + mark.trustMarkType + "\" to the trust_mark_issuers claim of that Entity "
+                             "Configuration with the issuers it allows (an empty array allows any)" +
+                             std::string(kHostedAnchorHint));
     }
     if (!issuers->isArray())
         return violation(ErrorCode::Malformed, kRule, "trust_mark_issuers",
@@ -163,10 +181,19 @@ Result<void> checkIssuerAllowed(const ParsedMark &mark, const TrustMarkAnchor &a
     bool listed = std::any_of(list.begin(), list.end(), [&](const Json &entry) {
         return entry.isString() && entry.asString() == mark.issuer.str();
     });
-    if (!listed)
+    if (!listed) {
+        std::string allowed;
+        for (const Json &entry : list)
+            if (entry.isString())
+                allowed += (allowed.empty() ? "" : ", ") + entry.asString();
         return violation(ErrorCode::NoTrustAnchor, kRule, "iss",
-                         mark.issuer.str() + " is not among the issuers trust anchor " + anchor.entityId.str() +
-                             " allows for " + mark.trustMarkType);
+                         "trust mark issuer " + mark.issuer.str() + " may not issue " + mark.trustMarkType +
+                             " under trust anchor " + anchor.entityId.str() +
+                             ": the trust_mark_issuers claim of the trust anchor's Entity Configuration allows only " +
+                             allowed + " for it. To accept " + mark.issuer.str() +
+                             ", the anchor's operator adds it to trust_mark_issuers[\"" + mark.trustMarkType +
+                             "\"] in that Entity Configuration" + std::string(kHostedAnchorHint));
+    }
     return ok();
 }
 

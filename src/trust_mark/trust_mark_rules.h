@@ -60,6 +60,10 @@ std::string peekIssuer(const Jws &jws, const JwsLimits &limits);
 Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options,
                              std::string *issuer = nullptr);
 
+/// How messages name a mark or a delegation: "the trust mark TYPE issued by
+/// ISS to SUB", "the delegation of trust mark type TYPE from OWNER to ISSUER".
+std::string markName(const ParsedMark &mark, Kind kind);
+
 /// The earlier of two optional expiries (-1: none).
 UnixTime earliestExpiry(UnixTime a, UnixTime b);
 

@@ -65,7 +65,8 @@ Result<TrustMarkStatusResponse> verifyTrustMarkStatusResponse(std::string_view j
                                  "status response issued by " + issuer.str() + ", expected " + expectedIssuer.str());
     TrustMarkStatusResponse out{.issuer = std::move(issuer)};
     OIDFED_TRY(out.issuedAt, claims::numericDateClaim(payload, "iat", kRule));
-    OIDFED_TRY_VOID(claims::checkValidityPeriod(out.issuedAt, -1, now, skew.count(), kRule));
+    OIDFED_TRY_VOID(claims::checkValidityPeriod(out.issuedAt, -1, now, skew.count(), kRule,
+                                                "the trust mark status response of " + out.issuer.str()));
     const std::string *mark = payload.findString("trust_mark");
     if (!mark)
         return claims::violation(ErrorCode::Malformed, kRule, "trust_mark", "trust_mark must be a string");

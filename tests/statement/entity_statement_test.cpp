@@ -379,6 +379,14 @@ TEST_CASE("3.2 steps 7-8 validity period with clock skew (E03, E04)")
     CHECK(expired.error().code == ErrorCode::Expired);
     CHECK(expired.error().claim == "exp");
     CHECK(expired.error().entityId == "https://leaf.example");
+    // The message is read by an operator: it names the statement and gives
+    // the time in RFC 3339 with how long ago it was.
+    CHECK(expired.error().message.find("the Entity Configuration of https://leaf.example expired at "
+                                       "2026-01-08T16:33:20Z, 60 s ago") == 0);
+    auto early = statement->checkValidityPeriod(1767790000 - 61 - 3600, skew);
+    REQUIRE_FALSE(early);
+    CHECK(early.error().message.find("the Entity Configuration of https://leaf.example is not valid yet: issued at "
+                                     "2026-01-07T12:46:40Z, in 61 min") == 0);
 }
 
 TEST_CASE("3.2 steps 10-12 signature with the issuer's keys")
@@ -400,6 +408,8 @@ TEST_CASE("3.2 steps 10-12 signature with the issuer's keys")
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::BadSignature);
     CHECK(r.error().entityId == "https://leaf.example");
+    CHECK(r.error().message.find("the Entity Configuration of https://leaf.example (kid \"" + testKey().kid() + "\")") ==
+          0);
 }
 
 TEST_CASE("3.2 step 6: a Subordinate Statement's issuer is an authority hint")

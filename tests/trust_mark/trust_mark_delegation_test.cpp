@@ -127,6 +127,9 @@ TEST_CASE("verifyDelegation adds the owner, the time and the signature")
     REQUIRE(!expired);
     CHECK(expired.error().code == ErrorCode::Expired);
     CHECK(expired.error().rule == "7.2.2 steps 6-7 iat/exp");
+    CHECK(expired.error().message.find("the delegation of trust mark type " + std::string(kType) + " from " +
+                                       owner().entityId.str() + " to " + issuer().str() + " expired at ") == 0);
+    CHECK(expired.error().message.find(", 60 s ago") != std::string::npos);
 
     TrustMarkContext noOwner = contextAt(kNow);
     noOwner.anchor.trustMarkOwners = Json::object();

@@ -428,6 +428,52 @@ TEST_CASE("7.3: an issuer the anchor does not allow costs no key lookup (I08, B0
     CHECK(calls == 1);
 }
 
+TEST_CASE("17.5: a refused issuer or type says which claim of which Entity Configuration to change")
+{
+    const World &w = world();
+    auto run = [&](const Mutation &mutate) {
+        Draft d = markDraft();
+        mutate(d);
+        return verifyTrustMark(craft(d.header, d.payload, d.signer), w.rp.id, w.context());
+    };
+    auto notListed = run(issuedBy(w.other));
+    REQUIRE(!notListed);
+    CHECK(notListed.error().code == ErrorCode::NoTrustAnchor);
+    CHECK(notListed.error().rule == "17.5 trust_mark_issuers");
+    CHECK(notListed.error().claim == "iss");
+    CHECK(notListed.error().entityId == w.other.id.str());
+    const std::string &text = notListed.error().message;
+    CHECK(text.find("trust mark issuer " + w.other.id.str() + " may not issue " + kListed + " under trust anchor " +
+                    w.ta.id.str()) != std::string::npos);
+    CHECK(text.find("trust_mark_issuers claim of the trust anchor's Entity Configuration allows only " +
+                    w.tmi.id.str()) != std::string::npos);
+    CHECK(text.find("adds it to trust_mark_issuers[\"" + std::string(kListed) + "\"]") != std::string::npos);
+
+    auto unknown = run(ofType(kUnknown));
+    REQUIRE(!unknown);
+    CHECK(unknown.error().code == ErrorCode::NoTrustAnchor);
+    CHECK(unknown.error().rule == "17.5 trust_mark_issuers");
+    CHECK(unknown.error().claim == "trust_mark_type");
+    CHECK(unknown.error().message.find("lists it in neither trust_mark_issuers nor trust_mark_owners") !=
+          std::string::npos);
+    CHECK(unknown.error().message.find("adds \"" + std::string(kUnknown) + "\" to the trust_mark_issuers claim") !=
+          std::string::npos);
+}
+
+TEST_CASE("7.3 steps 5-6: an expired mark names the mark and when it expired")
+{
+    const World &w = world();
+    Draft d = markDraft();
+    d.payload.set("iat", kNow - 1000);
+    d.payload.set("exp", kNow - 110);  // beyond the 60 s skew
+    auto expired = verifyTrustMark(craft(d.header, d.payload, d.signer), w.rp.id, w.context());
+    REQUIRE(!expired);
+    CHECK(expired.error().code == ErrorCode::Expired);
+    CHECK(expired.error().claim == "exp");
+    CHECK(expired.error().message.find("the trust mark " + std::string(kListed) + " issued by " + w.tmi.id.str() +
+                                       " to " + w.rp.id.str() + " expired at 2026-01-07T15:31:30Z, 110 s ago") == 0);
+}
+
 TEST_CASE("7.3: without an issuerKeys callback only the anchor can issue")
 {
     const World &w = world();
