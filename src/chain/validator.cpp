@@ -5,6 +5,8 @@
 #include "chain/validator.h"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 #include <oidfed/constraints.h>
 #include <oidfed/metadata_resolution.h>
@@ -115,6 +117,55 @@ std::vector<VerifiedTrustMark> verifiedTrustMarks(std::span<const EntityStatemen
     return verified;
 }
 
+// Spec 5.1.3 / 5.1.4: the resolved issuer of an OpenID Provider or an OAuth
+// Authorization Server is the subject's Entity Identifier, so that a client
+// can never take this provider for another (mix-up protection). Checked on
+// the metadata as resolved (after the superiors' policies and overrides), for
+// the entity types the caller receives.
+Result<void> checkIssuerIsSubject(const Json &metadata, const EntityId &subject,
+                                  const std::vector<ParameterChange> &changes)
+{
+    struct Kind {
+        std::string_view type;
+        std::string_view rule;
+    };
+    for (const Kind kind : {Kind{"openid_provider", "5.1.3 issuer"}, Kind{"oauth_authorization_server", "5.1.4 issuer"}}) {
+        const Json *entry = metadata.find(kind.type);
+        if (!entry || !entry->isObject())
+            continue;
+        const std::string what = "the resolved " + std::string(kind.type) + " metadata of " + subject.str();
+        const Json *issuer = entry->find("issuer");
+        if (!issuer)
+            return fail(Error(ErrorCode::MissingClaim, what + " has no issuer; spec " + std::string(kind.rule.substr(0, 5)) +
+                                                           " requires it, equal to the Entity Identifier " +
+                                                           subject.str())
+                            .withRule(kind.rule)
+                            .withClaim("issuer")
+                            .withEntity(subject.str()));
+        if (issuer->isString() && issuer->asString() == subject.str())
+            continue;
+        // Who set it: the subject's own metadata, or a superior's policy.
+        std::string origin = "as the subject's Entity Configuration publishes it";
+        for (const ParameterChange &change : changes)
+            if (change.entityType == kind.type && change.parameter == "issuer" && !change.issuers.empty()) {
+                std::string by;
+                for (const std::string &issuer : change.issuers)
+                    by += (by.empty() ? "" : ", ") + issuer;
+                origin = change.source == "metadata"
+                             ? "as set by the metadata of the Subordinate Statement of " + by
+                             : "as set by the " + change.source + " operator of the metadata policy of " + by;
+            }
+        return fail(Error(ErrorCode::InvalidClaim,
+                          what + " names issuer " + issuer->dump() + " (" + origin + "), not its Entity Identifier " +
+                              subject.str() + ": refused, since a client could take this provider for another (spec " +
+                              std::string(kind.rule.substr(0, 5)) + ", mix-up protection)")
+                        .withRule(kind.rule)
+                        .withClaim("issuer")
+                        .withEntity(subject.str()));
+    }
+    return ok();
+}
+
 } // namespace
 
 Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context)
@@ -187,6 +238,7 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
                 filtered.set(type, *value);
         metadata = std::move(filtered);
     }
+    OIDFED_TRY_VOID(checkIssuerIsSubject(metadata, chain[0]->subject(), resolved->changes));
 
     TrustChain::Parts parts{chain[0]->subject(), context.anchor.entityId, {}, {}, 0, std::move(metadata),
                             std::move(resolved->changes), {}};

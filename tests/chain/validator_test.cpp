@@ -254,3 +254,74 @@ TEST_CASE("a trust anchor resolved under itself")
     REQUIRE_MESSAGE(r, r.error().describe());
     CHECK(r->path() == std::vector<std::string>{"https://ta.example"});
 }
+
+TEST_CASE("5.1.3 / 5.1.4: a provider's resolved issuer is its Entity Identifier (mix-up protection)")
+{
+    const std::string op = "https://op.example";
+    auto chainFor = [&](const Json &metadata, const test::SubordinateClaims &taAboutOp = {}) {
+        test::TestFederation fed;
+        fed.add("https://ta.example", json(R"({"federation_entity":{"organization_name":"TA"}})"));
+        fed.add(op, metadata, {"https://ta.example"});
+        std::vector<std::string> jwts{fed.entityConfiguration(op), fed.subordinateStatement("https://ta.example", op, taAboutOp),
+                                      fed.entityConfiguration("https://ta.example")};
+        return std::make_pair(fed.anchor("https://ta.example"), jwts);
+    };
+    auto validate = [&](const Json &metadata, const test::SubordinateClaims &policy = {},
+                        ChainValidationOptions options = testOptions()) {
+        auto [anchor, jwts] = chainFor(metadata, policy);
+        return validateTrustChain(jwts, std::vector<TrustAnchor>{anchor}, kNow, options);
+    };
+
+    SUBCASE("equal: valid, for an OP and for an AS")
+    {
+        auto chain = validate(json(R"({"openid_provider":{"issuer":"https://op.example"},
+                                       "oauth_authorization_server":{"issuer":"https://op.example"}})"));
+        REQUIRE_MESSAGE(chain, chain.error().describe());
+        CHECK(chain->metadata().find("openid_provider")->findString("issuer") != nullptr);
+    }
+    SUBCASE("another issuer in the OP's own metadata: refused, naming both")
+    {
+        auto chain = validate(json(R"({"openid_provider":{"issuer":"https://other.example"}})"));
+        REQUIRE_FALSE(chain);
+        CHECK(chain.error().code == ErrorCode::InvalidClaim);
+        CHECK(chain.error().rule == "5.1.3 issuer");
+        CHECK(chain.error().claim == "issuer");
+        CHECK(chain.error().entityId == op);
+        CHECK(chain.error().message.find("the resolved openid_provider metadata of https://op.example names issuer "
+                                         "\"https://other.example\" (as the subject's Entity Configuration publishes "
+                                         "it), not its Entity Identifier https://op.example") == 0);
+    }
+    SUBCASE("an AS with another issuer (5.1.4)")
+    {
+        auto chain = validate(json(R"({"oauth_authorization_server":{"issuer":"https://op.example/as"}})"));
+        REQUIRE_FALSE(chain);
+        CHECK(chain.error().code == ErrorCode::InvalidClaim);
+        CHECK(chain.error().rule == "5.1.4 issuer");
+        CHECK(chain.error().entityId == op);
+    }
+    SUBCASE("no issuer at all")
+    {
+        auto chain = validate(json(R"({"openid_provider":{"scopes_supported":["openid"]}})"));
+        REQUIRE_FALSE(chain);
+        CHECK(chain.error().code == ErrorCode::MissingClaim);
+        CHECK(chain.error().rule == "5.1.3 issuer");
+        CHECK(chain.error().claim == "issuer");
+    }
+    SUBCASE("a superior's policy that changes the issuer is named")
+    {
+        test::SubordinateClaims policy;
+        policy.metadataPolicy = json(R"({"openid_provider":{"issuer":{"value":"https://evil.example"}}})");
+        auto chain = validate(json(R"({"openid_provider":{"issuer":"https://op.example"}})"), policy);
+        REQUIRE_FALSE(chain);
+        CHECK(chain.error().rule == "5.1.3 issuer");
+        CHECK(chain.error().message.find("as set by the value operator of the metadata policy of https://ta.example") != std::string::npos);
+    }
+    SUBCASE("not checked for an entity type the caller did not ask for")
+    {
+        ChainValidationOptions onlyRp = testOptions();
+        onlyRp.entityTypes = {"openid_relying_party"};
+        CHECK(validate(json(R"({"openid_provider":{"issuer":"https://other.example"},
+                                "openid_relying_party":{"client_name":"RP"}})"),
+                       {}, onlyRp));
+    }
+}
