@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -210,6 +211,29 @@ TEST_CASE("resolve endpoint (8.3, K05-K07): policies and constraints change the 
               std::vector<std::string>{fed.id("op")});
         // The intermediate's statement about it lives 3600 s: the response's exp follows.
         CHECK(verified->expiresAt - verified->issuedAt <= 3600);
+    }
+    SUBCASE("entity_type repeated (8.3.1): the metadata has exactly the requested types")
+    {
+        auto typesOf = [&](const std::string &types) {
+            HttpReply reply = resolve("sub=" + percentEncode(fed.id("ci")) + anchor + types);
+            auto verified = verifyResolveResponse(reply.body, taKeys, ta, fed.id("ci"), std::time(nullptr),
+                                                  std::chrono::seconds(60), options);
+            REQUIRE_MESSAGE(verified, reply.body);
+            std::vector<std::string> out;
+            for (const auto &[type, metadata] : verified->metadata.asObject())
+                out.push_back(type);
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        const std::vector<std::string> both{"federation_entity", "openid_credential_issuer"};
+        const std::vector<std::string> federationOnly{"federation_entity"};
+        CHECK(typesOf("") == both);
+        CHECK(typesOf("&entity_type=openid_credential_issuer&entity_type=federation_entity") == both);
+        CHECK(typesOf("&entity_type=federation_entity&entity_type=openid_credential_issuer") == both);
+        CHECK(typesOf("&entity_type=federation_entity") == federationOnly);
+        CHECK(typesOf("&entity_type=federation_entity&entity_type=federation_entity") == federationOnly);
+        // A type the subject does not have is absent, not an error.
+        CHECK(typesOf("&entity_type=federation_entity&entity_type=openid_provider") == federationOnly);
     }
     SUBCASE("a second request is served from the signed-response cache")
     {
