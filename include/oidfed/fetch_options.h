@@ -68,7 +68,7 @@ struct FetchOptions {
     /// public, e.g. a federation on an internal network. Public addresses are
     /// always permitted; unspecified (0.0.0.0, ::) and multicast addresses are
     /// always refused, whatever this list says. Default: empty.
-    std::vector<std::string> allowedNetworks;
+    std::vector<std::string> allowedNetworks{};
 
     /// PEM file of additional trusted CA certificates (`--ca-file`). It takes
     /// the place of the system CA bundle file; the system CA directory
@@ -76,7 +76,7 @@ struct FetchOptions {
     /// roots. Empty: the system trust store only. Peer and host name
     /// verification are always on (threat A08). The file must be readable
     /// when the Fetcher is built.
-    std::string caFile;
+    std::string caFile{};
 
     /// Fixed addresses for some destinations, as curl's --resolve: each
     /// entry is "HOST:PORT:ADDRESS[,ADDRESS...]" (an IPv6 address in
@@ -86,11 +86,11 @@ struct FetchOptions {
     /// The destination guard still checks every address (allowLoopback,
     /// allowedNetworks apply). At most 64 entries of at most 64 addresses.
     /// Default: empty.
-    std::vector<std::string> resolve;
+    std::vector<std::string> resolve{};
 
     /// User-Agent header. Empty: "oidfed/<library version>". Printable
     /// ASCII only.
-    std::string userAgent;
+    std::string userAgent{};
 };
 
 /// Range checks of every field, without I/O (caFile is opened by

@@ -27,12 +27,12 @@ namespace oidfed {
 struct FetchRequest {
     /// Absolute http(s) URL, e.g. from entityConfigurationUrl() or
     /// fetchEndpointUrl(). No user info, no fragment.
-    std::string url;
+    std::string url{};
     /// Media type the response must carry, e.g.
     /// "application/entity-statement+jwt"; compared case-insensitively and
     /// ignoring parameters such as "; charset=utf-8". It is also sent as the
     /// Accept header. Empty: any Content-Type is accepted.
-    std::string expectedMediaType;
+    std::string expectedMediaType{};
     /// Deadline for this transfer; zero means FetchOptions::totalTimeout. A
     /// larger value is clamped to FetchOptions::totalTimeout. The collector
     /// passes what is left of its per-resolution deadline here.
@@ -50,11 +50,11 @@ struct FetchResponse {
     int status = 0;
     /// The Content-Type header as received (may be empty when the request
     /// expected no particular type and the server sent none).
-    std::string contentType;
+    std::string contentType{};
     /// The body, at most FetchOptions::maxResponseBytes bytes.
-    std::string body;
+    std::string body{};
     /// The IP address that served the response, for logs and explain output.
-    std::string remoteAddress;
+    std::string remoteAddress{};
 };
 
 class Fetcher {

@@ -486,13 +486,15 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
             checkIn(std::move(pool));
     }
 
+    // Built in place: GCC 12 at -O3 took the Result moved into push_back()
+    // for a FetchResponse whose status might be uninitialized.
     std::vector<Result<FetchResponse>> out;
     out.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {
         if (results[i])
-            out.push_back(std::move(*results[i]));
+            out.emplace_back(std::move(*results[i]));
         else
-            out.push_back(fail(ErrorCode::Internal, "GET " + sanitized(requests[i].url) + ": libcurl multi failure"));
+            out.emplace_back(fail(ErrorCode::Internal, "GET " + sanitized(requests[i].url) + ": libcurl multi failure"));
     }
     return out;
 }
