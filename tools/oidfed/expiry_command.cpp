@@ -22,7 +22,6 @@
 #include "commands.h"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -38,6 +37,7 @@
 #include <oidfed/trust_mark_status.h>
 
 #include "resolver_setup.h"
+#include "time_format.h"
 #include "server/expiry.h"
 #include "server/federation_service.h"
 #include "server/server_config.h"
@@ -59,30 +59,6 @@ struct ExpiryArgs {
     bool allowHttp = false;
     bool allowLoopback = false;
 };
-
-// "30d", "12h", "15m", "90s" or plain seconds.
-Result<std::chrono::seconds> parseWindow(const std::string &text)
-{
-    auto bad = [&] {
-        return fail(Error(ErrorCode::InvalidArgument,
-                          "--within: " + text + " is not a duration (30d, 12h, 15m, 90s or seconds)")
-                        .withClaim("--within"));
-    };
-    if (text.empty())
-        return bad();
-    std::int64_t unit = 1;
-    std::string_view digits = text;
-    if (const char last = text.back(); last == 'd' || last == 'h' || last == 'm' || last == 's') {
-        unit = last == 'd' ? 86400 : last == 'h' ? 3600 : last == 'm' ? 60 : 1;
-        digits.remove_suffix(1);
-    }
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || value < 0 ||
-        value > 100LL * 365 * 86400 / unit)
-        return bad();
-    return std::chrono::seconds(value * unit);
-}
 
 // The configuration's items, from the service `oidfed serve` would build.
 Result<std::vector<ExpiringItem>> configurationItems(const std::string &file, const Clock &clock)
@@ -233,7 +209,7 @@ int runExpiry(const ExpiryArgs &args, Format format)
 {
     if (args.entity.empty() == args.config.empty())
         return reportError(Error(ErrorCode::InvalidArgument, "give either an ENTITY_ID or --config FILE"), format);
-    auto window = parseWindow(args.within);
+    auto window = parseDuration(args.within, "--within");
     if (!window)
         return reportError(window.error(), format);
     std::unique_ptr<Clock> clock = makeSystemClock();

@@ -57,4 +57,27 @@ Result<UnixTime> parseRfc3339(std::string_view text)
     return static_cast<UnixTime>(duration_cast<seconds>(t).count()) - offset;
 }
 
+Result<std::chrono::seconds> parseDuration(std::string_view text, std::string_view option)
+{
+    auto bad = [&] {
+        return fail(Error(ErrorCode::InvalidArgument, std::string(option) + ": " + std::string(text) +
+                                                          " is not a duration (30d, 12h, 15m, 90s or seconds)")
+                        .withClaim(option));
+    };
+    if (text.empty())
+        return bad();
+    std::int64_t unit = 1;
+    std::string_view digits = text;
+    if (const char last = text.back(); last == 'd' || last == 'h' || last == 'm' || last == 's') {
+        unit = last == 'd' ? 86400 : last == 'h' ? 3600 : last == 'm' ? 60 : 1;
+        digits.remove_suffix(1);
+    }
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || value < 0 ||
+        value > 100LL * 365 * 86400 / unit)
+        return bad();
+    return std::chrono::seconds(value * unit);
+}
+
 } // namespace oidfed::cli
