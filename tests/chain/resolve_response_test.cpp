@@ -9,6 +9,7 @@
 #include <oidfed/jws.h>
 #include <oidfed/resolve_response.h>
 
+#include "test_federation.h"
 #include "test_support.h"
 
 using namespace oidfed;
@@ -19,20 +20,6 @@ constexpr UnixTime kNow = 1767800000;
 constexpr std::chrono::seconds kSkew{60};
 const char *const kResolver = "https://resolver.example";
 const char *const kSubject = "https://leaf.example";
-
-struct Signer {
-    Jwk key;
-    JwkSet jwks;
-};
-
-Signer signer()
-{
-    auto key = Jwk::generate(JwsAlgorithm::ES256);
-    REQUIRE(key);
-    auto jwks = JwkSet::fromKeys({*key});
-    REQUIRE(jwks);
-    return Signer{*key, *jwks};
-}
 
 Json goodPayload()
 {
@@ -60,7 +47,8 @@ Result<ResolveResponse> verify(const std::string &jwt, const JwkSet &keys, UnixT
 
 TEST_CASE("a resolve response as the resolver signed it is accepted")
 {
-    const Signer resolver = signer();
+    test::TestFederation fed;
+    const test::TestEntity &resolver = fed.add(kResolver, Json::object());
     auto response = verify(sign(goodPayload(), resolver.key), resolver.jwks);
     REQUIRE_MESSAGE(response, response.error().describe());
     CHECK(response->issuer.str() == kResolver);
@@ -72,7 +60,8 @@ TEST_CASE("a resolve response as the resolver signed it is accepted")
 
 TEST_CASE("a resolve response is refused when one thing is wrong")
 {
-    const Signer resolver = signer();
+    test::TestFederation fed;
+    const test::TestEntity &resolver = fed.add(kResolver, Json::object());
 
     SUBCASE("typ")
     {
@@ -83,24 +72,18 @@ TEST_CASE("a resolve response is refused when one thing is wrong")
             CHECK(response.error().code == ErrorCode::BadType);
         }
     }
-    SUBCASE("iss: another resolver")
+    SUBCASE("iss: another resolver; sub: another subject than the one asked for")
     {
-        Json payload = goodPayload();
-        payload.set("iss", "https://other-resolver.example");
-        auto response = verify(sign(payload, resolver.key), resolver.jwks);
-        REQUIRE_FALSE(response);
-        CHECK(response.error().code == ErrorCode::InvalidClaim);
-        CHECK(response.error().claim == "iss");
-        CHECK(response.error().rule == "8.3.2");
-    }
-    SUBCASE("sub: another subject than the one asked for")
-    {
-        Json payload = goodPayload();
-        payload.set("sub", "https://other-leaf.example");
-        auto response = verify(sign(payload, resolver.key), resolver.jwks);
-        REQUIRE_FALSE(response);
-        CHECK(response.error().code == ErrorCode::InvalidClaim);
-        CHECK(response.error().claim == "sub");
+        for (const char *claim : {"iss", "sub"}) {
+            CAPTURE(claim);
+            Json payload = goodPayload();
+            payload.set(claim, "https://someone-else.example");
+            auto response = verify(sign(payload, resolver.key), resolver.jwks);
+            REQUIRE_FALSE(response);
+            CHECK(response.error().code == ErrorCode::InvalidClaim);
+            CHECK(response.error().claim == claim);
+            CHECK(response.error().rule == "8.3.2");
+        }
     }
     SUBCASE("exp: expired beyond the skew, and just within it")
     {
@@ -118,14 +101,15 @@ TEST_CASE("a resolve response is refused when one thing is wrong")
     }
     SUBCASE("signature: by another key under the resolver's kid")
     {
-        const Jwk sameKid = signer().key.withKid(resolver.key.kid());
+        const Jwk sameKid = fed.add("https://impostor.example", Json::object()).key.withKid(resolver.key.kid());
         auto response = verify(sign(goodPayload(), sameKid), resolver.jwks);
         REQUIRE_FALSE(response);
         CHECK(response.error().code == ErrorCode::BadSignature);
     }
     SUBCASE("signature: a key the resolver does not have")
     {
-        auto response = verify(sign(goodPayload(), signer().key), resolver.jwks);
+        const Jwk &other = fed.add("https://other.example", Json::object()).key;
+        auto response = verify(sign(goodPayload(), other), resolver.jwks);
         REQUIRE_FALSE(response);
         CHECK(response.error().code == ErrorCode::KeyNotFound);
     }

@@ -9,21 +9,16 @@
 
 #include "entity/hosted_entity.h"
 #include "temp_dir.h"
+#include "test_support.h"
 
 using namespace oidfed;
 using namespace oidfed::entity;
+using oidfed::test::entityId;
 using oidfed::test::TempDir;
 
 namespace {
 
 constexpr UnixTime kNow = 1767800000;
-
-EntityId id(std::string_view text)
-{
-    auto parsed = EntityId::parse(text);
-    REQUIRE(parsed);
-    return *parsed;
-}
 
 KeyStore keysIn(const TempDir &tmp, const char *name)
 {
@@ -48,8 +43,8 @@ Json configurationClaims(const HostedEntity &entity)
 TEST_CASE("trust_anchor_hints never appear in a trust anchor's Entity Configuration (3.1.2)")
 {
     TempDir tmp;
-    const EntityId anchor = id("https://ta.example");
-    const EntityId otherAnchor = id("https://other-ta.example");
+    const EntityId anchor = entityId("https://ta.example");
+    const EntityId otherAnchor = entityId("https://other-ta.example");
 
     SUBCASE("an anchor configured with trust_anchor_hints is refused")
     {
@@ -78,7 +73,7 @@ TEST_CASE("trust_anchor_hints never appear in a trust anchor's Entity Configurat
     }
     SUBCASE("an entity with superiors publishes its hints")
     {
-        HostedEntitySettings settings{.entityId = id("https://leaf.example")};
+        HostedEntitySettings settings{.entityId = entityId("https://leaf.example")};
         settings.authorityHints = {anchor};
         settings.trustAnchorHints = {anchor, otherAnchor};
         auto created = HostedEntity::create(std::move(settings), HostedEntityParts{.keys = keysIn(tmp, "leaf")}, {},

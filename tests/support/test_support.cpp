@@ -47,6 +47,14 @@ Json json(std::string_view text)
     return std::move(parsed).value();
 }
 
+EntityId entityId(std::string_view text)
+{
+    auto parsed = EntityId::parse(text, {.allowHttp = true});
+    if (!parsed)
+        throw std::runtime_error("bad test entity id: " + parsed.error().describe());
+    return std::move(parsed).value();
+}
+
 const Json &generatedPublicJwks()
 {
     static const Json jwks = [] {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include <oidfed/entity_id.h>
 #include <oidfed/json.h>
 
 namespace oidfed::test {
@@ -21,6 +22,10 @@ Json loadSharedJson(std::string_view relative);
 
 /// Parses JSON text that the test itself wrote; throws on error.
 Json json(std::string_view text);
+
+/// Parses an Entity Identifier that the test itself wrote (http:// too);
+/// throws on error.
+EntityId entityId(std::string_view text);
 
 /// The {"keys": [...]} of one ES256 key generated once per test program,
 /// for tests that need many valid subordinate files; throws on error.
