@@ -27,6 +27,36 @@ namespace oidfed {
 inline constexpr std::string_view kEntityStatementMediaType = "application/entity-statement+jwt";
 /// The required JWS "typ" of an Entity Statement. Compared exactly.
 inline constexpr std::string_view kEntityStatementType = "entity-statement+jwt";
+/// The required JWS "typ" of an Explicit Registration response (12.2.3),
+/// an Entity Statement of its own kind. Compared exactly.
+inline constexpr std::string_view kRegistrationResponseType = "explicit-registration-response+jwt";
+
+/// Where a statement is read: the rules of spec 3.2 that depend on it (aud,
+/// trust_anchor, the trust_chain / peer_trust_chain headers, claim
+/// placement) differ between a federation statement and the two statements
+/// of Explicit Registration (12.2). Every other rule is the same.
+enum class StatementContext {
+    /// Fetched, or part of a trust chain: aud and trust_anchor are refused,
+    /// and so are the trust_chain / peer_trust_chain headers (3.2, 4.3, 4.4).
+    Federation,
+    /// The RP's Entity Configuration sent to an OP's registration endpoint
+    /// (12.2.1): iss == sub; aud REQUIRED, one Entity Identifier (a string,
+    /// or an array of exactly one); authority_hints and metadata REQUIRED;
+    /// trust_anchor refused; the trust_chain and peer_trust_chain headers
+    /// allowed, each a non-empty JSON array of strings (what the strings
+    /// hold is judged by the registration, not here: 3.2 steps 24-25).
+    /// Whether aud names the receiving OP is the receiver's check (12.2.2
+    /// step 2; parseRegistrationRequest).
+    RegistrationRequest,
+    /// The OP's answer (12.2.3): typ explicit-registration-response+jwt;
+    /// iss != sub; aud REQUIRED (one Entity Identifier), trust_anchor
+    /// REQUIRED (an Entity Identifier), authority_hints REQUIRED with exactly
+    /// one element, metadata REQUIRED; jwks OPTIONAL (jwks() is then empty);
+    /// the Subordinate-Statement-only claims and trust_anchor_hints,
+    /// trust_marks, trust_mark_issuers, trust_mark_owners refused; no
+    /// trust_chain / peer_trust_chain header.
+    RegistrationResponse,
+};
 
 struct StatementOptions {
     JwsLimits jws{};
@@ -52,6 +82,13 @@ public:
     /// trust_mark_issuers, trust_mark_owners, source_endpoint, and crit.
     /// The first failing rule is returned; its Error names the rule and claim.
     static Result<EntityStatement> parse(std::string_view jwt, const StatementOptions &options = {});
+    /// The same rules, with those of `context` (see StatementContext) in
+    /// place of the federation ones. parse(jwt, options) is
+    /// parse(jwt, options, StatementContext::Federation).
+    static Result<EntityStatement> parse(std::string_view jwt, const StatementOptions &options,
+                                         StatementContext context);
+
+    StatementContext context() const noexcept { return context_; }
 
     bool isEntityConfiguration() const noexcept { return issuer_ == subject_; }
     const EntityId &issuer() const noexcept { return issuer_; }
@@ -62,6 +99,15 @@ public:
     const JwkSet &jwks() const noexcept { return jwks_; }
     /// Entity Configuration's authority_hints (empty when absent).
     const std::vector<EntityId> &authorityHints() const noexcept { return authorityHints_; }
+
+    /// The aud claim's single Entity Identifier; empty outside Explicit
+    /// Registration (StatementContext::Federation).
+    const std::string &audience() const noexcept { return audience_; }
+    /// The trust_chain / peer_trust_chain JWS headers of a registration
+    /// request, as sent (compact JWTs, not parsed); empty when absent, and
+    /// always empty in the other contexts, which refuse them.
+    const std::vector<std::string> &trustChainHeader() const noexcept { return trustChainHeader_; }
+    const std::vector<std::string> &peerTrustChainHeader() const noexcept { return peerTrustChainHeader_; }
 
     /// All claims, as signed.
     const Json &claims() const noexcept { return claims_; }
@@ -102,6 +148,10 @@ private:
     JwkSet jwks_;
     std::vector<EntityId> authorityHints_;
     std::string digest_;
+    StatementContext context_ = StatementContext::Federation;
+    std::string audience_;
+    std::vector<std::string> trustChainHeader_;
+    std::vector<std::string> peerTrustChainHeader_;
 };
 
 /// Step 6: a Subordinate Statement's issuer must be one of the authority_hints

@@ -3,6 +3,7 @@
 #include <oidfed/cache_key.h>
 
 #include "statement/claims.h"
+#include "statement/registration_rules.h"
 #include "statement/statement_name.h"
 #include "statement/statement_rules.h"
 
@@ -21,18 +22,38 @@ std::string statementName(const EntityStatement &statement)
 
 Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const StatementOptions &options)
 {
+    return parse(jwt, options, StatementContext::Federation);
+}
+
+Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const StatementOptions &options,
+                                               StatementContext context)
+{
+    const bool request = context == StatementContext::RegistrationRequest;
+    const bool response = context == StatementContext::RegistrationResponse;
     // 3.2 steps 1 and 3: a compact JWS with an allowed alg (Jws::parse).
     auto jws = Jws::parse(jwt, options.jws);
     if (!jws)
         return fail(std::move(jws).error().withRule("3.2 JWS"));
-    OIDFED_TRY_VOID(statement::checkHeader(*jws));
+    statement::ChainHeaders headers;
+    if (request) {
+        OIDFED_TRY(headers, statement::checkRequestHeader(*jws));
+    } else if (response) {
+        OIDFED_TRY_VOID(statement::checkResponseHeader(*jws));
+    } else {
+        OIDFED_TRY_VOID(statement::checkHeader(*jws));
+    }
 
     // Claims are read from exactly the bytes that the signature covers (C23).
     auto claims = jws->payloadJson(options.jws.json);
     if (!claims)
         return fail(std::move(claims).error().withRule("3.2 JWT claims"));
 
-    OIDFED_TRY_VOID(claims::checkRequired(*claims, {"iss", "sub", "iat", "exp", "jwks"}, "3.1.1 required claims"));
+    // jwks is OPTIONAL in a registration response only (3.1.1).
+    if (response) {
+        OIDFED_TRY_VOID(claims::checkRequired(*claims, {"iss", "sub", "iat", "exp"}, "3.1.1 required claims"));
+    } else {
+        OIDFED_TRY_VOID(claims::checkRequired(*claims, {"iss", "sub", "iat", "exp", "jwks"}, "3.1.1 required claims"));
+    }
     // 3.2 step 5.
     OIDFED_TRY(EntityId issuer, claims::entityIdClaim(*claims, "iss", options.entityIds, "3.2 iss"));
     auto subject = claims::entityIdClaim(*claims, "sub", options.entityIds, "3.1.1 sub");
@@ -44,8 +65,21 @@ Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const State
     auto withEntity = [&](Error error) { return fail(std::move(error).withEntity(statement.issuer_.str())); };
 
     // 3.2 step 6 (placement), and every claim's own syntax.
-    if (auto r = statement::checkClaimPlacement(c, statement.isEntityConfiguration()); !r)
-        return withEntity(std::move(r).error());
+    statement.context_ = context;
+    auto placement = request    ? statement::checkRequestClaimPlacement(c, statement.isEntityConfiguration())
+                     : response ? statement::checkResponseClaimPlacement(c, statement.isEntityConfiguration())
+                                : statement::checkClaimPlacement(c, statement.isEntityConfiguration());
+    if (!placement)
+        return withEntity(std::move(placement).error());
+    if (request || response) {
+        // 3.1.4 / 3.1.5, 3.2 step 26.
+        auto audience = statement::checkSingleAudience(c, options.entityIds, request ? "3.1.4 aud" : "3.1.5 aud");
+        if (!audience)
+            return withEntity(std::move(audience).error());
+        statement.audience_ = audience->str();
+        statement.trustChainHeader_ = std::move(headers.trustChain);
+        statement.peerTrustChainHeader_ = std::move(headers.peerTrustChain);
+    }
     auto iat = claims::numericDateClaim(c, "iat", "3.1.1 iat");
     if (!iat)
         return withEntity(std::move(iat).error());
@@ -57,15 +91,24 @@ Result<EntityStatement> EntityStatement::parse(std::string_view jwt, const State
     statement.iat_ = *iat;
     statement.exp_ = *exp;
 
-    auto jwks = statement::checkJwks(c, options.keys);
-    if (!jwks)
-        return withEntity(std::move(jwks).error());
-    statement.jwks_ = std::move(jwks).value();
+    if (!response || c.contains("jwks")) {
+        auto jwks = statement::checkJwks(c, options.keys);
+        if (!jwks)
+            return withEntity(std::move(jwks).error());
+        statement.jwks_ = std::move(jwks).value();
+    }
 
     auto hints = statement::checkAuthorityHints(c, statement.subject_, options.entityIds);
     if (!hints)
         return withEntity(std::move(hints).error());
     statement.authorityHints_ = std::move(hints).value();
+    if (response) {
+        // 12.2.3: one authority hint, and the anchor the OP selected (3.2 step 27).
+        if (auto single = statement::checkSingleAuthorityHint(statement.authorityHints_); !single)
+            return withEntity(std::move(single).error());
+        if (auto anchor = statement::checkTrustAnchorClaim(c, options.entityIds); !anchor)
+            return withEntity(std::move(anchor).error());
+    }
 
     Result<void> checks[] = {
         statement::checkTrustAnchorHints(c, options.entityIds),

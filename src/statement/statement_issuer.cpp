@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "statement/claims.h"
+#include "statement/statement_payload.h"
 
 namespace oidfed {
 
@@ -30,8 +31,9 @@ Result<std::string> signAndCheck(const Json &payload, const Jwk &signingKey, con
 
 } // namespace
 
-Result<std::string> issueEntityConfiguration(const EntityConfigurationClaims &claims, const Jwk &signingKey,
-                                             const StatementOptions &options)
+namespace statement {
+
+Result<Json> entityConfigurationPayload(const EntityConfigurationClaims &claims, const Jwk &signingKey)
 {
     if (!claims.jwks.find(signingKey.kid()))
         return fail(Error(ErrorCode::InvalidArgument, "signing key " + signingKey.kid() + " is not in the entity's jwks")
@@ -56,6 +58,15 @@ Result<std::string> issueEntityConfiguration(const EntityConfigurationClaims &cl
     if (!claims.trustMarkOwners.isNull())
         payload.set("trust_mark_owners", claims.trustMarkOwners);
     OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
+    return payload;
+}
+
+} // namespace statement
+
+Result<std::string> issueEntityConfiguration(const EntityConfigurationClaims &claims, const Jwk &signingKey,
+                                             const StatementOptions &options)
+{
+    OIDFED_TRY(Json payload, statement::entityConfigurationPayload(claims, signingKey));
     return signAndCheck(payload, signingKey, claims.jwks, options);
 }
 

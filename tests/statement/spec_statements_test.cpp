@@ -120,9 +120,10 @@ TEST_CASE("every Entity Statement claims set in the spec's figures passes the st
     //  - 19-25, 27: Trust Marks and a Trust Mark Delegation, not Entity Statements;
     //  - 34: a resolve response; 8: a signed JWK Set;
     //  - 75 and 76: an Explicit Registration request and response, whose aud /
-    //    trust_anchor claims are only allowed in that exchange (3.1.4, 3.1.5),
-    //    which oidfed does not serve: as plain Entity Statements they must be
-    //    rejected for a registration-only claim (checked below).
+    //    trust_anchor claims are only allowed in that exchange (3.1.4, 3.1.5):
+    //    as plain Entity Statements they must be rejected for a
+    //    registration-only claim (checked below); in their own context they
+    //    parse (the next test).
     const std::map<int, bool> isEntityConfiguration = {
         {2, false},  {6, true},   {7, true},   {18, true},  {29, false}, {47, true},  {48, true}, {56, true},
         {58, true},  {60, false}, {62, true},  {64, false}, {66, true},  {68, false},
@@ -169,4 +170,48 @@ TEST_CASE("every Entity Statement claims set in the spec's figures passes the st
     }
     CHECK(checked == static_cast<int>(isEntityConfiguration.size()));
     CHECK(registration == 2);
+}
+
+TEST_CASE("Figures 75 and 76 parse in the Explicit Registration contexts, and only there")
+{
+    Json examples = test::loadSharedJson("oidfed-vectors/spec/spec_examples.json");
+    auto key = Jwk::generate(JwsAlgorithm::ES256);
+    REQUIRE(key);
+    int seen = 0;
+    for (const Json &figure : examples.find("figures")->asArray()) {
+        int number = static_cast<int>(figure.find("figure")->asInt());
+        if (number != 75 && number != 76)
+            continue;
+        CAPTURE(number);
+        Json claims = *figure.find("json");
+        // The figures' RSA keys are abbreviated ("n": "4AZjgq...K..."): a
+        // generated key stands in for them (76's copy of the RP's jwks too).
+        claims.set("jwks", JwkSet::fromKeys({*key})->toJson());
+        const bool request = number == 75;
+        const std::string typ = request ? "entity-statement+jwt" : "explicit-registration-response+jwt";
+        auto jwt = signJws(json(R"({"typ":")" + typ + R"("})"), claims.dump(), *key);
+        REQUIRE(jwt);
+        const StatementContext context =
+            request ? StatementContext::RegistrationRequest : StatementContext::RegistrationResponse;
+        auto statement = EntityStatement::parse(*jwt, {}, context);
+        REQUIRE_MESSAGE(statement, statement.error().describe());
+        CHECK(statement->context() == context);
+        CHECK(statement->subject().str() == "https://wiki.ligo.org");
+        CHECK(statement->audience() == (request ? "https://op.umu.se" : "https://wiki.ligo.org"));
+        CHECK(statement->isEntityConfiguration() == request);
+        REQUIRE(statement->authorityHints().size() == 1);
+        CHECK(statement->authorityHints()[0].str() == "https://incommon.org");
+        CHECK(statement->verifySignature(JwkSet::fromKeys({*key}).value()));
+        if (!request)
+            CHECK(*statement->claim("trust_anchor") == Json("https://edugain.geant.org"));
+        // The other registration context refuses each of them.
+        auto other = EntityStatement::parse(*jwt, {},
+                                            request ? StatementContext::RegistrationResponse
+                                                    : StatementContext::RegistrationRequest);
+        REQUIRE_FALSE(other);
+        CHECK(other.error().code == ErrorCode::BadType);
+        CHECK(other.error().claim == "typ");
+        ++seen;
+    }
+    CHECK(seen == 2);
 }
