@@ -24,6 +24,7 @@
 
 #include <oidfed/cache.h>
 #include <oidfed/clock.h>
+#include <oidfed/entity_statement.h>
 #include <oidfed/fetcher.h>
 #include <oidfed/operator_registry.h>
 #include <oidfed/resolver_options.h>
@@ -44,6 +45,47 @@ struct ResolveRequest {
     /// nothing is fetched, and a chain close to expiry is not refreshed.
     bool cacheOnly = false;
 };
+
+/// Resolving an entity from the Entity Configuration it presented (an RP's
+/// Explicit Registration request, 12.2.2 steps 3-5; 10.1 step 2: an EC
+/// "handed over"), with the chain it presented as a path hint.
+struct PresentedResolveRequest {
+    /// The subject's Entity Configuration as presented, already parsed
+    /// (any StatementContext; a registration request's EC carries aud).
+    /// It is never fetched from the well-known URL, never stored as the
+    /// subject's Entity Configuration in any cache, and its metadata is the
+    /// one resolved (the subject may tailor it per receiver and may publish
+    /// no well-known EC at all). Its self-signature is checked again.
+    /// REQUIRES: an Entity Configuration (iss == sub).
+    EntityStatement configuration;
+    /// The path hint: the presented chain after its first statement, i.e.
+    /// the Subordinate Statements from the subject's Immediate Superior up,
+    /// optionally ending with the anchor's Entity Configuration. Empty: no
+    /// hint. A hint is used only when every statement verifies from the
+    /// pinned anchor keys down with `configuration` as its first statement;
+    /// otherwise the statements are collected from the configuration's
+    /// authority_hints (10.1), and the report says why the hint was not used.
+    std::vector<std::string> pathHint{};
+    std::vector<std::string> trustAnchors{};  ///< as ResolveRequest::trustAnchors
+    std::vector<std::string> entityTypes{};   ///< as ResolveRequest::entityTypes
+    /// Only chains whose first Subordinate Statement this entity issued
+    /// (an RP rebuilding its chain through the authority hint an OP named,
+    /// 12.2.5). Empty: any.
+    std::string immediateSuperior{};
+    std::optional<UnixTime> at{};             ///< as ResolveRequest::at
+    bool explain = false;                     ///< as ResolveRequest::explain
+};
+
+/// What became of a presented path hint (resolvePresented()).
+enum class PathHintUse {
+    None,     ///< no hint presented, or not a presented resolution
+    Used,     ///< the hint verified; nothing was collected
+    Stale,    ///< a statement of the hint expired (or is not yet valid): collected instead
+    Invalid,  ///< the hint did not verify (or leads to no requested anchor): collected instead
+};
+
+/// "none", "used", "stale", "invalid". Never empty.
+std::string_view pathHintUseName(PathHintUse use) noexcept;
 
 /// The verdict on one candidate path, for --explain.
 struct CandidateVerdict {
@@ -76,7 +118,7 @@ std::string_view resolveAlarmKindName(ResolveAlarm::Kind kind) noexcept;
 /// How a resolution went. Always filled in part (source, counters); fully
 /// when ResolveRequest::explain is set.
 struct ResolveReport {
-    std::string source;                       ///< "cache", "shared-cache", "network", "negative-cache" or "miss"
+    std::string source;                       ///< "cache", "shared-cache", "network", "negative-cache", "miss" or "presented-hint"
     /// Statements this resolution needed that were not in its process's
     /// memory: fetched over HTTP, read from the shared cache, or joined
     /// while another resolution fetched them. What maxFetchesPerResolution
@@ -95,6 +137,11 @@ struct ResolveReport {
     /// One per (kind, entity) across both rounds.
     std::vector<ResolveAlarm> alarms;
     std::string topologyDot;                  ///< the discovered graph (Graphviz), with explain
+    /// resolvePresented(): whether the presented path hint was used; when
+    /// not, pathHintError says why (also listed in problems, rule "12.2.2
+    /// step 5 path hint").
+    PathHintUse pathHint = PathHintUse::None;
+    std::optional<Error> pathHintError{};
 };
 
 struct ResolveOutcome {
@@ -127,6 +174,19 @@ public:
     /// none validates; the error of the best candidate is given), Timeout /
     /// LimitExceeded when the budget ran out first.
     virtual ResolveOutcome resolve(const ResolveRequest &request) = 0;
+
+    /// Resolves the subject of a presented Entity Configuration (see
+    /// PresentedResolveRequest): the hint first, verified statement by
+    /// statement from the pinned anchor keys down (report.source
+    /// "presented-hint"); else collection from its authority_hints
+    /// (report.source "network"), with the same budget, selection and
+    /// validation as resolve(). The chain cache is neither read nor written
+    /// for the subject (the result belongs to this presentation only);
+    /// statements fetched for the superiors are cached as usual.
+    /// Errors in outcome.chain: InvalidArgument (not an Entity
+    /// Configuration, an unknown requested anchor), the self-signature's
+    /// KeyNotFound / BadSignature, and those of resolve().
+    virtual ResolveOutcome resolvePresented(const PresentedResolveRequest &request) = 0;
 
     virtual const std::vector<TrustAnchor> &trustAnchors() const = 0;
 

@@ -80,7 +80,7 @@ Result<void> Collector::checkSelfSignature(const EntityStatement &configuration)
 }
 
 Result<Collection> Collector::collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                      ResolutionBudget &budget)
+                                      ResolutionBudget &budget, StatementPtr presented)
 {
     Collection collection;
     std::set<std::string> requestedUrls;  // never fetch a statement twice (10.1 step 5)
@@ -92,11 +92,17 @@ Result<Collection> Collector::collect(const EntityId &subject, const std::vector
 
     OIDFED_TRY(StatementRequest first, ecRequest(subject.str()));
     requestedUrls.insert(first.url);
-    auto subjectResult = fetchWithinBudget(store_, {first}, budget, collection, knownFailures_);
-    if (!subjectResult[0])
-        return fail(std::move(subjectResult[0]).error());
-    OIDFED_TRY_VOID(checkSelfSignature(*subjectResult[0].value()));
-    collection.configurations.emplace(subject.str(), std::move(subjectResult[0]).value());
+    if (presented) {
+        // 10.1 step 2: handed over, not fetched (and not kept in the store).
+        OIDFED_TRY_VOID(checkSelfSignature(*presented));
+        collection.configurations.emplace(subject.str(), std::move(presented));
+    } else {
+        auto subjectResult = fetchWithinBudget(store_, {first}, budget, collection, knownFailures_);
+        if (!subjectResult[0])
+            return fail(std::move(subjectResult[0]).error());
+        OIDFED_TRY_VOID(checkSelfSignature(*subjectResult[0].value()));
+        collection.configurations.emplace(subject.str(), std::move(subjectResult[0]).value());
+    }
 
     std::vector<std::string> frontier{subject.str()};
     std::set<std::string> visited{subject.str()};

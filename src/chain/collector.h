@@ -69,8 +69,12 @@ public:
     /// recorded in the Collection. An Entity Configuration is trusted to
     /// name its superiors only once its self-signature verifies: a forged
     /// one costs no further fetch (threat B09).
+    ///
+    /// `presented` (optional): the subject's Entity Configuration as the
+    /// subject presented it (Resolver::resolvePresented); it is used instead
+    /// of fetching one, and never enters the statement store.
     Result<Collection> collect(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                               ResolutionBudget &budget);
+                               ResolutionBudget &budget, StatementPtr presented = nullptr);
 
 private:
     Result<void> checkSelfSignature(const EntityStatement &configuration);

@@ -243,11 +243,12 @@ void ResolverImpl::remember(const std::string &key, const std::shared_ptr<const 
 // more with what is left of the budget. Never more than one retry; what is
 // refetched is verified like anything else.
 ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                          const ResolveRequest &request, ResolveScope scope, UnixTime now)
+                                          const ResolveRequest &request, ResolveScope scope, UnixTime now,
+                                          const Presented *presented)
 {
     detail::ResolutionBudget budget(options_.maxFetchesPerResolution, options_.resolveDeadline);
     RoundNotes notes;
-    ResolveOutcome first = resolveRound(subject, anchors, request, scope, now, budget, notes);
+    ResolveOutcome first = resolveRound(subject, anchors, request, scope, now, budget, notes, presented);
     if (first.chain || notes.suspects.empty())
         return first;
 
@@ -266,7 +267,7 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
         return first;
     }
     notes.first = false;
-    ResolveOutcome second = resolveRound(subject, anchors, request, scope, now, budget, notes);
+    ResolveOutcome second = resolveRound(subject, anchors, request, scope, now, budget, notes, presented);
     // What the first round found and the retry did not meet again, then the
     // retry's own: one entry per (code, rule, entity), one alarm per (kind, entity).
     second.report.problems = mergeRounds(first.report.problems, std::move(second.report.problems), sameProblem);
@@ -281,12 +282,13 @@ ResolveOutcome ResolverImpl::resolveFresh(const EntityId &subject, const std::ve
 
 ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                           const ResolveRequest &request, ResolveScope scope, UnixTime now,
-                                          detail::ResolutionBudget &budget, RoundNotes &notes)
+                                          detail::ResolutionBudget &budget, RoundNotes &notes,
+                                          const Presented *presented)
 {
     ResolveOutcome outcome;
     outcome.report.source = "network";
     detail::Collector collector(store_, options_, memo_, now, notes.first ? nullptr : &notes.failedUrls);
-    auto collected = collector.collect(subject, anchors, budget);
+    auto collected = collector.collect(subject, anchors, budget, presented ? presented->configuration : nullptr);
     outcome.report.fetches = budget.fetchesUsed();
     if (!collected) {
         outcome.chain = Unexpected{std::move(collected).error()};
@@ -328,6 +330,9 @@ ResolveOutcome ResolverImpl::resolveRound(const EntityId &subject, const std::ve
             paths = graph.paths(subject.str(), anchor.entityId.str(), options_.maxChainDepth,
                                 options_.maxCandidatePaths - std::min(tried, options_.maxCandidatePaths));
         for (const auto &path : paths) {
+            if (presented && !presented->immediateSuperior.empty() &&
+                (path.size() < 2 || path[1] != presented->immediateSuperior))
+                continue;  // not through the Immediate Superior asked for
             ++tried;
             // [subject EC, SS about each entity by the next, anchor EC when known]
             std::vector<const EntityStatement *> statements{collected->configurations.at(path[0]).get()};

@@ -57,6 +57,7 @@ public:
     }
 
     ResolveOutcome resolve(const ResolveRequest &request) override { return resolveIn(request, ResolveScope::Subject); }
+    ResolveOutcome resolvePresented(const PresentedResolveRequest &request) override;
     const std::vector<TrustAnchor> &trustAnchors() const override { return anchors_; }
 
 private:
@@ -70,11 +71,25 @@ private:
         return out;
     }
 
+    /// A resolvePresented() subject: its Entity Configuration as presented
+    /// (never fetched) and the Immediate Superior its chains must go through
+    /// (empty: any).
+    struct Presented {
+        StatementPtr configuration;
+        std::string immediateSuperior;
+    };
+
     ResolveOutcome resolveIn(const ResolveRequest &request, ResolveScope scope);
+    /// The presented path hint, validated as [presented EC, hint...]; the
+    /// anchor is the one the hint ends at, among `anchors`.
+    Result<TrustChain> validatePathHint(const PresentedResolveRequest &request, const Presented &presented,
+                                        const std::vector<const TrustAnchor *> &anchors, const ResolveRequest &base,
+                                        UnixTime now);
     Result<std::vector<const TrustAnchor *>> selectAnchors(const ResolveRequest &request) const;
     std::string cacheKeyFor(const ResolveRequest &request, const std::vector<const TrustAnchor *> &anchors) const;
     ResolveOutcome resolveFresh(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
-                                const ResolveRequest &request, ResolveScope scope, UnixTime now);
+                                const ResolveRequest &request, ResolveScope scope, UnixTime now,
+                                const Presented *presented = nullptr);
     /// What the first round of a fresh resolution leaves for the second.
     struct RoundNotes {
         bool first = true;
@@ -90,7 +105,7 @@ private:
     /// keys is also refetched once (G03).
     ResolveOutcome resolveRound(const EntityId &subject, const std::vector<const TrustAnchor *> &anchors,
                                 const ResolveRequest &request, ResolveScope scope, UnixTime now,
-                                detail::ResolutionBudget &budget, RoundNotes &notes);
+                                detail::ResolutionBudget &budget, RoundNotes &notes, const Presented *presented);
     Result<std::shared_ptr<const TrustChain>> trustMarkIssuerChain(const EntityId &issuer, const TrustAnchor &anchor,
                                                                    std::optional<UnixTime> at, std::string_view rule);
     Result<JwkSet> trustMarkIssuerKeys(const EntityId &issuer, const TrustAnchor &anchor,

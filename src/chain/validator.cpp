@@ -168,22 +168,13 @@ Result<void> checkIssuerIsSubject(const Json &metadata, const EntityId &subject,
 
 } // namespace
 
-Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context)
+// Constraints of every Subordinate Statement (6.2), then the metadata policy
+// (6.1.4): combined most superior first, applied after the Immediate
+// Superior's metadata override.
+Result<ResolvedMetadata> applyChainPolicy(std::span<const EntityStatement *const> subordinates,
+                                          const Json &subjectMetadata, const std::string &subject,
+                                          const OperatorRegistry &registry)
 {
-    OIDFED_TRY_VOID(checkShape(chain, context.anchor));
-    OIDFED_TRY_VOID(checkLinkage(chain));
-    for (const EntityStatement *statement : chain)
-        OIDFED_TRY_VOID(statement->checkValidityPeriod(context.now, context.options.clockSkew.count()));
-    if (chain.size() > 1 && !chain[1]->isEntityConfiguration())
-        OIDFED_TRY_VOID(checkIssuerIsAuthorityHint(*chain[1], *chain[0]));
-    OIDFED_TRY_VOID(checkSignatures(chain, context));
-
-    // Subordinate Statements, the one about the subject first.
-    std::vector<const EntityStatement *> subordinates;
-    for (const EntityStatement *statement : chain)
-        if (!statement->isEntityConfiguration())
-            subordinates.push_back(statement);
-
     std::vector<ConstrainedStatement> constrained;
     for (const EntityStatement *statement : subordinates) {
         ConstrainedStatement entry{statement->issuer().str(), statement->subject().str(), {}};
@@ -208,13 +199,12 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
                 policy.metadataPolicyCrit.push_back(name.asString());
         policies.push_back(std::move(policy));
     }
-    auto combined = combinePolicies(policies, context.registry);
+    auto combined = combinePolicies(policies, registry);
     if (!combined)
         return fail(std::move(combined).error());
 
     MetadataResolutionInput input;
-    const Json *subjectMetadata = chain[0]->claim("metadata");
-    input.subjectMetadata = subjectMetadata ? *subjectMetadata : Json::object();
+    input.subjectMetadata = subjectMetadata;
     if (!subordinates.empty()) {
         if (const Json *superior = subordinates.front()->claim("metadata")) {
             input.superiorMetadata = *superior;
@@ -222,13 +212,37 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
         }
     }
     input.statements = constrained;
-    auto resolved = resolveMetadata(input, *combined, context.registry);
+    auto resolved = resolveMetadata(input, *combined, registry);
     if (!resolved) {
         Error error = std::move(resolved).error();
         if (error.entityId.empty())
-            error.entityId = chain[0]->subject().str();
+            error.entityId = subject;
         return fail(std::move(error));
     }
+    return resolved;
+}
+
+Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, const ValidationContext &context)
+{
+    OIDFED_TRY_VOID(checkShape(chain, context.anchor));
+    OIDFED_TRY_VOID(checkLinkage(chain));
+    for (const EntityStatement *statement : chain)
+        OIDFED_TRY_VOID(statement->checkValidityPeriod(context.now, context.options.clockSkew.count()));
+    if (chain.size() > 1 && !chain[1]->isEntityConfiguration())
+        OIDFED_TRY_VOID(checkIssuerIsAuthorityHint(*chain[1], *chain[0]));
+    OIDFED_TRY_VOID(checkSignatures(chain, context));
+
+    // Subordinate Statements, the one about the subject first.
+    std::vector<const EntityStatement *> subordinates;
+    for (const EntityStatement *statement : chain)
+        if (!statement->isEntityConfiguration())
+            subordinates.push_back(statement);
+
+    const Json *subjectMetadata = chain[0]->claim("metadata");
+    auto resolved = applyChainPolicy(subordinates, subjectMetadata ? *subjectMetadata : Json::object(),
+                                     chain[0]->subject().str(), context.registry);
+    if (!resolved)
+        return fail(std::move(resolved).error());
 
     Json metadata = std::move(resolved->metadata);
     if (!context.options.entityTypes.empty()) {

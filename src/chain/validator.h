@@ -9,6 +9,7 @@
 
 #include <oidfed/chain_validator.h>
 #include <oidfed/entity_statement.h>
+#include <oidfed/metadata_policy.h>
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>
 #include <oidfed/trust_mark.h>
@@ -36,6 +37,17 @@ struct ValidationContext {
     /// Called for each mark that passed 7.3; nullptr: none.
     const TrustMarkStatusCheck *trustMarkStatus = nullptr;
 };
+
+/// Checks the constraints (6.2) of `subordinates` (a chain's Subordinate
+/// Statements, the one about the subject first) and resolves
+/// `subjectMetadata` through their metadata policies (6.1.4: the Immediate
+/// Superior's metadata override, allowed_entity_types, the combined policy).
+/// Errors name `subject` when no other entity is concerned. Also used to
+/// apply a chain's policy again to metadata other than the subject's own
+/// (Explicit Registration, 12.2.2 step 8 and 12.2.5 step 5).
+Result<ResolvedMetadata> applyChainPolicy(std::span<const EntityStatement *const> subordinates,
+                                          const Json &subjectMetadata, const std::string &subject,
+                                          const OperatorRegistry &registry);
 
 /// Validates `chain` = [subject EC, SS..., (TA EC)] per spec 10.2 and builds
 /// the TrustChain. REQUIRES: chain is non-empty.
