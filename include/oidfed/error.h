@@ -30,6 +30,8 @@ enum class ErrorCode {
     PolicyConflict,        ///< metadata policies cannot be combined (6.1.3, 6.1.4.1)
     PolicyViolation,       ///< metadata does not satisfy the policy (6.1.4.2)
     ConstraintViolation,   ///< a Subordinate Statement constraint is broken (6.2)
+    InvalidClientMetadata, ///< client metadata an OP will not register (OIDC Registration 3.3, RFC 7591 3.2.2)
+    InvalidRedirectUri,    ///< a redirect URI an OP will not register (OIDC Registration 3.3, RFC 7591 3.2.2)
     NoTrustAnchor,         ///< no configured trust anchor can be reached or used
     NoValidChain,          ///< candidate chains exist but none validates
     NotFound,              ///< the requested thing does not exist
@@ -43,7 +45,9 @@ enum class ErrorCode {
 std::string_view errorCodeName(ErrorCode code) noexcept;
 
 /// The OpenID Federation 8.9 error code a code maps to when it reaches a
-/// federation client, e.g. "invalid_trust_chain". Never empty.
+/// federation client, e.g. "invalid_trust_chain"; for the two client
+/// registration codes, the OAuth one ("invalid_client_metadata",
+/// "invalid_redirect_uri", which 8.9 and 12.2.3 allow). Never empty.
 std::string_view specErrorCode(ErrorCode code) noexcept;
 
 struct Error {

@@ -23,6 +23,10 @@
 #include <oidfed/operator_registry.h>
 #include <oidfed/parameter_policy.h>
 #include <oidfed/policy_operator.h>
+#include <oidfed/registration.h>
+#include <oidfed/registration_policy.h>
+#include <oidfed/registration_request.h>
+#include <oidfed/registration_response.h>
 #include <oidfed/resolve_response.h>
 #include <oidfed/resolver.h>
 #include <oidfed/resolver_options.h>

@@ -21,6 +21,8 @@ std::string_view errorCodeName(ErrorCode code) noexcept
     case ErrorCode::PolicyConflict: return "policy_conflict";
     case ErrorCode::PolicyViolation: return "policy_violation";
     case ErrorCode::ConstraintViolation: return "constraint_violation";
+    case ErrorCode::InvalidClientMetadata: return "invalid_client_metadata";
+    case ErrorCode::InvalidRedirectUri: return "invalid_redirect_uri";
     case ErrorCode::NoTrustAnchor: return "no_trust_anchor";
     case ErrorCode::NoValidChain: return "no_valid_chain";
     case ErrorCode::NotFound: return "not_found";
@@ -49,6 +51,10 @@ std::string_view specErrorCode(ErrorCode code) noexcept
         return "temporarily_unavailable";
     case ErrorCode::Internal:
         return "server_error";
+    case ErrorCode::InvalidClientMetadata:
+        return "invalid_client_metadata";
+    case ErrorCode::InvalidRedirectUri:
+        return "invalid_redirect_uri";
     case ErrorCode::Malformed:
     case ErrorCode::UnsupportedAlgorithm:
     case ErrorCode::InvalidKey:

@@ -51,7 +51,7 @@ std::string_view withoutWeakPrefix(std::string_view tag)
 int statusForSpecError(std::string_view code) noexcept
 {
     if (code == "invalid_request" || code == "invalid_trust_chain" || code == "invalid_metadata" ||
-        code == "unsupported_parameter")
+        code == "unsupported_parameter" || code == "invalid_client_metadata" || code == "invalid_redirect_uri")
         return 400;
     if (code == "invalid_client")
         return 401;
