@@ -43,6 +43,8 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/entity_id.h", "EntityIdOptions"},
     {"include/oidfed/entity_statement.h", "StatementOptions"},
     {"include/oidfed/chain_validator.h", "ChainValidationOptions"},
+    {"include/oidfed/registration_request.h", "RegistrationRequestOptions"},
+    {"include/oidfed/registration_policy.h", "RegistrationPolicy"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
     {"src/entity/key_store.h", "KeyStoreOptions"},

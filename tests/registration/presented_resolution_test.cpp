@@ -206,3 +206,25 @@ TEST_CASE("a presented statement must be an Entity Configuration")
     CHECK(outcome.chain.error().code == ErrorCode::InvalidArgument);
     CHECK(pathHintUseName(PathHintUse::Stale) == "stale");
 }
+
+TEST_CASE("S-1, 18.1: a presented EC with many authority_hints costs no more than a fetched one")
+{
+    Federation f;
+    ResolverOptions options;
+    options.maxAuthorityHintsPerEntity = 2;
+    auto resolver = f.resolver(options);
+    RequestSpec spec;
+    spec.authorityHints = {kIm};
+    for (int i = 0; i < 20; ++i)
+        spec.authorityHints.push_back("https://fake" + std::to_string(i) + ".example");
+    ResolveOutcome outcome = resolver->resolvePresented({.configuration = presentedEc(f, spec)});
+    REQUIRE_MESSAGE(outcome.chain, outcome.chain.error().describe());
+    bool limited = std::any_of(outcome.report.problems.begin(), outcome.report.problems.end(), [](const Error &e) {
+        return e.code == ErrorCode::LimitExceeded && e.rule == "maxAuthorityHintsPerEntity" && e.entityId == kRp;
+    });
+    CHECK(limited);
+    // im and the first fake only: their ECs, im's statement about the RP, and
+    // what is above im.
+    for (int i = 1; i < 20; ++i)
+        CHECK_FALSE(fetched(f, test::wellKnown("https://fake" + std::to_string(i) + ".example")));
+}
