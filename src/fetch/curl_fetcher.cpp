@@ -41,10 +41,9 @@
 
 #include <curl/curl.h>
 
-#include "core/test_switch_hints.h"
 #include "fetch/address_guard.h"
 #include "fetch/curl_ptr.h"
-#include "fetch/fetch_version.h"
+#include "fetch/easy_setup.h"
 #include "fetch/host_slots.h"
 #include "fetch/transfer.h"
 
@@ -57,8 +56,6 @@ using fetch::CurlMultiPtr;
 using fetch::CurlPtr;
 using fetch::CurlSharePtr;
 using fetch::CurlSlistPtr;
-using fetch::CurlStringPtr;
-using fetch::CurlUrlPtr;
 using fetch::HostSlots;
 using fetch::sanitized;
 using fetch::Transfer;
@@ -105,8 +102,7 @@ public:
 private:
     CurlFetcher(const FetchOptions &options, AddressGuard guard)
         : options_(options), guard_(std::move(guard)),
-          userAgent_(options.userAgent.empty() ? std::string("oidfed/") + OIDFED_VERSION : options.userAgent),
-          protocols_(options.allowHttp ? "http,https" : "https"),
+          userAgent_(fetch::userAgentOf(options)), protocols_(fetch::allowedProtocols(options)),
           slots_(options.maxTransfersPerHost, options.maxWaitingPerHost)
     {
     }
@@ -189,48 +185,18 @@ Result<void> CurlFetcher::initShare()
 
 Result<void> CurlFetcher::initResolve()
 {
-    for (const std::string &entry : options_.resolve) {
-        curl_slist *list = curl_slist_append(resolve_.get(), entry.c_str());
-        if (!list)
-            return fail(ErrorCode::Internal, "curl_slist_append failed");
-        if (!resolve_)
-            resolve_.reset(list);
-    }
+    OIDFED_TRY(resolve_, fetch::makeResolveList(options_.resolve));
     return ok();
 }
 
 Result<CurlPtr> CurlFetcher::newEasyHandle() const
 {
-    CurlPtr easy(curl_easy_init());
-    if (!easy)
-        return fail(ErrorCode::Internal, "curl_easy_init failed");
+    OIDFED_TRY(CurlPtr easy, fetch::newGuardedEasyHandle(fetch::EasySetup{
+                                 .options = options_, .protocols = protocols_, .userAgent = userAgent_,
+                                 .resolve = resolve_.get()}));
     CURL *e = easy.get();
-    const CURLcode codes[] = {
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L),
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols_.c_str()),
-        curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protocols_.c_str()),
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L),
-        curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L),
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L),
-        // Ignore http_proxy and friends: the guard must see the real
-        // destination, not a proxy's address.
-        curl_easy_setopt(e, CURLOPT_PROXY, ""),
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connectTimeout.count())),
-        // Refuses a larger Content-Length before the body; onWrite enforces
-        // the cap on bodies of unknown or lying length.
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.maxResponseBytes)),
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &fetch::onWrite),
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &fetch::onOpenSocket),
-        curl_easy_setopt(e, CURLOPT_USERAGENT, userAgent_.c_str()),
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L),
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L),
-        options_.caFile.empty() ? CURLE_OK : curl_easy_setopt(e, CURLOPT_CAINFO, options_.caFile.c_str()),
-        curl_easy_setopt(e, CURLOPT_SHARE, share_.get()),
-        resolve_ ? curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_.get()) : CURLE_OK,
-        // No CURLOPT_ACCEPT_ENCODING: no compressed bodies, so no
-        // decompression bombs (threat A11). No cookies, no netrc, no Alt-Svc.
-    };
-    if (std::any_of(std::begin(codes), std::end(codes), [](CURLcode c) { return c != CURLE_OK; }))
+    if (curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &fetch::onWrite) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SHARE, share_.get()) != CURLE_OK)
         return fail(ErrorCode::Internal, "cannot configure a curl easy handle (libcurl lacks a required option)");
     return easy;
 }
@@ -278,45 +244,16 @@ Result<void> CurlFetcher::prepare(Transfer &t) const
     const std::string where = describe(request);
     auto refuse = [&](std::string_view why) { return fail(ErrorCode::InvalidArgument, where + ": " + std::string(why)); };
 
-    if (request.url.find('\0') != std::string::npos)
-        return refuse("URL contains a NUL byte");
     if (!isVisibleAscii(request.expectedMediaType))
         return refuse("expected media type must be visible ASCII");
     if (request.timeout < std::chrono::milliseconds(0))
         return fail(ErrorCode::Timeout, where + ": no time left for this request");
 
     // Parse once and hand the parsed URL to libcurl (CURLOPT_CURLU), so the
-    // checks below see exactly what libcurl will use.
-    t.url.reset(curl_url());
-    if (!t.url)
-        return fail(ErrorCode::Internal, where + ": curl_url failed");
-    if (curl_url_set(t.url.get(), CURLUPART_URL, request.url.c_str(), 0) != CURLUE_OK)
-        return refuse("not an absolute http(s) URL");
-    auto part = [&](CURLUPart which) {
-        char *value = nullptr;
-        return curl_url_get(t.url.get(), which, &value, 0) == CURLUE_OK ? CurlStringPtr(value) : CurlStringPtr();
-    };
-    const CurlStringPtr scheme = part(CURLUPART_SCHEME);
-    const std::string_view schemeText = scheme ? scheme.get() : "";
-    if (schemeText == "http" && !options_.allowHttp)
-        return refuse("http is refused: https only (" + std::string(kAllowHttpHint) + ")");
-    if (schemeText != "https" && schemeText != "http")
-        return refuse("scheme is not https");
-    if (part(CURLUPART_USER) || part(CURLUPART_PASSWORD))
-        return refuse("URL must not contain user info");
-    if (part(CURLUPART_FRAGMENT))
-        return refuse("URL must not contain a fragment");
-    const CurlStringPtr host = part(CURLUPART_HOST);
-    if (!host)
-        return refuse("URL has no host");
-    char *port = nullptr;
-    if (curl_url_get(t.url.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
-        return refuse("URL has no port");
-    const CurlStringPtr portText(port);
-    std::string hostText(host.get());
-    std::transform(hostText.begin(), hostText.end(), hostText.begin(),
-                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
-    t.destination = std::string(schemeText) + "://" + hostText + ":" + portText.get();
+    // checks see exactly what libcurl will use.
+    OIDFED_TRY(fetch::CheckedUrl checked, fetch::checkUrl(request.url, options_.allowHttp, where));
+    t.url = std::move(checked.url);
+    t.destination = std::move(checked.destination);
     return ok();
 }
 
@@ -379,7 +316,7 @@ Result<void> CurlFetcher::launch(Transfer &t, ConnectionPool &pool) const
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get()),
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count())),
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t),
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t),
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t.addressCheck),
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorText.data()),
         // A reused handle may have posted before: every transfer sets its method.
         request.formBody ? curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -415,7 +352,7 @@ std::vector<Result<FetchResponse>> CurlFetcher::run(std::span<const FetchRequest
                 Transfer &t = transfers[next];
                 if (!t.request) {
                     t.request = &requests[next];
-                    t.guard = &guard_;
+                    t.addressCheck.guard = &guard_;
                     if (auto prepared = prepare(t); !prepared) {
                         results[next++] = fail(std::move(prepared).error());
                         continue;

@@ -4,8 +4,6 @@
 #include <string>
 #include <utility>
 
-#include <sys/socket.h>
-
 #include <curl/curl.h>
 
 #include <oidfed/json.h>
@@ -49,27 +47,6 @@ size_t onWrite(char *data, size_t size, size_t count, void *userdata)
     return bytes;
 }
 
-curl_socket_t onOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
-{
-    auto *t = static_cast<Transfer *>(clientp);
-    if (purpose != CURLSOCKTYPE_IPCXN) {
-        t->refusedDestination = Error(ErrorCode::InvalidArgument, "unexpected socket purpose");
-        return CURL_SOCKET_BAD;
-    }
-    // libcurl allocates room for the whole address behind `addr`, of
-    // `addrlen` bytes, although the member is declared as a plain sockaddr.
-    auto ip = IpAddress::fromSockaddr(&address->addr, address->addrlen);
-    if (!ip) {
-        t->refusedDestination = Error(ErrorCode::InvalidArgument, "destination is not an IP address");
-        return CURL_SOCKET_BAD;
-    }
-    if (auto allowed = t->guard->check(*ip); !allowed) {
-        t->refusedDestination = std::move(allowed).error();
-        return CURL_SOCKET_BAD;  // no socket, so no connection attempt
-    }
-    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-}
-
 Result<FetchResponse> transferResult(Transfer &t, CURLcode code, std::size_t maxResponseBytes)
 {
     const FetchRequest &request = *t.request;
@@ -80,8 +57,8 @@ Result<FetchResponse> transferResult(Transfer &t, CURLcode code, std::size_t max
     curl_easy_getinfo(t.easy.get(), CURLINFO_CONTENT_TYPE, &contentTypeRaw);
     const std::string contentType = contentTypeRaw ? contentTypeRaw : "";
 
-    if (code == CURLE_COULDNT_CONNECT && t.refusedDestination)
-        return fail(ErrorCode::InvalidArgument, where + ": " + t.refusedDestination->message);
+    if (code == CURLE_COULDNT_CONNECT && t.addressCheck.refused)
+        return fail(ErrorCode::InvalidArgument, where + ": " + t.addressCheck.refused->message);
 
     if (status != 0 && status != 200) {
         std::string message = where + ": HTTP " + std::to_string(status);

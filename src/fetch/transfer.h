@@ -19,7 +19,7 @@
 #include <oidfed/fetcher.h>
 #include <oidfed/result.h>
 
-#include "fetch/address_guard.h"
+#include "fetch/easy_setup.h"
 #include "fetch/curl_ptr.h"
 #include "fetch/host_slots.h"
 
@@ -31,7 +31,8 @@ inline constexpr std::size_t kMaxErrorBodyBytes = 4096;
 /// State of one transfer, written by the libcurl callbacks.
 struct Transfer {
     const FetchRequest *request = nullptr;
-    const AddressGuard *guard = nullptr;
+    /// The guard and why it refused an address (CURLOPT_OPENSOCKETDATA).
+    DestinationCheck addressCheck{};
     CurlPtr easy;  ///< owned while the transfer runs, then returned to the pool
     CurlUrlPtr url;
     /// "scheme://host:port" of url: what the per-host slots count.
@@ -49,7 +50,6 @@ struct Transfer {
     bool sawBody = false;
     bool tooLarge = false;
     bool wrongType = false;
-    std::optional<Error> refusedDestination;
     std::array<char, CURL_ERROR_SIZE> errorText{};
 };
 
@@ -57,12 +57,6 @@ struct Transfer {
 /// Content-Type at the first body byte and aborts (returns 0) when the type
 /// is not the expected one or when the body would pass maxBytes.
 size_t onWrite(char *data, size_t size, size_t count, void *userdata);
-
-/// CURLOPT_OPENSOCKETFUNCTION; clientp is the Transfer. Runs the
-/// destination guard on the address libcurl is about to connect to and
-/// returns CURL_SOCKET_BAD (recording why) when it is refused, so no socket is
-/// created for it.
-curl_socket_t onOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address);
 
 /// The Fetcher result of a transfer that libcurl finished with `code` (see
 /// Fetcher::fetch() for the error codes). Moves the body out of `t`.
