@@ -104,9 +104,11 @@ Result<ApiResponse> ApiClient::call(const ApiRequest &request) const
     OIDFED_TRY(CheckedUrl url, checkUrl(request.url, impl_->options.allowHttp, where));
 
     WipedHeaders headers;
-    bool built = headers.append("Accept: application/json") && headers.append("Expect:");
+    if ((request.accept + request.contentType).find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+        return fail(ErrorCode::InvalidArgument, where + ": the Accept or Content-Type value contains a line break");
+    bool built = headers.append("Accept: " + request.accept) && headers.append("Expect:");
     if (request.jsonBody)
-        built = built && headers.append("Content-Type: application/json");
+        built = built && headers.append("Content-Type: " + request.contentType);
     for (const std::string &header : request.headers) {
         if (header.find_first_of("\r\n") != std::string::npos || header.find('\0') != std::string::npos)
             return fail(ErrorCode::InvalidArgument, where + ": a request header contains a line break");

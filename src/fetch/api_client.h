@@ -36,8 +36,13 @@ struct ApiRequest {
     std::string url{};
     /// Extra request headers, "Name: value". May hold secrets.
     std::vector<std::string> headers{};
-    /// Sent as the body, with Content-Type: application/json.
+    /// Sent as the body, with Content-Type `contentType`.
     std::optional<std::string> jsonBody{};
+    /// The body's media type (the registration request of `oidfed register`
+    /// is application/entity-statement+jwt). No line breaks.
+    std::string contentType = "application/json";
+    /// The Accept header's value. No line breaks.
+    std::string accept = "application/json";
 };
 
 struct ApiResponse {
