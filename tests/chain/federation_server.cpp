@@ -20,6 +20,8 @@ struct FederationServer::Impl {
     std::mutex mutex;
     // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> (body, delay in ms).
     std::map<std::string, std::pair<std::string, int>> bodies;
+    // Guarded by mutex: "/path" -> POST handler.
+    std::map<std::string, FederationServer::PostHandler> posts;
     std::atomic<int> requests{0};
     Pistache::Http::Endpoint endpoint{Pistache::Address(Pistache::Ipv4::loopback(), Pistache::Port(0))};
     std::string base;
@@ -57,6 +59,21 @@ public:
     void onRequest(const Pistache::Http::Request &request, Pistache::Http::ResponseWriter response) override
     {
         ++impl_->requests;
+        if (request.method() == Pistache::Http::Method::Post) {
+            FederationServer::PostHandler handler;
+            {
+                std::lock_guard lock(impl_->mutex);
+                if (auto it = impl_->posts.find(request.resource()); it != impl_->posts.end())
+                    handler = it->second;
+            }
+            if (handler) {
+                auto type = request.headers().tryGet<Pistache::Http::Header::ContentType>();
+                FederationServer::PostAnswer answer = handler(request.body(), type ? type->mime().toString() : "");
+                response.setMime(Pistache::Http::Mime::MediaType::fromString(answer.mediaType));
+                response.send(static_cast<Pistache::Http::Code>(answer.status), answer.body);
+                return;
+            }
+        }
         std::string key = tableKey(request.resource(), request.query().get("sub").value_or(""));
         std::string body;
         int delayMs = 0;
@@ -106,7 +123,7 @@ ResolverOptions loopbackResolverOptions()
 
 FederationServer::FederationServer() : impl_(std::make_unique<Impl>())
 {
-    auto options = Pistache::Http::Endpoint::options().threads(4).flags(Pistache::Tcp::Options::ReuseAddr);
+    auto options = Pistache::Http::Endpoint::options().threads(4).flags(Pistache::Tcp::Options::ReuseAddr).maxRequestSize(1 << 20);
     impl_->endpoint.init(options);
     impl_->endpoint.setHandler(std::make_shared<Handler>(impl_.get()));
     impl_->endpoint.serveThreaded();
@@ -134,6 +151,14 @@ void FederationServer::serve(const std::string &url, std::string body, int delay
         sub = rest.substr(at + 5);
     std::lock_guard lock(impl_->mutex);
     impl_->bodies.insert_or_assign(tableKey(path, sub), std::make_pair(std::move(body), delayMs));
+}
+
+void FederationServer::handlePost(const std::string &url, PostHandler handler)
+{
+    if (url.rfind(impl_->base, 0) != 0)
+        throw std::invalid_argument("not served here: " + url);
+    std::lock_guard lock(impl_->mutex);
+    impl_->posts.insert_or_assign(url.substr(impl_->base.size()), std::move(handler));
 }
 
 int FederationServer::requests() const

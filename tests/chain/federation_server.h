@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,19 @@ public:
     /// Serves `body` at `url` (which must start with base()), after waiting
     /// `delayMs` milliseconds (a slow upstream; at most 5000).
     void serve(const std::string &url, std::string body, int delayMs = 0);
+    /// An answer to a POST.
+    struct PostAnswer {
+        int status = 200;
+        std::string mediaType;
+        std::string body;
+    };
+    /// (body, Content-Type of the request) -> the answer. Runs on a server
+    /// thread.
+    using PostHandler = std::function<PostAnswer(const std::string &body, const std::string &contentType)>;
+    /// Answers POSTs to `url` (which must start with base(); no query) with
+    /// `handler`. Other POSTs get 404 like unknown GETs.
+    void handlePost(const std::string &url, PostHandler handler);
+
     /// Requests answered so far (any path).
     int requests() const;
 

@@ -27,5 +27,6 @@ void addServeCommand(CLI::App &app, CommandContext &ctx);
 void addCheckConfigCommand(CLI::App &app, CommandContext &ctx);
 void addTrustMarkCommand(CLI::App &app, CommandContext &ctx);
 void addExpiryCommand(CLI::App &app, CommandContext &ctx);
+void addRegisterCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

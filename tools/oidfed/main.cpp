@@ -30,6 +30,7 @@ int main(int argc, char **argv)
     addCheckConfigCommand(app, ctx);
     addTrustMarkCommand(app, ctx);
     addExpiryCommand(app, ctx);
+    addRegisterCommand(app, ctx);
     addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).
