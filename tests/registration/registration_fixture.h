@@ -10,11 +10,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <oidfed/json.h>
 #include <oidfed/registration_request.h>
 #include <oidfed/resolver.h>
+#include <oidfed/result.h>
+
+#include <doctest/doctest.h>
 
 #include "fake_clock.h"
 #include "fake_fetcher.h"
@@ -79,5 +83,17 @@ struct Federation {
     /// A resolver pinned on ta, over the fetcher.
     std::unique_ptr<Resolver> resolver(ResolverOptions options = {});
 };
+
+/// A refusal: its code, rule, claim and entity.
+template <typename T>
+void checkError(const Result<T> &r, ErrorCode code, std::string_view rule, std::string_view claim,
+                std::string_view entity = kRp)
+{
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == code);
+    CHECK(r.error().rule == rule);
+    CHECK(r.error().claim == claim);
+    CHECK(r.error().entityId == entity);
+}
 
 } // namespace oidfed::test::registration

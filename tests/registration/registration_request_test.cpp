@@ -34,16 +34,6 @@ std::string chainBody(const std::vector<std::string> &jwts)
     return array.dump();
 }
 
-void checkError(const Result<RegistrationRequest> &r, ErrorCode code, std::string_view rule, std::string_view claim,
-                std::string_view entity = kRp)
-{
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == code);
-    CHECK(r.error().rule == rule);
-    CHECK(r.error().claim == claim);
-    CHECK(r.error().entityId == entity);
-}
-
 } // namespace
 
 TEST_CASE("an EC body with trust_chain and peer_trust_chain headers is read, chains kept as sent")

@@ -34,16 +34,6 @@ struct Op {
     }
 };
 
-void checkError(const Result<Registration> &r, ErrorCode code, std::string_view rule, std::string_view claim,
-                std::string_view entity = kRp)
-{
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == code);
-    CHECK(r.error().rule == rule);
-    CHECK(r.error().claim == claim);
-    CHECK(r.error().entityId == entity);
-}
-
 } // namespace
 
 TEST_CASE("a registration with a trust_chain hint: the granted registration")
