@@ -41,6 +41,7 @@ enum class CacheNamespace : std::uint8_t {
     Verification,     ///< "sig":  a signature-verification result
     Resolution,       ///< "res":  a resolved chain and its metadata
     TrustMarkStatus,  ///< "tms":  a trust mark status response
+    Registration,     ///< "reg":  an OP's explicit registration of an RP (the signed response)
 };
 
 /// The tag of `ns` in keys, e.g. "res". Never empty, never contains ':'.

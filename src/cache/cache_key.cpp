@@ -31,6 +31,8 @@ std::string_view cacheNamespaceTag(CacheNamespace ns) noexcept
         return "res";
     case CacheNamespace::TrustMarkStatus:
         return "tms";
+    case CacheNamespace::Registration:
+        return "reg";
     }
     return "unknown";
 }

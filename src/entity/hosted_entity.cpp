@@ -93,6 +93,19 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     }
     federation.set("federation_historical_keys_endpoint", entity->endpointUrl(kHistoricalKeysPath));
     metadata.set("federation_entity", std::move(federation));
+    if (const std::string &type = entity->settings_.registrationEntityType; !type.empty()) {
+        Json provider = metadata.find(type) && metadata.find(type)->isObject() ? *metadata.find(type) : Json::object();
+        provider.set("federation_registration_endpoint", entity->endpointUrl(kRegistrationPath));
+        const Json *listed = provider.find("client_registration_types_supported");
+        Json types = listed && listed->isArray() ? *listed : Json::array();
+        bool hasExplicit = false;
+        for (const Json &value : types.asArray())
+            hasExplicit = hasExplicit || (value.isString() && value.asString() == "explicit");
+        if (!hasExplicit)
+            types.push("explicit");
+        provider.set("client_registration_types_supported", std::move(types));
+        metadata.set(type, std::move(provider));
+    }
     entity->publishedMetadata_ = std::move(metadata);
 
     if (entity->heldMarks_)

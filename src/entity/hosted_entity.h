@@ -64,6 +64,11 @@ struct HostedEntitySettings {
     std::optional<TrustMarkIssuerSettings> trustMarkIssuer{};
     /// Publishes a federation_resolve_endpoint (the server answers it).
     bool resolver = false;
+    /// Set ("openid_provider" or "oauth_authorization_server"): publishes a
+    /// federation_registration_endpoint in that entity type's metadata and
+    /// adds "explicit" to its client_registration_types_supported (keeping
+    /// the other values); the server answers it (explicit registration).
+    std::string registrationEntityType{};
 };
 
 /// Range checks of the lifetimes, with those of `keys`
@@ -82,6 +87,7 @@ inline constexpr std::string_view kConfigurationPath = "/.well-known/openid-fede
 inline constexpr std::string_view kTrustMarkPath = "/trust-mark";
 inline constexpr std::string_view kTrustMarkListPath = "/trust-mark-list";
 inline constexpr std::string_view kTrustMarkStatusPath = "/trust-mark-status";
+inline constexpr std::string_view kRegistrationPath = "/federation-registration";
 
 /// What a HostedEntity is built from besides its settings.
 struct HostedEntityParts {

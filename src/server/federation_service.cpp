@@ -189,6 +189,7 @@ Result<std::size_t> FederationService::refresh()
                 logLine(LogLevel::Warning, problem);
     }
     metrics_.countResigned(resigned);
+    refreshRoles(*snapshot, now);
     warnExpiring();
     return resigned;
 }

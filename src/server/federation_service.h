@@ -101,7 +101,9 @@ public:
     /// The entity identifiers served, in configuration order.
     std::vector<std::string> servedEntityIds() const;
 
-    /// Re-signs documents past half of their lifetime. The count re-signed.
+    /// Re-signs documents past half of their lifetime, then runs the roles'
+    /// periodic work (refreshRoles: ended registrations removed). The count
+    /// re-signed.
     Result<std::size_t> refresh();
 
     /// The answer to an in-process fetch (GET, or POST with a form body),

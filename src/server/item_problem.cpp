@@ -47,6 +47,10 @@ std::string_view itemKindName(ItemKind kind) noexcept
         return "resolver";
     case ItemKind::Authority:
         return "authority";
+    case ItemKind::Registration:
+        return "registration";
+    case ItemKind::RegisteredClient:
+        return "registered_client";
     case ItemKind::HeldTrustMark:
         return "held_trust_mark";
     }

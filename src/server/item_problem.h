@@ -32,13 +32,15 @@ enum class ItemKind {
     Resolver,         ///< an entity's resolver role
     Authority,        ///< an entity's authority role (fetch, list)
     HeldTrustMark,    ///< a mark the entity obtains from an issuer
+    Registration,     ///< an entity's explicit registration role (its settings, client store)
+    RegisteredClient, ///< one registered client its store could not update or remove
 };
 
 /// Stable lowercase name, the metrics label and the /readyz "kind":
 /// "configuration", "keys", "entity", "subordinates", "subordinate",
 /// "trust_mark_issuer", "trust_mark_type", "delegation",
 /// "trust_mark_owner", "trust_anchor", "resolver", "authority",
-/// "held_trust_mark".
+/// "held_trust_mark", "registration", "registered_client".
 std::string_view itemKindName(ItemKind kind) noexcept;
 
 /// What is served in place of a problem item.

@@ -82,6 +82,18 @@ void Metrics::countClientLimited(std::string_view reason)
     ++clientLimited_[std::string(reason)];
 }
 
+void Metrics::countRegistration(std::string_view outcome)
+{
+    std::lock_guard lock(mutex_);
+    ++registrations_[std::string(outcome)];
+}
+
+void Metrics::countRegistrationRemoved(std::string_view reason)
+{
+    std::lock_guard lock(mutex_);
+    ++registrationsRemoved_[std::string(reason)];
+}
+
 void Metrics::countReload(bool ok)
 {
     std::lock_guard lock(mutex_);
@@ -124,6 +136,12 @@ std::string Metrics::render(const std::map<std::string, double> &gauges, const C
     family(out, "oidfed_resolve_client_limited_total", "counter",
            "Resolutions on demand refused (429) because one client reached its own limit, by limit.");
     labelled(out, "oidfed_resolve_client_limited_total", "reason", clientLimited_);
+    family(out, "oidfed_registrations_total", "counter",
+           "Explicit registration requests, by outcome (registered, or the error code of the refusal).");
+    labelled(out, "oidfed_registrations_total", "outcome", registrations_);
+    family(out, "oidfed_registrations_removed_total", "counter",
+           "Registered clients removed from the client store, by reason (expired, replaced).");
+    labelled(out, "oidfed_registrations_removed_total", "reason", registrationsRemoved_);
     family(out, "oidfed_http_connections_open", "gauge", "HTTP connections open and holding a slot.");
     out.append("oidfed_http_connections_open ").append(std::to_string(connectionsOpen_.load())).append("\n");
     family(out, "oidfed_http_connections_refused_total", "counter",

@@ -12,6 +12,10 @@
 //   oidfed_resolve_on_demand_rejected_total  over the concurrency limit
 //   oidfed_resolve_client_limited_total{reason}  over a per-client limit:
 //                                     in_progress / rate / clients
+//   oidfed_registrations_total{outcome}  explicit registration requests:
+//                                     registered, or the spec error code
+//   oidfed_registrations_removed_total{reason}  registered clients removed:
+//                                     expired / replaced
 //   oidfed_http_connections_open      connections holding a slot (gauge)
 //   oidfed_http_connections_refused_total  over maxConnections
 //   oidfed_upstream_fetches_total     HTTP fetches made by resolutions
@@ -68,6 +72,10 @@ public:
     void countOnDemandRejected() { onDemandRejected_.fetch_add(1, std::memory_order_relaxed); }
     /// `reason`: one of a fixed set ("in_progress", "rate", "clients").
     void countClientLimited(std::string_view reason);
+    /// `outcome`: "registered" or a spec error code (a fixed set).
+    void countRegistration(std::string_view outcome);
+    /// `reason`: "expired" or "replaced".
+    void countRegistrationRemoved(std::string_view reason);
     void countConnectionOpened() { connectionsOpen_.fetch_add(1, std::memory_order_relaxed); }
     void countConnectionClosed() { connectionsOpen_.fetch_sub(1, std::memory_order_relaxed); }
     void countConnectionRefused() { connectionsRefused_.fetch_add(1, std::memory_order_relaxed); }
@@ -99,6 +107,8 @@ private:
     std::map<std::string, std::uint64_t> alarms_;
     std::map<std::string, std::uint64_t> reloads_;
     std::map<std::string, std::uint64_t> clientLimited_;
+    std::map<std::string, std::uint64_t> registrations_;
+    std::map<std::string, std::uint64_t> registrationsRemoved_;
     std::atomic<std::uint64_t> onDemandRejected_{0};
     std::atomic<std::int64_t> connectionsOpen_{0};
     std::atomic<std::uint64_t> connectionsRefused_{0};

@@ -10,30 +10,6 @@ namespace oidfed::server {
 
 namespace {
 
-// Holds one on-demand slot while it lives.
-class OnDemandSlot {
-public:
-    OnDemandSlot(OnDemandGate &gate, std::size_t limit) : gate_(gate)
-    {
-        std::size_t running = gate_.running.load();
-        while (running < limit && !gate_.running.compare_exchange_weak(running, running + 1)) {
-        }
-        acquired_ = running < limit;
-    }
-    ~OnDemandSlot()
-    {
-        if (acquired_)
-            gate_.running.fetch_sub(1);
-    }
-    OnDemandSlot(const OnDemandSlot &) = delete;
-    OnDemandSlot &operator=(const OnDemandSlot &) = delete;
-    bool acquired() const noexcept { return acquired_; }
-
-private:
-    OnDemandGate &gate_;
-    bool acquired_ = false;
-};
-
 std::string responseKey(const std::string &subject, const std::vector<std::string> &anchors,
                         std::vector<std::string> types)
 {

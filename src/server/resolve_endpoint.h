@@ -35,6 +35,32 @@ struct OnDemandGate {
     std::atomic<std::size_t> running{0};
 };
 
+/// Holds one slot of an OnDemandGate while it lives (when one was free
+/// under `limit`): a resolution on demand, or an explicit registration,
+/// which resolves the RP on demand too.
+class OnDemandSlot {
+public:
+    OnDemandSlot(OnDemandGate &gate, std::size_t limit) : gate_(gate)
+    {
+        std::size_t running = gate_.running.load();
+        while (running < limit && !gate_.running.compare_exchange_weak(running, running + 1)) {
+        }
+        acquired_ = running < limit;
+    }
+    ~OnDemandSlot()
+    {
+        if (acquired_)
+            gate_.running.fetch_sub(1);
+    }
+    OnDemandSlot(const OnDemandSlot &) = delete;
+    OnDemandSlot &operator=(const OnDemandSlot &) = delete;
+    bool acquired() const noexcept { return acquired_; }
+
+private:
+    OnDemandGate &gate_;
+    bool acquired_ = false;
+};
+
 class ResolveEndpoint {
 public:
     /// What every resolve endpoint of a server shares; must outlive it.

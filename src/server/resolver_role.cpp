@@ -53,20 +53,7 @@ Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySl
     const HostedEntityConfig &hosted = build.entities[index];
     if (!hosted.entity.resolver)
         return ok();
-    std::vector<TrustAnchor> anchors;
-    for (const TrustAnchorSetting &setting : hosted.resolverTrustAnchors) {
-        // An anchor hosted here needs no pinned jwks: its published keys.
-        // One that has none is left out; the others are used.
-        std::optional<JwkSet> jwks = setting.jwks ? setting.jwks : build.hostedKeysOf(setting.entityId.str());
-        if (!jwks) {
-            build.report(index, ItemKind::TrustAnchor, setting.entityId.str(), {},
-                         Error(ErrorCode::InvalidArgument, "trust anchor " + setting.entityId.str() +
-                                                               " has no jwks and is not served by this server"),
-                         ItemFallback::LeftOut);
-            continue;
-        }
-        anchors.push_back(TrustAnchor{setting.entityId, std::move(*jwks)});
-    }
+    std::vector<TrustAnchor> anchors = build.pinnedAnchors(index, hosted.resolverTrustAnchors);
     slot.anchorPins = comparePins(build, index);
     if (anchors.empty())
         return fail(ErrorCode::InvalidArgument, "none of the resolver's trust anchors can be used");

@@ -76,6 +76,10 @@ struct SnapshotBuild {
 
     /// The published keys of a hosted entity, or nullopt.
     std::optional<JwkSet> hostedKeysOf(const std::string &entityId) const;
+    /// The trust anchors of a role of entity `index`, with their pinned
+    /// keys (an anchor hosted here without jwks: its published keys); one
+    /// that has neither is reported (TrustAnchor) and left out.
+    std::vector<TrustAnchor> pinnedAnchors(std::size_t index, const std::vector<TrustAnchorSetting> &settings);
     /// The slot entity `index` had in the previous snapshot, or nullptr.
     const EntitySlot *previousSlot(std::size_t index) const;
     /// Records a problem of entity `index` (logged and reported by the
@@ -105,6 +109,8 @@ using RoleRoutes = void (*)(const EntitySlot &slot, RouteAdder &routes);
 using RoleProblems = void (*)(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
 /// Appends what the role relies on that has an end (expiry.h); optional.
 using RoleExpiries = void (*)(const EntitySlot &slot, std::vector<ExpiringItem> &out);
+/// Periodic work of the role (from the server's refresher); optional.
+using RoleRefresh = void (*)(const EntitySlot &slot, UnixTime now);
 
 /// Trust Mark Issuer ("trust_mark_issuer"): the catalog and the signed marks;
 /// /trust-mark, /trust-mark-list, /trust-mark-status. Built before the
@@ -117,6 +123,20 @@ void trustMarkIssuerProblemsNow(const EntitySlot &slot, UnixTime now, std::vecto
 /// Its delegation files (not renewed by the server) and the earliest mark
 /// of each type (re-signed by it).
 void trustMarkIssuerExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out);
+
+/// Explicit registration ("explicit_registration", spec 12.2) of an OpenID
+/// Provider or OAuth authorization server: /federation-registration (POST).
+/// Built before the entity, whose Entity Configuration then publishes the
+/// endpoint (HostedEntitySettings::registrationEntityType); a role that
+/// cannot be built (its anchors, policy or client store) is left out, and
+/// the endpoint with it.
+Result<void> buildRegistrationRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addRegistrationRoutes(const EntitySlot &slot, RouteAdder &routes);
+/// Client files that cannot be read, clients that could not be removed,
+/// a client store that failed the last registration.
+void registrationProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<ItemProblem> &out);
+/// The sweep: ended (and elsewhere replaced) registrations removed.
+void refreshRegistration(const EntitySlot &slot, UnixTime now);
 
 /// The entity itself (keys, subordinates, held marks, signed documents):
 /// /.well-known/openid-federation and /historical-keys.

@@ -8,6 +8,7 @@
 
 #include <oidfed/jws_algorithm.h>
 
+#include "core/range_check.h"
 #include "server/server_config_members.h"
 #include "statement/claims.h"
 
@@ -341,25 +342,111 @@ const Table<TrustAnchorSetting> &trustAnchorTable()
     return table;
 }
 
+/// An array of trust anchors ({entity_id, jwks?}, each listed once) into a
+/// vector of TrustAnchorSetting.
+template <typename Root>
+Member<Root> trustAnchors(std::string_view name, std::vector<TrustAnchorSetting> Root::*field)
+{
+    return objectArray<Root, TrustAnchorSetting>(
+        name, trustAnchorTable(), true,
+        [](const Json &object, const std::string &where, Context &context) -> Result<TrustAnchorSetting> {
+            OIDFED_TRY(EntityId id, requiredEntityId(object, "entity_id", where, context));
+            return TrustAnchorSetting{.entityId = std::move(id)};
+        },
+        [field](Root &root, TrustAnchorSetting &&anchor, const std::string &where, Context &) -> Result<void> {
+            std::vector<TrustAnchorSetting> &anchors = root.*field;
+            for (const TrustAnchorSetting &seen : anchors)
+                if (seen.entityId == anchor.entityId)
+                    return fail(ErrorCode::InvalidArgument,
+                                where + ": the trust anchor " + anchor.entityId.str() + " is listed twice");
+            anchors.push_back(std::move(anchor));
+            return ok();
+        });
+}
+
 // entities[].resolver: makes the entity a resolver.
 const Table<HostedEntityConfig> &resolverTable()
 {
     static const Table<HostedEntityConfig> table = {
-        required(objectArray<HostedEntityConfig, TrustAnchorSetting>(
-            "trust_anchors", trustAnchorTable(), true,
-            [](const Json &object, const std::string &where, Context &context) -> Result<TrustAnchorSetting> {
-                OIDFED_TRY(EntityId id, requiredEntityId(object, "entity_id", where, context));
-                return TrustAnchorSetting{.entityId = std::move(id)};
-            },
-            [](HostedEntityConfig &config, TrustAnchorSetting &&anchor, const std::string &where,
-               Context &) -> Result<void> {
-                for (const TrustAnchorSetting &seen : config.resolverTrustAnchors)
-                    if (seen.entityId == anchor.entityId)
-                        return fail(ErrorCode::InvalidArgument, where + ": the trust anchor " +
-                                                                    anchor.entityId.str() + " is listed twice");
-                config.resolverTrustAnchors.push_back(std::move(anchor));
-                return ok();
-            })),
+        required(trustAnchors("trust_anchors", &HostedEntityConfig::resolverTrustAnchors)),
+    };
+    return table;
+}
+
+Result<void> readStoreType(const Json &value, const std::string &path, Context &, ClientStoreSettings &store)
+{
+    OIDFED_TRY(std::string type, nonEmptyString(value, path));
+    if (type == "directory")
+        store.type = ClientStoreSettings::Type::Directory;
+    else if (type == "rfc7591")
+        store.type = ClientStoreSettings::Type::Rfc7591;
+    else
+        return fail(ErrorCode::InvalidArgument, path + ": must be \"directory\" or \"rfc7591\"");
+    return ok();
+}
+
+Result<void> readRegistrationEndpoint(const Json &value, const std::string &path, Context &,
+                                      ClientStoreSettings &store)
+{
+    OIDFED_TRY(std::string endpoint, nonEmptyString(value, path));
+    // allow_http is read before this member (table order).
+    if (!claims::isEndpointUrl(endpoint, store.allowHttp))
+        return fail(ErrorCode::InvalidArgument, path + " must be an absolute https URL without a fragment (http "
+                                                       "with \"allow_http\": true in the client store)");
+    store.registrationEndpoint = std::move(endpoint);
+    return ok();
+}
+
+// entities[].explicit_registration.client_store: ClientStoreSettings (no
+// ranges; which members a type needs is checked by checkRegistration).
+const Table<ClientStoreSettings> &clientStoreTable()
+{
+    using C = ClientStoreSettings;
+    static const Table<C> table = {
+        required(custom<C>("type", "", ConfigValueKind::String, readStoreType)),
+        required(filePath("directory", "", &C::directory)),
+        flag("allow_http", "", &C::allowHttp),
+        flag("allow_loopback", "", &C::allowLoopback),
+        strings("allowed_networks", "", "CIDR blocks", &C::allowedNetworks),
+        custom<C>("registration_endpoint", "", ConfigValueKind::String, readRegistrationEndpoint),
+        filePath("initial_access_token_file", "", &C::initialAccessTokenFile),
+        text("initial_access_token_env", "", &C::initialAccessTokenEnv),
+    };
+    return table;
+}
+
+Result<void> readRegistrationEntityType(const Json &value, const std::string &path, Context &,
+                                        RegistrationSettings &settings)
+{
+    OIDFED_TRY(std::string type, nonEmptyString(value, path));
+    if (type != "openid_provider" && type != "oauth_authorization_server")
+        return fail(ErrorCode::InvalidArgument, path + ": must be \"openid_provider\" or \"oauth_authorization_server\"");
+    settings.entityType = std::move(type);
+    return ok();
+}
+
+Result<void> readClientDefaults(const Json &value, const std::string &path, Context &, RegistrationSettings &settings)
+{
+    if (!value.isObject())
+        return fail(ErrorCode::InvalidArgument, path + " must be a JSON object of client metadata");
+    settings.clientDefaults = value;
+    return ok();
+}
+
+// entities[].explicit_registration: RegistrationSettings, checked by
+// validateRegistrationSettings as registration.
+const Table<RegistrationSettings> &registrationTable()
+{
+    using R = RegistrationSettings;
+    static const Table<R> table = {
+        custom<R>("entity_type", "", ConfigValueKind::String, readRegistrationEntityType),
+        trustAnchors("trust_anchors", &R::trustAnchors),
+        custom<R>("client_defaults", "", ConfigValueKind::Object, readClientDefaults),
+        number("max_lifetime_seconds", "maxLifetime", &R::maxLifetime),
+        flag("require_trust_chain", "", &R::requireTrustChain),
+        number("max_body_bytes", "maxBodyBytes", &R::maxBodyBytes),
+        required(section<R>("client_store", "store", clientStoreTable(),
+                            [](R &settings) -> ClientStoreSettings & { return settings.store; })),
     };
     return table;
 }
@@ -396,6 +483,10 @@ const Table<HostedEntityConfig> &entityTable()
                                         config.entity.resolver = true;
                                         return config;
                                     }),
+        section<HostedEntityConfig>("explicit_registration", "registration", registrationTable(),
+                                    [](HostedEntityConfig &config) -> RegistrationSettings & {
+                                        return config.registration.emplace();
+                                    }),
     };
     return table;
 }
@@ -412,6 +503,50 @@ const std::vector<ConfigMember> &describedMembers()
     return members;
 }
 
+// What explicit_registration needs besides its members: an entity type the
+// metadata has (the one it has, when not named), anchors (its own, or the
+// resolver's), a body cap within max_request_bytes, and the members of its
+// client store's type. Refusals name explicit_registration's member.
+Result<void> checkRegistration(HostedEntityConfig &entity, const ServerOptions &options, const std::string &where)
+{
+    RegistrationSettings &registration = *entity.registration;
+    const std::string path = where + ".explicit_registration";
+    auto refuse = [&](const std::string &member, const std::string &why) {
+        const std::string named = member.empty() ? path : path + "." + member;
+        return fail(Error(ErrorCode::InvalidArgument, named + ": " + why).withClaim(named));
+    };
+    const Json &metadata = entity.entity.metadata;
+    const bool typeNamed = !registration.entityType.empty();
+    if (!typeNamed)
+        registration.entityType = metadata.isObject() && metadata.contains("openid_provider")
+                                      ? "openid_provider"
+                                      : "oauth_authorization_server";
+    if (!metadata.isObject() || !metadata.contains(registration.entityType))
+        return refuse(typeNamed ? "entity_type" : std::string(),
+                      "the entity's metadata has no " + registration.entityType +
+                          " (explicit registration is for an OpenID Provider or OAuth authorization server)");
+    if (registration.trustAnchors.empty() && entity.resolverTrustAnchors.empty())
+        return refuse("trust_anchors", "required when the entity has no resolver (whose anchors it would use)");
+    if (registration.maxBodyBytes > options.maxRequestBytes)
+        return refuse("max_body_bytes", "must be at most max_request_bytes (" +
+                                            std::to_string(options.maxRequestBytes) +
+                                            "), which bounds the whole request");
+    const ClientStoreSettings &store = registration.store;
+    const bool bridge = store.type == ClientStoreSettings::Type::Rfc7591;
+    const bool tokenFile = !store.initialAccessTokenFile.empty();
+    const bool tokenEnv = !store.initialAccessTokenEnv.empty();
+    if (bridge && store.registrationEndpoint.empty())
+        return refuse("client_store.registration_endpoint", "required by an rfc7591 client store");
+    if (bridge && tokenFile == tokenEnv)
+        return refuse("client_store", "an rfc7591 client store needs exactly one of initial_access_token_file "
+                                      "and initial_access_token_env");
+    if (!bridge && (!store.registrationEndpoint.empty() || tokenFile || tokenEnv || store.allowHttp ||
+                    store.allowLoopback || !store.allowedNetworks.empty()))
+        return refuse("client_store", "registration_endpoint, the initial access token and the network "
+                                      "allowances belong to an rfc7591 client store, not a directory");
+    return ok();
+}
+
 // What no single member says: the ranges, and a trust mark the entity would
 // hold from itself without being an issuer.
 Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const std::string &where, Context &)
@@ -419,6 +554,12 @@ Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const 
     const entity::HostedEntitySettings &settings = entity.entity;
     OIDFED_TRY_VOID(config::namedByMember(entity::validateHostedEntitySettings(settings), describedMembers(),
                                           "entities[]", where));
+    if (entity.registration) {
+        OIDFED_TRY_VOID(config::namedByMember(
+            detail::nestedIn("registration", validateRegistrationSettings(*entity.registration)), describedMembers(),
+            "entities[]", where));
+        OIDFED_TRY_VOID(checkRegistration(entity, config.options, where));
+    }
     for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
         if (source.issuer == settings.entityId && !settings.trustMarkIssuer)
             return fail(Error(ErrorCode::InvalidArgument, where + ".trust_mark_sources: " + source.issuer.str() +

@@ -16,21 +16,19 @@
 #include <oidfed/result.h>
 
 #include "entity/hosted_entity.h"
+#include "server/registration_settings.h"
 #include "server/server_options.h"
+#include "server/trust_anchor_setting.h"
 
 namespace oidfed::server {
-
-/// A trust anchor of a hosted resolver: pinned keys, or none for an anchor
-/// hosted by the same server (its published keys are used).
-struct TrustAnchorSetting {
-    EntityId entityId;
-    std::optional<JwkSet> jwks{};
-};
 
 struct HostedEntityConfig {
     entity::HostedEntitySettings entity;
     /// Set when the entity serves the resolve endpoint.
     std::vector<TrustAnchorSetting> resolverTrustAnchors{};
+    /// Set when the entity accepts explicit registration
+    /// ("explicit_registration", registration_role.cpp).
+    std::optional<RegistrationSettings> registration{};
 };
 
 struct ServerConfig {

@@ -31,6 +31,7 @@
 #include "server/expiry.h"
 #include "server/http_message.h"
 #include "server/item_problem.h"
+#include "server/registration_endpoint.h"
 #include "server/resolve_endpoint.h"
 
 namespace oidfed::server {
@@ -64,8 +65,11 @@ struct EntitySlot {
     /// the expiry of each delegation_file of the types it issues.
     std::shared_ptr<entity::TrustMarkIssuer> issuer{};
     std::vector<DelegationExpiry> delegations{};
-    // Roles to come (explicit registration, trust API, collection endpoint,
-    // console): one member each, here.
+    /// Explicit registration ("explicit_registration"): the registration
+    /// endpoint and its client store.
+    std::shared_ptr<RegistrationEndpoint> registration{};
+    // Roles to come (trust API, collection endpoint, console): one member
+    // each, here.
 };
 
 /// What an endpoint handler gets: the request, the slot of the entity it is

@@ -16,19 +16,24 @@ struct Role {
     RoleRoutes routes;
     RoleProblems problems;  ///< nullptr: none arise while serving
     RoleExpiries expiries;  ///< nullptr: it relies on nothing that ends
+    RoleRefresh refresh;    ///< nullptr: nothing to do periodically
     ItemKind kind;    ///< the problem reported when the step fails as a whole
     bool essential;   ///< failing at start leaves the entity out (not only the role)
 };
 
 // Every role, in the order they are built: an issuer before the entities
-// (holders ask it for their marks), the entity before what serves it, the
-// resolver before the authority (whose list filters use it).
-constexpr std::array<Role, 4> kRoles = {{
+// (holders ask it for their marks), explicit registration before the entity
+// (whose Entity Configuration publishes its endpoint only once it could be
+// built), the entity before what serves it, the resolver before the
+// authority (whose list filters use it).
+constexpr std::array<Role, 5> kRoles = {{
     {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes, trustMarkIssuerProblemsNow,
-     trustMarkIssuerExpiries, ItemKind::TrustMarkIssuer, false},
-    {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, entityExpiries, ItemKind::Entity, true},
-    {"resolver", buildResolverRole, addResolverRoutes, nullptr, resolverExpiries, ItemKind::Resolver, false},
-    {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, nullptr, ItemKind::Authority, false},
+     trustMarkIssuerExpiries, nullptr, ItemKind::TrustMarkIssuer, false},
+    {"registration", buildRegistrationRole, addRegistrationRoutes, registrationProblemsNow, nullptr,
+     refreshRegistration, ItemKind::Registration, false},
+    {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, entityExpiries, nullptr, ItemKind::Entity, true},
+    {"resolver", buildResolverRole, addResolverRoutes, nullptr, resolverExpiries, nullptr, ItemKind::Resolver, false},
+    {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, nullptr, nullptr, ItemKind::Authority, false},
 }};
 
 enum class SlotState { Building, KeptPrevious, LeftOut };
@@ -129,6 +134,26 @@ std::optional<JwkSet> SnapshotBuild::hostedKeysOf(const std::string &entityId) c
     return it == hostedKeys.end() ? std::nullopt : std::optional<JwkSet>(it->second);
 }
 
+std::vector<TrustAnchor> SnapshotBuild::pinnedAnchors(std::size_t index,
+                                                      const std::vector<TrustAnchorSetting> &settings)
+{
+    std::vector<TrustAnchor> anchors;
+    for (const TrustAnchorSetting &setting : settings) {
+        // An anchor hosted here needs no pinned jwks: its published keys.
+        // One that has none is left out; the others are used.
+        std::optional<JwkSet> jwks = setting.jwks ? setting.jwks : hostedKeysOf(setting.entityId.str());
+        if (!jwks) {
+            report(index, ItemKind::TrustAnchor, setting.entityId.str(), {},
+                   Error(ErrorCode::InvalidArgument,
+                         "trust anchor " + setting.entityId.str() + " has no jwks and is not served by this server"),
+                   ItemFallback::LeftOut);
+            continue;
+        }
+        anchors.push_back(TrustAnchor{setting.entityId, std::move(*jwks)});
+    }
+    return anchors;
+}
+
 const EntitySlot *SnapshotBuild::previousSlot(std::size_t index) const
 {
     if (!previous)
@@ -215,6 +240,14 @@ std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime n
             if (role.problems)
                 role.problems(slot, now, out);
     return out;
+}
+
+void refreshRoles(const ServiceSnapshot &snapshot, UnixTime now)
+{
+    for (const EntitySlot &slot : snapshot.slots)
+        for (const Role &role : kRoles)
+            if (role.refresh)
+                role.refresh(slot, now);
 }
 
 std::vector<ExpiringItem> expiriesOf(const ServiceSnapshot &snapshot)

@@ -44,6 +44,10 @@ Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &confi
 /// from each role that can have some.
 std::vector<ItemProblem> problemsNow(const ServiceSnapshot &snapshot, UnixTime now);
 
+/// The periodic work of each role that has some (the registration role's
+/// sweep of ended registrations), from the server's refresher.
+void refreshRoles(const ServiceSnapshot &snapshot, UnixTime now);
+
 /// Everything the entities of `snapshot` rely on that has an end, from each
 /// role that relies on some (expiry.h).
 std::vector<ExpiringItem> expiriesOf(const ServiceSnapshot &snapshot);

@@ -73,8 +73,8 @@ ServedFederation::ServedFederation(const std::string &editFrom, const std::strin
     const std::string address = "127.0.0.1:" + std::to_string(port_);
     for (const auto &entry : fs::recursive_directory_iterator(demo)) {
         fs::path relative = fs::relative(entry.path(), demo);
-        if (*relative.begin() == "keys")
-            continue;  // keys of a local demo run: never copied
+        if (*relative.begin() == "keys" || *relative.begin() == "clients")
+            continue;  // keys and registered clients of a local demo run: never copied
         if (entry.is_directory()) {
             fs::create_directories(dir_ / relative);
         } else if (entry.is_regular_file()) {

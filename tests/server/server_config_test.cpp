@@ -30,7 +30,10 @@ Json baseConfig()
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
-            "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}]}}]})");
+            "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}]},
+            "metadata": {"openid_provider": {"issuer": "https://op.example.org"}},
+            "explicit_registration": {"client_store": {"type": "directory", "directory": "clients"},
+                "trust_anchors": [{"entity_id": "https://ta.example.org"}]}}]})");
 }
 
 // "entities[].keys_dir" as the error names it: "entities[0].keys_dir".
@@ -115,6 +118,7 @@ TEST_CASE("the base configuration of these tests parses")
     CHECK(parsed->options.redis);
     CHECK(parsed->entities.at(0).entity.trustMarkIssuer);
     CHECK(parsed->entities.at(0).entity.resolver);
+    CHECK(parsed->entities.at(0).registration);
 }
 
 TEST_CASE("a value out of range is refused with the member's JSON path")
@@ -239,4 +243,56 @@ TEST_CASE("docs/configuration.md names every member of the file")
         CHECK_MESSAGE(fileSection.find("`" + name + "`") != std::string::npos,
                       "docs/configuration.md does not document the member " << member.path);
     }
+}
+
+TEST_CASE("explicit_registration: what no single member says is refused naming the member")
+{
+    struct Case {
+        const char *name;
+        const char *registration;  // the explicit_registration object
+        const char *claim;         // after "entities[0].explicit_registration"
+        bool withoutProvider = false;
+    };
+    const Case cases[] = {
+        {"an rfc7591 store without its endpoint",
+         R"({"client_store": {"type": "rfc7591", "directory": "s", "initial_access_token_env": "T"}})",
+         ".client_store.registration_endpoint"},
+        {"an rfc7591 store with both token sources",
+         R"({"client_store": {"type": "rfc7591", "directory": "s", "registration_endpoint": "https://op.example.org/reg",
+             "initial_access_token_env": "T", "initial_access_token_file": "t"}})",
+         ".client_store"},
+        {"an rfc7591 store with no token source",
+         R"({"client_store": {"type": "rfc7591", "directory": "s", "registration_endpoint": "https://op.example.org/reg"}})",
+         ".client_store"},
+        {"a directory store with the bridge's members",
+         R"({"client_store": {"type": "directory", "directory": "s", "initial_access_token_env": "T"}})",
+         ".client_store"},
+        {"a body cap over max_request_bytes",
+         R"({"max_body_bytes": 1048576, "client_store": {"type": "directory", "directory": "s"}})",
+         ".max_body_bytes"},
+        {"an entity type the metadata lacks",
+         R"({"entity_type": "oauth_authorization_server", "client_store": {"type": "directory", "directory": "s"}})",
+         ".entity_type"},
+        {"an entity that is no provider", R"({"client_store": {"type": "directory", "directory": "s"}})", "", true},
+    };
+    for (const Case &c : cases) {
+        CAPTURE(c.name);
+        Json config = baseConfig();
+        Json &entity = config.find("entities")->asArray()[0];
+        entity.set("explicit_registration", json(c.registration));
+        if (c.withoutProvider)
+            entity.set("metadata", json(R"({"federation_entity": {}})"));
+        Error error = refusal(config);
+        CHECK(error.claim == std::string("entities[0].explicit_registration") + c.claim);
+    }
+    // An http endpoint only with allow_http.
+    Json config = baseConfig();
+    config.find("entities")->asArray()[0].set(
+        "explicit_registration",
+        json(R"({"client_store": {"type": "rfc7591", "directory": "s", "registration_endpoint": "http://op.example.org/reg",
+             "initial_access_token_env": "T"}})"));
+    CHECK(refusal(config).claim == "entities[0].explicit_registration.client_store.registration_endpoint");
+    config.find("entities")->asArray()[0].find("explicit_registration")->find("client_store")->set("allow_http", true);
+    auto parsed = parseServerConfig(config, "/base");
+    CHECK_MESSAGE(parsed, parsed.error().describe());
 }
