@@ -17,6 +17,7 @@
 #include <oidfed/result.h>
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>
+#include <oidfed/trust_mark.h>
 
 namespace oidfed {
 
@@ -29,6 +30,9 @@ struct ChainValidationOptions {
     std::vector<std::string> entityTypes{};
     /// Policy operators understood; nullptr means the standard seven.
     const OperatorRegistry *registry = nullptr;
+    /// The typ values a trust framework defines for the subject's trust
+    /// marks, per type (TrustMarkTypValues; empty: trust-mark+jwt only).
+    TrustMarkTypValues trustMarkTypValues{};
 };
 
 /// Validates `jwts` = [subject EC, Subordinate Statements up the path,

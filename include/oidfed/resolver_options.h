@@ -13,6 +13,7 @@
 
 #include <oidfed/entity_statement.h>
 #include <oidfed/result.h>
+#include <oidfed/trust_mark.h>
 
 namespace oidfed {
 
@@ -32,6 +33,10 @@ struct TrustMarkVerificationOptions {
     std::chrono::seconds statusCacheTtl{60};
     /// Status answers kept; the oldest go first beyond it. Range 1..1,000,000.
     std::size_t statusCacheMaxEntries = 10000;
+    /// The JWS typ values a trust framework defines for its marks, per type
+    /// (spec 7); a type not listed: exactly trust-mark+jwt. Empty: none.
+    /// Each list non-empty, of non-empty strings.
+    TrustMarkTypValues typValues{};
 };
 
 struct ResolverOptions {

@@ -27,8 +27,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <oidfed/clock.h>
 #include <oidfed/entity_id.h>
@@ -48,6 +50,13 @@ inline constexpr std::string_view kTrustMarkMediaType = "application/trust-mark+
 inline constexpr std::string_view kTrustMarkDelegationType = "trust-mark-delegation+jwt";
 /// The media type of a Trust Mark Delegation (15).
 inline constexpr std::string_view kTrustMarkDelegationMediaType = "application/trust-mark-delegation+jwt";
+
+/// The JWS "typ" values accepted for Trust Marks, per trust_mark_type. Spec 7:
+/// "trust-mark+jwt", unless the trust framework defines a more specific
+/// value. A type listed here accepts exactly its values (list
+/// kTrustMarkType among them to keep accepting it too); any other type
+/// accepts exactly kTrustMarkType. Values are compared exactly.
+using TrustMarkTypValues = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 /// What the trust anchor says about Trust Marks. Only the anchor's own,
 /// verified Entity Configuration may fill it: trust_mark_issuers and
@@ -86,13 +95,18 @@ struct TrustMarkContext {
     TrustMarkIssuerKeys issuerKeys{};
     /// Parsing limits and test switches (entityIds.allowHttp, key limits).
     StatementOptions options{};
+    /// The typ values a trust framework defines per type (empty: every mark
+    /// is trust-mark+jwt).
+    TrustMarkTypValues typValues{};
 };
 
 /// Spec 7.3: verifies `jwt`, a Trust Mark found in the Entity Configuration
 /// of `subject`. Every step runs; the ones that need no issuer keys come
 /// first, so a mark the anchor would refuse costs no resolution of its
 /// issuer: a compact JWS with an allow-listed alg (7.3 steps 1, 3), typ
-/// exactly trust-mark+jwt (step 2), a kid header (7), iss / sub /
+/// exactly trust-mark+jwt or, for a type in ctx.typValues, one of its
+/// values (step 2; checked before the claims against every accepted value,
+/// then against the mark's own type), a kid header (7), iss / sub /
 /// trust_mark_type / iat present and well-formed, exp optional (7.1),
 /// iat <= exp, sub == subject (step 4), iat and exp against now with the
 /// skew (steps 5, 6), the issuer allowed by the anchor (17.5, see the file
@@ -138,6 +152,9 @@ struct TrustMarkClaims {
     UnixTime expiresAt = -1;             ///< -1: no exp (the mark does not expire)
     std::string delegation{};            ///< compact Trust Mark Delegation; omitted when empty
     Json extraClaims = Json::object();   ///< logo_uri, ref, ...; must not redefine the above
+    /// The JWS typ: empty for trust-mark+jwt, else the more specific value
+    /// the trust framework defines for this type (spec 7).
+    std::string typ{};
 };
 
 /// The claims of a Trust Mark Delegation to issue (7.2.1).
@@ -150,8 +167,8 @@ struct TrustMarkDelegationClaims {
     Json extraClaims = Json::object();   ///< ref, ...; must not redefine the above
 };
 
-/// Signs a Trust Mark with `issuerKey` (typ trust-mark+jwt, kid from the
-/// key), then checks it with the receiver's structural rules and verifies
+/// Signs a Trust Mark with `issuerKey` (typ claims.typ, by default
+/// trust-mark+jwt; kid from the key), then checks it with the receiver's structural rules and verifies
 /// the signature; a given delegation is checked for shape, typ and for
 /// naming this issuer and type (its signature needs the owner's keys, which
 /// only the verifier has). Time and anchor policy are not checked: a mark

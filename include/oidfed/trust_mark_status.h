@@ -21,6 +21,7 @@
 #include <oidfed/entity_statement.h>
 #include <oidfed/jwk.h>
 #include <oidfed/result.h>
+#include <oidfed/trust_mark.h>
 
 namespace oidfed {
 
@@ -90,12 +91,16 @@ struct UnverifiedTrustMark {
     std::string delegation{};  ///< empty: none
 };
 
-/// Decodes `jwt` as above. Errors as verifyTrustMark()'s structural steps.
-Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const StatementOptions &options = {});
+/// Decodes `jwt` as above; `typs` as in TrustMarkContext (a trust
+/// framework's typ values per type). Errors as verifyTrustMark()'s
+/// structural steps.
+Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const StatementOptions &options = {},
+                                            const TrustMarkTypValues &typs = {});
 
 /// Whether the signature of `jwt` verifies with the key of `keys` named by
 /// its kid (KeyNotFound, InvalidKey, BadSignature otherwise). Structure is
 /// checked first, as decodeTrustMark().
-Result<void> checkTrustMarkSignature(std::string_view jwt, const JwkSet &keys, const StatementOptions &options = {});
+Result<void> checkTrustMarkSignature(std::string_view jwt, const JwkSet &keys, const StatementOptions &options = {},
+                                     const TrustMarkTypValues &typs = {});
 
 } // namespace oidfed

@@ -54,6 +54,7 @@ public:
         validation_.clockSkew = options.clockSkew;
         validation_.statements = statementOptions(options, registry_);
         validation_.registry = &registry_;
+        validation_.trustMarkTypValues = options.trustMarks.typValues;
     }
 
     ResolveOutcome resolve(const ResolveRequest &request) override { return resolveIn(request, ResolveScope::Subject); }

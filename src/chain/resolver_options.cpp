@@ -27,6 +27,14 @@ Result<void> validateResolverOptions(const ResolverOptions &o)
     for (const std::string &type : o.trustMarks.statusCheckedTypes)
         if (type.empty())
             return fail(detail::outOfRange("trustMarks.statusCheckedTypes", "an array of non-empty trust mark types"));
+    for (const auto &[type, values] : o.trustMarks.typValues) {
+        bool usable = !type.empty() && !values.empty();
+        for (const std::string &value : values)
+            usable = usable && !value.empty();
+        if (!usable)
+            return fail(detail::outOfRange("trustMarks.typValues",
+                                           "non-empty trust mark types, each with a non-empty list of non-empty typ values"));
+    }
     return ok();
 }
 

@@ -102,7 +102,7 @@ std::vector<VerifiedTrustMark> verifiedTrustMarks(std::span<const EntityStatemen
         return verified;
     TrustMarkContext tm{TrustMarkAnchor::fromConfiguration(*anchorEc), context.now, context.options.clockSkew,
                         context.trustMarkIssuerKeys ? *context.trustMarkIssuerKeys : TrustMarkIssuerKeys{},
-                        context.options.statements};
+                        context.options.statements, context.options.trustMarkTypValues};
     for (const Json &entry : marks->asArray()) {
         const std::string *jwt = entry.findString("trust_mark");
         if (!jwt)

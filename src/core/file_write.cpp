@@ -111,6 +111,25 @@ Result<fs::path> writeTemporaryFile(const fs::path &path, std::string_view conte
     return writeTemporary(path, content, mode, Sync::Deferred);
 }
 
+Result<void> appendToFile(const fs::path &path, std::string_view content, unsigned mode)
+{
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
+    const bool created = !fd.valid() && errno == ENOENT;
+    if (created)
+        fd = UniqueFd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                             static_cast<mode_t>(mode)));
+    if (!fd.valid())
+        return ioFailure("cannot open for appending", path, errno);
+    if (created && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+        return ioFailure("cannot set the mode of", path, errno);
+    OIDFED_TRY_VOID(writeAll(fd.get(), content, path));
+    if (::fsync(fd.get()) != 0)
+        return ioFailure("cannot sync", path, errno);
+    if (::close(fd.release()) != 0)
+        return ioFailure("cannot close", path, errno);
+    return created ? syncDirectory(parentOf(path)) : ok();
+}
+
 Result<void> renameFile(const fs::path &from, const fs::path &to)
 {
     if (::rename(from.c_str(), to.c_str()) != 0)

@@ -1,7 +1,7 @@
 // Writing files so that a crash or a concurrent reader never sees a partial
 // one: creating a file exclusively with an exact mode, replacing a file
 // atomically (temporary file + rename), the two halves of that for batches,
-// durability barriers, removal, and private directories. Used by the key
+// durability barriers, appending, removal, and private directories. Used by the key
 // store, the trust-mark catalog and the CLI (keygen, subordinate add). POSIX
 // only. Contents are never copied into errors.
 //
@@ -41,6 +41,13 @@ Result<void> replaceFileAtomically(const std::filesystem::path &path, std::strin
 /// (syncFileSystem). InvalidArgument on failure (nothing is left behind).
 Result<std::filesystem::path> writeTemporaryFile(const std::filesystem::path &path, std::string_view content,
                                                  unsigned mode);
+
+/// Appends `content` to `path` (created with `mode` when missing; a
+/// symbolic link is not followed) in one write(2) of O_APPEND, then fsyncs
+/// it (and its directory when it was created). Concurrent appenders must
+/// hold a lock (a line may otherwise interleave). InvalidArgument on
+/// failure.
+Result<void> appendToFile(const std::filesystem::path &path, std::string_view content, unsigned mode);
 
 /// rename(2). InvalidArgument naming `to` on failure.
 Result<void> renameFile(const std::filesystem::path &from, const std::filesystem::path &to);

@@ -7,9 +7,9 @@
 namespace oidfed::entity {
 
 HeldTrustMarks::HeldTrustMarks(EntityId holder, std::vector<HeldTrustMarkSetting> settings, Obtain obtain,
-                               StatementOptions options)
+                               StatementOptions options, TrustMarkTypValues typs)
     : holder_(std::move(holder)), settings_(std::move(settings)), obtain_(std::move(obtain)),
-      options_(std::move(options)), held_(settings_.size())
+      options_(std::move(options)), typs_(std::move(typs)), held_(settings_.size())
 {
 }
 
@@ -23,7 +23,7 @@ bool HeldTrustMarks::due(const Held &held, UnixTime now) const
 Result<HeldTrustMarks::Held> HeldTrustMarks::obtainChecked(const HeldTrustMarkSetting &setting, UnixTime now) const
 {
     OIDFED_TRY(std::string jwt, obtain_(setting, now));
-    OIDFED_TRY(UnverifiedTrustMark mark, decodeTrustMark(jwt, options_));
+    OIDFED_TRY(UnverifiedTrustMark mark, decodeTrustMark(jwt, options_, typs_));
     if (mark.issuer != setting.issuer || mark.subject != holder_ || mark.trustMarkType != setting.trustMarkType)
         return fail(ErrorCode::InvalidClaim, "the issuer answered a mark for another issuer, subject or type");
     if (mark.expiresAt >= 0 && mark.expiresAt <= now)

@@ -30,6 +30,7 @@
 #include <oidfed/error.h>
 #include <oidfed/json.h>
 #include <oidfed/result.h>
+#include <oidfed/trust_mark.h>
 
 namespace oidfed::entity {
 
@@ -62,8 +63,10 @@ public:
     /// code when it could not be asked.
     using Obtain = std::function<Result<std::string>(const HeldTrustMarkSetting &setting, UnixTime now)>;
 
+    /// `typs`: the typ values a trust framework defines per type
+    /// (TrustMarkVerificationOptions::typValues), accepted from the issuer.
     HeldTrustMarks(EntityId holder, std::vector<HeldTrustMarkSetting> settings, Obtain obtain,
-                   StatementOptions options);
+                   StatementOptions options, TrustMarkTypValues typs = {});
     HeldTrustMarks(const HeldTrustMarks &) = delete;
     HeldTrustMarks &operator=(const HeldTrustMarks &) = delete;
 
@@ -97,6 +100,7 @@ private:
     const std::vector<HeldTrustMarkSetting> settings_;
     const Obtain obtain_;
     const StatementOptions options_;
+    const TrustMarkTypValues typs_;
     mutable std::mutex mutex_;
     // Guarded by mutex_: one per setting.
     std::vector<Held> held_;

@@ -17,9 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 8> kMembers = {"trust_mark_type", "subjects",   "lifetime_seconds",
-                                                      "logo_uri",        "ref",        "delegation_file",
-                                                      "delegated_by",    "comment"};
+constexpr std::array<std::string_view, 9> kMembers = {"trust_mark_type", "subjects", "lifetime_seconds",
+                                                      "logo_uri",        "ref",      "delegation_file",
+                                                      "delegated_by",    "typ",      "comment"};
 
 Unexpected problem(const std::string &source, std::string_view member, const std::string &what)
 {
@@ -152,6 +152,9 @@ Result<TrustMarkTypeRecord> parseTrustMarkTypeFile(const Json &json, const std::
         if (!target->empty() && !claims::isEndpointUrl(*target, idOptions.allowHttp))
             return problem(source, name, "must be an absolute https URL without a fragment");
     }
+    OIDFED_TRY(record.typ, optionalString(json, "typ", source));
+    if (!record.typ.empty() && record.typ.find_first_of(" \t\r\n") != std::string::npos)
+        return problem(source, "typ", "must be a JWS typ value without spaces, e.g. \"trust-mark+jwt\"");
     OIDFED_TRY(std::string delegationFile, optionalString(json, "delegation_file", source));
     OIDFED_TRY(std::string delegatedBy, optionalString(json, "delegated_by", source));
     if (!delegationFile.empty() && !delegatedBy.empty())

@@ -24,6 +24,10 @@
 //                                 hosted by the same server, which then signs
 //                                 the delegation itself with the owner's
 //                                 active key
+//   "typ"               OPTIONAL  the JWS typ of the marks, when the trust
+//                                 framework defines one more specific than
+//                                 trust-mark+jwt (spec 7); default
+//                                 trust-mark+jwt
 //   "comment"           OPTIONAL  never signed
 //
 // A catalog is an immutable snapshot of the directory: any number of threads
@@ -65,6 +69,7 @@ struct TrustMarkTypeRecord {
     std::string ref{};
     std::string delegation{};                  ///< from delegation_file (compact JWT), or empty
     std::optional<EntityId> delegatedBy{};     ///< hosted owner that signs the delegation
+    std::string typ{};                         ///< the marks' JWS typ; empty: trust-mark+jwt
     std::string sourceFile{};                  ///< file name, for messages
 
     /// The subject entry, or nullptr.

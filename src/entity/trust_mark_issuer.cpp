@@ -51,12 +51,21 @@ Result<std::shared_ptr<TrustMarkIssuer>> TrustMarkIssuer::create(EntityId self, 
     std::shared_ptr<TrustMarkIssuer> issuer(
         new TrustMarkIssuer(std::move(self), settings, std::move(keys), std::move(catalog), options));
     const std::string &id = issuer->self_.str();
+    if (settings.directory.empty())
+        return fail(ErrorCode::InvalidArgument, id + ": no trust mark directory for the record of marks issued");
+    auto record = TrustMarkRecord::open(settings.directory, now);
+    if (!record)
+        return fail(ErrorCode::InvalidArgument, id + ": the record of marks issued: " + record.error().message);
+    issuer->record_ = std::move(record).value();
 
     std::vector<Jwk> statusKeys;
     for (const KeyRecord &record : issuer->keys_.records())
         if (!record.revoked)
             statusKeys.push_back(record.publicKey);
     OIDFED_TRY(issuer->statusKeys_, JwkSet::fromKeys(std::move(statusKeys)));
+    for (const TrustMarkTypeRecord &record : issuer->catalog_->all())
+        if (!record.typ.empty())
+            issuer->typs_[record.trustMarkType] = {record.typ};
 
     for (const TrustMarkTypeRecord &record : issuer->catalog_->all()) {
         TypeState state{.record = &record};
@@ -159,6 +168,7 @@ Result<DocumentPtr> TrustMarkIssuer::signMark(const TypeState &state, const Trus
         .issuedAt = now,
         .expiresAt = exp,
         .delegation = delegation.first,
+        .typ = record.typ,
     };
     if (!record.logoUri.empty())
         claims.extraClaims.set("logo_uri", record.logoUri);
@@ -184,13 +194,31 @@ Result<DocumentPtr> TrustMarkIssuer::mark(std::string_view trustMarkType, std::s
     {
         std::shared_lock lock(mutex_);
         auto it = documents_.find(key);
-        if (it != documents_.end() && !it->second->stale(now))
-            return it->second;
+        if (it != documents_.end() && !it->second->stale(now)) {
+            if (recorded_.count(it->second->etag) > 0)
+                return it->second;
+            DocumentPtr signedMark = it->second;
+            lock.unlock();
+            return handOut(std::move(signedMark), now);
+        }
     }
     OIDFED_TRY(DocumentPtr document, signMark(*state, *holder, now));
+    {
+        std::unique_lock lock(mutex_);
+        documents_[key] = document;
+    }
+    return handOut(std::move(document), now);
+}
+
+Result<DocumentPtr> TrustMarkIssuer::handOut(DocumentPtr mark, UnixTime now) const
+{
+    auto recorded = record_->add(mark->body, now);
+    if (!recorded)
+        return fail(ErrorCode::InvalidArgument, self_.str() + ": the mark is not handed out: it cannot be recorded: " +
+                                                    recorded.error().message);
     std::unique_lock lock(mutex_);
-    documents_[key] = document;
-    return document;
+    recorded_.insert(mark->etag);
+    return mark;
 }
 
 Result<std::vector<std::string>> TrustMarkIssuer::holders(std::string_view trustMarkType,
@@ -215,16 +243,19 @@ Result<TrustMarkStatus> TrustMarkIssuer::status(std::string_view jwt, UnixTime n
         return fail(ErrorCode::InvalidArgument, "trust_mark is not a compact JWS: " + jws.error().message);
     if (trust_mark::peekIssuer(*jws, options_.jws) != self_.str())
         return fail(ErrorCode::NotFound, "this trust mark was not issued by " + self_.str());
-    auto decoded = decodeTrustMark(jwt, options_);
+    auto decoded = decodeTrustMark(jwt, options_, typs_);
     if (!decoded)
         return TrustMarkStatus::Invalid;
     const TypeState *state = typeState(decoded->trustMarkType);
     if (!state)
         return fail(ErrorCode::NotFound, "this issuer does not issue trust_mark_type " + decoded->trustMarkType);
-    if (!checkTrustMarkSignature(jwt, statusKeys_, options_))
+    if (!checkTrustMarkSignature(jwt, statusKeys_, options_, typs_))
         return TrustMarkStatus::Invalid;
     if (decoded->issuedAt > now + kStatusClockSkew)
         return TrustMarkStatus::Invalid;
+    if (!record_->contains(jwt))
+        return fail(ErrorCode::NotFound, self_.str() + " has no record of this trust mark (not issued here, issued "
+                                                       "before marks were recorded, or expired long ago)");
     const TrustMarkSubject *holder = state->record->find(decoded->subject.str());
     if (!holder || holder->revoked)
         return TrustMarkStatus::Revoked;
@@ -267,7 +298,7 @@ Result<std::size_t> TrustMarkIssuer::refresh(UnixTime now) const
 {
     std::size_t resigned = 0;
     for (const TypeState &state : types_) {
-        // Only stale documents are signed again: mark() does the check.
+        // Only stale documents are signed again.
         for (const TrustMarkSubject &subject : state.record->subjects) {
             if (subject.revoked)
                 continue;
@@ -280,9 +311,14 @@ Result<std::size_t> TrustMarkIssuer::refresh(UnixTime now) const
             }
             if (!due)
                 continue;
-            auto signedMark = mark(state.record->trustMarkType, subject.entityId.str(), now);
+            // Signed, not yet recorded: mark() records it when it hands it out.
+            auto signedMark = signMark(state, subject, now);
             if (!signedMark && signedMark.error().code != ErrorCode::NotFound)
                 return fail(std::move(signedMark).error());
+            if (signedMark) {
+                std::unique_lock lock(mutex_);
+                documents_[key] = std::move(signedMark).value();
+            }
             ++resigned;
         }
     }

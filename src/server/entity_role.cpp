@@ -43,7 +43,7 @@ std::shared_ptr<entity::HeldTrustMarks> heldMarks(const SnapshotBuild &build,
         return mark->body;
     };
     return std::make_shared<entity::HeldTrustMarks>(settings.entityId, settings.trustMarkSources, std::move(obtain),
-                                                    statementOptions);
+                                                    statementOptions, build.options.resolver.trustMarks.typValues);
 }
 
 } // namespace

@@ -276,6 +276,29 @@ const Table<LogOptions> &logTable()
     return table;
 }
 
+// "typ_values": {trust mark type: [typ, ...]}; the values are checked by
+// validateResolverOptions.
+Result<void> readTypValues(const Json &value, const std::string &path, Context &,
+                           TrustMarkVerificationOptions &options)
+{
+    if (!value.isObject())
+        return fail(Error(ErrorCode::InvalidArgument, path + " must be a JSON object of trust mark type -> typ array")
+                        .withClaim(path));
+    for (const auto &[type, values] : value.asObject()) {
+        if (!values.isArray())
+            return fail(Error(ErrorCode::InvalidArgument, path + "." + type + ": must be an array of typ strings")
+                            .withClaim(path + "." + type));
+        std::vector<std::string> &list = options.typValues[type];
+        for (const Json &typ : values.asArray()) {
+            if (!typ.isString())
+                return fail(Error(ErrorCode::InvalidArgument, path + "." + type + ": must be an array of typ strings")
+                                .withClaim(path + "." + type));
+            list.push_back(typ.asString());
+        }
+    }
+    return ok();
+}
+
 // "trust_mark_verification": TrustMarkVerificationOptions, checked by
 // validateResolverOptions as resolver.trustMarks.
 const Table<TrustMarkVerificationOptions> &trustMarkVerificationTable()
@@ -285,6 +308,7 @@ const Table<TrustMarkVerificationOptions> &trustMarkVerificationTable()
         strings("status_types", "statusCheckedTypes", "trust mark types", &T::statusCheckedTypes),
         number("status_cache_ttl_seconds", "statusCacheTtl", &T::statusCacheTtl),
         number("status_cache_max_entries", "statusCacheMaxEntries", &T::statusCacheMaxEntries),
+        custom<T>("typ_values", "typValues", ConfigValueKind::Object, readTypValues),
     };
     return table;
 }

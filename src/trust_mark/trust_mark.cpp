@@ -20,7 +20,8 @@ namespace {
 Result<VerifiedTrustMark> verifySteps(std::string_view jwt, const EntityId &subject, const TrustMarkContext &ctx,
                                       std::string &entity)
 {
-    OIDFED_TRY(ParsedMark mark, trust_mark::parseMark(jwt, Kind::Mark, ctx.options, &entity));  // steps 1-3, 7.1
+    // steps 1-3, 7.1
+    OIDFED_TRY(ParsedMark mark, trust_mark::parseMark(jwt, Kind::Mark, ctx.options, &entity, ctx.typValues));
     OIDFED_TRY_VOID(trust_mark::checkMarkSubject(mark, subject));                          // step 4
     OIDFED_TRY_VOID(trust_mark::checkMarkValidity(mark, Kind::Mark, ctx.now, ctx.clockSkew));  // steps 5-6
     OIDFED_TRY_VOID(trust_mark::checkIssuerAllowed(mark, ctx.anchor));                     // 17.5
@@ -35,14 +36,16 @@ Result<VerifiedTrustMark> verifySteps(std::string_view jwt, const EntityId &subj
     return VerifiedTrustMark{mark.trustMarkType, mark.issuer.str(), std::string(jwt), expiresAt};
 }
 
-// Signs, then runs the receiver's structural rules and the signature check.
-Result<std::pair<std::string, ParsedMark>> signAndCheck(const Json &payload, Kind kind, const Jwk &key,
+// Signs with `typ`, then runs the receiver's structural rules (accepting
+// `typs`) and the signature check.
+Result<std::pair<std::string, ParsedMark>> signAndCheck(const Json &payload, Kind kind, std::string_view typ,
+                                                        const TrustMarkTypValues &typs, const Jwk &key,
                                                         const StatementOptions &options)
 {
     Json header = Json::object();
-    header.set("typ", std::string(kind == Kind::Mark ? kTrustMarkType : kTrustMarkDelegationType));
+    header.set("typ", std::string(typ));
     OIDFED_TRY(std::string jwt, signJws(header, payload.dump(), key));
-    OIDFED_TRY(ParsedMark parsed, trust_mark::parseMark(jwt, kind, options));
+    OIDFED_TRY(ParsedMark parsed, trust_mark::parseMark(jwt, kind, options, nullptr, typs));
     OIDFED_TRY(JwkSet keys, JwkSet::fromKeys({key}));
     OIDFED_TRY_VOID(trust_mark::checkMarkSignature(parsed, kind, keys));
     return std::pair<std::string, ParsedMark>(std::move(jwt), std::move(parsed));
@@ -98,7 +101,11 @@ Result<std::string> issueTrustMark(const TrustMarkClaims &claims, const Jwk &iss
     if (!claims.delegation.empty())
         payload.set("delegation", claims.delegation);
     OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
-    auto signedMark = signAndCheck(payload, Kind::Mark, issuerKey, options);
+    TrustMarkTypValues typs;
+    if (!claims.typ.empty())
+        typs[claims.trustMarkType] = {claims.typ};
+    auto signedMark = signAndCheck(payload, Kind::Mark, claims.typ.empty() ? kTrustMarkType : claims.typ, typs,
+                                   issuerKey, options);
     if (!signedMark)
         return fail(std::move(signedMark).error().withEntity(claims.issuer.str()));
     if (!claims.delegation.empty())
@@ -118,7 +125,7 @@ Result<std::string> issueTrustMarkDelegation(const TrustMarkDelegationClaims &cl
     if (claims.expiresAt >= 0)
         payload.set("exp", claims.expiresAt);
     OIDFED_TRY_VOID(claims::mergeExtraClaims(payload, claims.extraClaims));
-    auto signedDelegation = signAndCheck(payload, Kind::Delegation, ownerKey, options);
+    auto signedDelegation = signAndCheck(payload, Kind::Delegation, kTrustMarkDelegationType, {}, ownerKey, options);
     if (!signedDelegation)
         return fail(std::move(signedDelegation).error().withEntity(claims.owner.str()));
     return std::move(signedDelegation->first);

@@ -74,9 +74,34 @@ std::string peekIssuer(const Jws &jws, const JwsLimits &limits)
     return iss ? *iss : std::string();
 }
 
-Result<void> checkMarkType(const Jws &jws, Kind kind)
+Result<void> checkMarkType(const Jws &jws, Kind kind, const TrustMarkTypValues &typs)
 {
+    if (kind == Kind::Mark && jws.typ() != kTrustMarkType)
+        for (const auto &[type, values] : typs)
+            if (std::find(values.begin(), values.end(), jws.typ()) != values.end())
+                return ok();  // a framework's value; checkMarkTypFor() matches it to the type
     return claims::checkType(jws, typeFor(kind), rulesFor(kind).typ);
+}
+
+Result<void> checkMarkTypFor(const ParsedMark &mark, const TrustMarkTypValues &typs)
+{
+    auto listed = typs.find(mark.trustMarkType);
+    const std::string &typ = mark.jws.typ();
+    if (listed == typs.end()) {
+        if (typ == kTrustMarkType)
+            return ok();
+        return violation(ErrorCode::BadType, kMarkRules.typ, "typ",
+                         "typ is \"" + typ + "\", which the trust framework defines for other types than " +
+                             mark.trustMarkType + "; marks of this type are " + std::string(kTrustMarkType));
+    }
+    const std::vector<std::string> &values = listed->second;
+    if (std::find(values.begin(), values.end(), typ) != values.end())
+        return ok();
+    std::string accepted;
+    for (const std::string &value : values)
+        accepted += (accepted.empty() ? "\"" : ", \"") + value + "\"";
+    return violation(ErrorCode::BadType, kMarkRules.typ, "typ",
+                     "typ is \"" + typ + "\"; marks of type " + mark.trustMarkType + " are typed " + accepted);
 }
 
 Result<void> checkMarkKid(const Jws &jws, Kind kind)
@@ -116,14 +141,18 @@ std::string markName(const ParsedMark &mark, Kind kind)
            mark.subject.str();
 }
 
-Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options, std::string *issuer)
+Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options, std::string *issuer,
+                             const TrustMarkTypValues &typs)
 {
     OIDFED_TRY(Jws jws, parseSignedJwt(jwt, kind, options.jws));
     if (issuer)
         *issuer = peekIssuer(jws, options.jws);
-    OIDFED_TRY_VOID(checkMarkType(jws, kind));
+    OIDFED_TRY_VOID(checkMarkType(jws, kind, typs));
     OIDFED_TRY_VOID(checkMarkKid(jws, kind));
-    return checkMarkClaims(std::move(jws), kind, options);
+    OIDFED_TRY(ParsedMark parsed, checkMarkClaims(std::move(jws), kind, options));
+    if (kind == Kind::Mark)
+        OIDFED_TRY_VOID(checkMarkTypFor(parsed, typs));
+    return parsed;
 }
 
 UnixTime earliestExpiry(UnixTime a, UnixTime b)

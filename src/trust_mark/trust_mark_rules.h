@@ -54,11 +54,12 @@ std::string peekIssuer(const Jws &jws, const JwsLimits &limits);
 
 /// 7.3 steps 1-3 and 7.1 / 7.2.2 steps 1-3 and 7.2.1, everything that needs
 /// neither keys nor a clock: parseSignedJwt, checkMarkType, checkMarkKid,
-/// checkMarkClaims, in that order. When `issuer` is given it receives the
-/// iss (peekIssuer) as soon as the JWS is parsed, for naming the entity in
-/// errors of the later steps.
+/// checkMarkClaims, then for a mark checkMarkTypFor, in that order. When
+/// `issuer` is given it receives the iss (peekIssuer) as soon as the JWS is
+/// parsed, for naming the entity in errors of the later steps. `typs`: the
+/// typ values a trust framework defines per type (marks only).
 Result<ParsedMark> parseMark(std::string_view jwt, Kind kind, const StatementOptions &options,
-                             std::string *issuer = nullptr);
+                             std::string *issuer = nullptr, const TrustMarkTypValues &typs = {});
 
 /// How messages name a mark or a delegation: "the trust mark TYPE issued by
 /// ISS to SUB", "the delegation of trust mark type TYPE from OWNER to ISSUER".
@@ -67,9 +68,15 @@ std::string markName(const ParsedMark &mark, Kind kind);
 /// The earlier of two optional expiries (-1: none).
 UnixTime earliestExpiry(UnixTime a, UnixTime b);
 
-/// 7.3 step 2 / 7.2.2 step 2: typ is exactly trust-mark+jwt or
-/// trust-mark-delegation+jwt (BadType).
-Result<void> checkMarkType(const Jws &jws, Kind kind);
+/// 7.3 step 2 / 7.2.2 step 2, before the claims are read: typ is exactly
+/// trust-mark-delegation+jwt for a delegation; for a mark, trust-mark+jwt or
+/// any value of `typs` (BadType).
+Result<void> checkMarkType(const Jws &jws, Kind kind, const TrustMarkTypValues &typs = {});
+
+/// 7.3 step 2 for the mark's own type: its typ is one `typs` lists for
+/// mark.trustMarkType, or trust-mark+jwt when the type is not listed
+/// (BadType, naming the values accepted).
+Result<void> checkMarkTypFor(const ParsedMark &mark, const TrustMarkTypValues &typs);
 
 /// 7 / 7.2.1: the kid header is present (KeyNotFound).
 Result<void> checkMarkKid(const Jws &jws, Kind kind);

@@ -81,9 +81,10 @@ Result<TrustMarkStatusResponse> verifyTrustMarkStatusResponse(std::string_view j
     return out;
 }
 
-Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const StatementOptions &options)
+Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const StatementOptions &options,
+                                            const TrustMarkTypValues &typs)
 {
-    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options));
+    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options, nullptr, typs));
     UnverifiedTrustMark out{.issuer = mark.issuer, .subject = mark.subject};
     out.trustMarkType = mark.trustMarkType;
     out.issuedAt = mark.issuedAt;
@@ -95,9 +96,10 @@ Result<UnverifiedTrustMark> decodeTrustMark(std::string_view jwt, const Statemen
     return out;
 }
 
-Result<void> checkTrustMarkSignature(std::string_view jwt, const JwkSet &keys, const StatementOptions &options)
+Result<void> checkTrustMarkSignature(std::string_view jwt, const JwkSet &keys, const StatementOptions &options,
+                                     const TrustMarkTypValues &typs)
 {
-    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options));
+    OIDFED_TRY(trust_mark::ParsedMark mark, trust_mark::parseMark(jwt, trust_mark::Kind::Mark, options, nullptr, typs));
     return trust_mark::checkMarkSignature(mark, trust_mark::Kind::Mark, keys);
 }
 

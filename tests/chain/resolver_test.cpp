@@ -330,6 +330,43 @@ TEST_CASE("trust marks of the subject: verified per 7.3, unverifiable ones left 
     CHECK((*outcome.chain)->toJson().find("trust_marks")->size() == 2);
 }
 
+TEST_CASE("trust marks typed as their trust framework defines: kept only where configured (spec 7)")
+{
+    World w;
+    const std::string ta = "https://ta.example", rp = "https://rp.example", member = "https://tm.example/member";
+    w.fed.add(ta, authorityMetadata(ta));
+    w.fed.entity(ta).trustMarkIssuers = Json::object();
+    w.fed.entity(ta).trustMarkIssuers.set(member, Json(Json::Array{ta}));
+    w.fetcher.serve(wellKnown(ta), w.fed.entityConfiguration(ta));
+    TrustMarkClaims claims{.issuer = *EntityId::parse(ta), .subject = *EntityId::parse(rp)};
+    claims.trustMarkType = member;
+    claims.issuedAt = w.fed.iat();
+    claims.typ = "member-mark+jwt";
+    auto jwt = issueTrustMark(claims, w.fed.entity(ta).key);
+    REQUIRE(jwt);
+    w.fed.add(rp, kRpMetadata, {ta});
+    Json entry = Json::object();
+    entry.set("trust_mark_type", member);
+    entry.set("trust_mark", *jwt);
+    w.fed.entity(rp).trustMarks = Json(Json::Array{entry});
+    w.fetcher.serve(wellKnown(rp), w.fed.entityConfiguration(rp));
+    w.link(ta, rp);
+
+    auto plain = w.resolver({ta})->resolve({.subject = rp});
+    REQUIRE_MESSAGE(plain.chain, plain.chain.error().describe());
+    CHECK((*plain.chain)->trustMarks().empty());
+
+    ResolverOptions options;
+    options.trustMarks.typValues[member] = {"member-mark+jwt"};
+    auto typed = w.resolver({ta}, options)->resolve({.subject = rp});
+    REQUIRE_MESSAGE(typed.chain, typed.chain.error().describe());
+    REQUIRE((*typed.chain)->trustMarks().size() == 1);
+    CHECK((*typed.chain)->trustMarks()[0].trustMarkType == member);
+
+    options.trustMarks.typValues[member] = {};
+    CHECK(validateResolverOptions(options).error().code == ErrorCode::InvalidArgument);
+}
+
 namespace {
 
 // ta <- im <- rp and ta <- tmi. rp carries a mark of type A by im; im

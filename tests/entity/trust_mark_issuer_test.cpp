@@ -4,16 +4,19 @@
 // generated at run time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <oidfed/jws.h>
 #include <oidfed/trust_mark.h>
 #include <oidfed/trust_mark_status.h>
 
 #include "entity/key_store.h"
 #include "entity/trust_mark_catalog.h"
 #include "entity/trust_mark_issuer.h"
+#include "entity/trust_mark_record.h"
 #include "test_support.h"
 #include "temp_dir.h"
 
@@ -72,6 +75,12 @@ KeyStore keysIn(const fs::path &dir)
     auto store = KeyStore::open(dir, KeyStoreOptions{}, kNow - 60);
     REQUIRE_MESSAGE(store, store.error().describe());
     return std::move(store).value();
+}
+
+// The settings of an issuer whose type files (and record) are in `dir`.
+TrustMarkIssuerSettings settingsFor(const fs::path &dir)
+{
+    return TrustMarkIssuerSettings{.directory = dir};
 }
 
 } // namespace
@@ -143,7 +152,7 @@ TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
     writeText(dir.path() / "marks" / "certified.json", kFile);
     KeyStore keys = keysIn(dir.path() / "keys");
     const Jwk signingKey = keys.activeKey();
-    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys,
                                           load(dir.path() / "marks"), {}, kNow, {});
     REQUIRE_MESSAGE(issuer, issuer.error().describe());
 
@@ -188,6 +197,10 @@ TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
                                                .expiresAt = kNow + 60},
                                signingKey);
     REQUIRE(gone);
+    // Signed by this issuer but never recorded: unknown (8.4.2), even for a
+    // revoked subject; once recorded (as `trust-mark issue --dir` does), revoked.
+    CHECK((*issuer)->status(*gone, kNow).error().code == ErrorCode::NotFound);
+    REQUIRE(recordIssuedTrustMark(dir.path() / "marks", *gone));
     CHECK((*issuer)->status(*gone, kNow).value() == TrustMarkStatus::Revoked);
 
     auto response = (*issuer)->signStatus(jwt, TrustMarkStatus::Active, kNow);
@@ -196,6 +209,69 @@ TEST_CASE("TrustMarkIssuer: marks, holders and status answers")
                                                   kNow);
     REQUIRE_MESSAGE(verified, verified.error().describe());
     CHECK(verified->active());
+}
+
+TEST_CASE("TrustMarkIssuer: the record of marks issued (8.4.2), kept across restarts and pruned")
+{
+    TempDir dir;
+    const fs::path marks = dir.path() / "marks";
+    fs::create_directories(marks);
+    writeText(marks / "certified.json", kFile);
+    KeyStore keys = keysIn(dir.path() / "keys");
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(marks), keys, load(marks), {}, kNow, {});
+    REQUIRE_MESSAGE(issuer, issuer.error().describe());
+    // Signed at creation, recorded only once handed out.
+    CHECK_FALSE(fs::exists(marks / std::string(kTrustMarkRecordFile)));
+    auto handed = (*issuer)->mark(kType, "https://op.example", kNow);
+    REQUIRE(handed);
+    const std::string jwt = (*handed)->body;
+    const std::string recorded = readText(marks / std::string(kTrustMarkRecordFile));
+    CHECK(recorded.find("\"sha256\":\"" + trustMarkRecordDigest(jwt) + "\"") != std::string::npos);
+    CHECK(recorded.find("\"sub\":\"https://op.example\"") != std::string::npos);
+    (void)(*issuer)->mark(kType, "https://op.example", kNow + 10);  // the same mark: not recorded twice
+    CHECK(std::count(recorded.begin(), recorded.end(), '\n') == 1);
+    CHECK(readText(marks / std::string(kTrustMarkRecordFile)) == recorded);
+    // Re-signed by refresh(): recorded when handed out, not before.
+    REQUIRE((*issuer)->refresh(kNow + 43200).value() == 1);
+    CHECK(readText(marks / std::string(kTrustMarkRecordFile)) == recorded);
+    auto renewed = (*issuer)->mark(kType, "https://op.example", kNow + 43200);
+    REQUIRE(renewed);
+    CHECK((*issuer)->status((*renewed)->body, kNow + 43200).value() == TrustMarkStatus::Active);
+
+    // An unknown, well-formed mark signed with the issuer's key for a listed
+    // subject: 404.
+    auto unknown = issueTrustMark(TrustMarkClaims{.issuer = id("https://tmi.example"),
+                                                  .subject = id("https://op.example"),
+                                                  .trustMarkType = kType,
+                                                  .issuedAt = kNow - 1,
+                                                  .expiresAt = kNow + 600},
+                                  keys.activeKey());
+    REQUIRE(unknown);
+    auto status = (*issuer)->status(*unknown, kNow);
+    REQUIRE_FALSE(status);
+    CHECK(status.error().code == ErrorCode::NotFound);
+
+    // A restart reads the record: the marks it handed out are still known.
+    auto restarted = TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(marks), keys, load(marks), {},
+                                             kNow + 60, {});
+    REQUIRE_MESSAGE(restarted, restarted.error().describe());
+    CHECK((*restarted)->status(jwt, kNow + 60).value() == TrustMarkStatus::Active);
+    CHECK((*restarted)->status(*unknown, kNow + 60).error().code == ErrorCode::NotFound);
+    // Recorded by another process after the start (the CLI): read on a miss.
+    REQUIRE(recordIssuedTrustMark(marks, *unknown));
+    CHECK((*restarted)->status(*unknown, kNow + 60).value() == TrustMarkStatus::Active);
+
+    // Pruned only well after exp: "expired" meanwhile, then unknown.
+    const UnixTime exp = kNow + 600;
+    CHECK(pruneTrustMarkRecord(marks, exp + kTrustMarkRecordRetention).value() == 0);
+    CHECK((*restarted)->status(*unknown, exp + 1).value() == TrustMarkStatus::Expired);
+    writeText(marks / std::string(kTrustMarkRecordFile), readText(marks / std::string(kTrustMarkRecordFile)) + "{cut");
+    CHECK(pruneTrustMarkRecord(marks, exp + kTrustMarkRecordRetention + 1).value() == 2);  // and the cut line
+    auto later = TrustMarkRecord::open(marks, exp + kTrustMarkRecordRetention + 1);
+    REQUIRE_MESSAGE(later, later.error().describe());
+    CHECK_FALSE((*later)->contains(*unknown));
+    CHECK((*later)->contains(jwt));
+    CHECK((*later)->size() == 2);
 }
 
 TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
@@ -208,14 +284,14 @@ TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
     KeyStore keys = keysIn(dir.path() / "keys");
     KeyStore ownerKeys = keysIn(dir.path() / "owner");
     // The owner is not hosted: refused.
-    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys,
                                         load(dir.path() / "marks"), {}, kNow, {}));
     auto ownerKey = [&](const std::string &owner) -> std::optional<Jwk> {
         if (owner == "https://owner.example")
             return ownerKeys.activeKey();
         return std::nullopt;
     };
-    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys,
                                           load(dir.path() / "marks"), ownerKey, kNow, {});
     REQUIRE_MESSAGE(issuer, issuer.error().describe());
     auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
@@ -249,6 +325,39 @@ TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
     text = kFile;
     text.replace(text.find("\"ref\""), 0, "\"delegation_file\": \"d.jwt\", ");
     writeText(dir.path() / "marks" / "certified.json", text);
-    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), TrustMarkIssuerSettings{}, keys,
+    CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys,
                                         load(dir.path() / "marks"), {}, kNow, {}));
+}
+
+TEST_CASE("TrustMarkIssuer: a type file's typ types its marks, and the status endpoint reads them")
+{
+    TempDir dir;
+    fs::create_directories(dir.path() / "marks");
+    std::string text = kFile;
+    text.replace(text.find("\"ref\""), 0, "\"typ\": \"example-framework-mark+jwt\", ");
+    writeText(dir.path() / "marks" / "certified.json", text);
+    auto catalog = load(dir.path() / "marks");
+    CHECK(catalog->find(kType)->typ == "example-framework-mark+jwt");
+    KeyStore keys = keysIn(dir.path() / "keys");
+    auto issuer = TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys, catalog, {},
+                                          kNow, {});
+    REQUIRE_MESSAGE(issuer, issuer.error().describe());
+    auto mark = (*issuer)->mark(kType, "https://op.example", kNow);
+    REQUIRE(mark);
+    auto jws = Jws::parse((*mark)->body);
+    REQUIRE(jws);
+    CHECK(jws->typ() == "example-framework-mark+jwt");
+    CHECK((*issuer)->status((*mark)->body, kNow).value() == TrustMarkStatus::Active);
+    // A mark of this type typed trust-mark+jwt is not one this issuer makes.
+    auto generic = issueTrustMark({.issuer = id("https://tmi.example"), .subject = id("https://op.example"),
+                                   .trustMarkType = kType, .issuedAt = kNow},
+                                  keys.activeKey());
+    REQUIRE(generic);
+    CHECK((*issuer)->status(*generic, kNow).value() == TrustMarkStatus::Invalid);
+
+    text.replace(text.find("\"typ\": \"example-framework-mark+jwt\""), 35, "\"typ\": \"with space\"");
+    writeText(dir.path() / "marks" / "certified.json", text);
+    auto refused = TrustMarkCatalog::loadDirectory(dir.path() / "marks");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().claim == "typ");
 }

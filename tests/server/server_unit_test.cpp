@@ -292,7 +292,8 @@ TEST_CASE("the configuration file: trust mark members")
     Json config = minimalConfig();
     config.set("trust_mark_verification",
                json(R"({"status_types": ["https://marks.example/t"], "status_cache_ttl_seconds": 15,
-                        "status_cache_max_entries": 20})"));
+                        "status_cache_max_entries": 20,
+                        "typ_values": {"https://marks.example/t": ["t-mark+jwt", "trust-mark+jwt"]}})"));
     Json &entity = config.find("entities")->asArray()[0];
     entity.set("trust_mark_issuer", json(R"({"directory": "marks", "mark_lifetime_seconds": 3600,
                                               "delegation_lifetime_seconds": 7200})"));
@@ -306,6 +307,7 @@ TEST_CASE("the configuration file: trust mark members")
     CHECK(marks.statusCheckedTypes == std::vector<std::string>{"https://marks.example/t"});
     CHECK(marks.statusCacheTtl.count() == 15);
     CHECK(marks.statusCacheMaxEntries == 20);
+    CHECK(marks.typValues.at("https://marks.example/t") == std::vector<std::string>{"t-mark+jwt", "trust-mark+jwt"});
     const entity::HostedEntitySettings &settings = parsed->entities[0].entity;
     REQUIRE(settings.trustMarkIssuer);
     CHECK(settings.trustMarkIssuer->directory == "/base/marks");
@@ -342,6 +344,10 @@ TEST_CASE("the configuration file: trust mark members")
     CHECK(configError(badVerification).claim == "trust_mark_verification.status_types");
     badVerification.set("trust_mark_verification", json(R"({"status_cache_ttl_seconds": 0})"));
     CHECK(configError(badVerification).claim == "trust_mark_verification.status_cache_ttl_seconds");
+    badVerification.set("trust_mark_verification", json(R"({"typ_values": {"https://marks.example/t": []}})"));
+    CHECK(configError(badVerification).claim == "trust_mark_verification.typ_values");
+    badVerification.set("trust_mark_verification", json(R"({"typ_values": {"https://marks.example/t": [7]}})"));
+    CHECK(configError(badVerification).claim == "trust_mark_verification.typ_values.https://marks.example/t");
 }
 
 TEST_CASE("metrics in the Prometheus text format")

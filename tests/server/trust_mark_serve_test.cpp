@@ -28,6 +28,7 @@
 
 #include "background_process.h"
 #include "entity/key_store.h"
+#include "entity/trust_mark_record.h"
 #include "http_client.h"
 #include "served_federation.h"
 #include "subprocess.h"
@@ -86,11 +87,16 @@ public:
         test::writeText(dir_ / "oidfed.json", config);
         if (prepare)
             prepare(*this);
-        process_ = std::make_unique<test::BackgroundProcess>(
-            std::vector<std::string>{test::oidfedCli(), "serve", "--config", (dir_ / "oidfed.json").string()},
-            (dir_ / "serve.log").string());
-        bool up = test::waitForPort(port_, std::chrono::seconds(20));
-        REQUIRE_MESSAGE(up, "oidfed serve did not start: " << process_->log());
+        start();
+    }
+
+    /// Stops the server (SIGTERM) and starts it again on the same port.
+    void restart()
+    {
+        process_->signal(SIGTERM);
+        REQUIRE(process_->waitExit(std::chrono::seconds(10)) == 0);
+        process_.reset();
+        start();
     }
 
     ~MarkFederation()
@@ -161,6 +167,16 @@ public:
     }
 
 private:
+    void start()
+    {
+        ++starts_;
+        process_ = std::make_unique<test::BackgroundProcess>(
+            std::vector<std::string>{test::oidfedCli(), "serve", "--config", (dir_ / "oidfed.json").string()},
+            (dir_ / ("serve" + std::to_string(starts_) + ".log")).string());
+        bool up = test::waitForPort(port_, std::chrono::seconds(20));
+        REQUIRE_MESSAGE(up, "oidfed serve did not start: " << process_->log());
+    }
+
     entity::KeyStore store(const std::string &name) const
     {
         entity::KeyStoreOptions options;
@@ -174,6 +190,7 @@ private:
     int port_ = 0;
     std::string base_;
     std::unique_ptr<test::BackgroundProcess> process_;
+    int starts_ = 0;
 };
 
 Json claimsOf(const std::string &jwt)
@@ -451,6 +468,11 @@ TEST_CASE("trust mark status endpoint: signed answers and every error")
         // Claims this issuer but is of a type it does not issue.
         test::checkSpecError(fed.status(signMark(fed, "ia", "ia", "op", "https://other.example/tm", now, now + 600)), 404,
                    "not_found");
+        // Well-formed, of a type it issues, for a holder, signed with its key,
+        // but not a mark it issued: no record of it (8.4.2).
+        test::checkSpecError(fed.status(signMark(fed, "ia", "ia", "op", kType, now, now + 600,
+                                                 *claimsOf(mark).findString("delegation"))),
+                             404, "not_found");
     }
 
     SUBCASE("tampered, forged or expired")
@@ -467,9 +489,10 @@ TEST_CASE("trust mark status endpoint: signed answers and every error")
         // Signed by a key that is not the issuer's.
         const std::string forged = signMark(fed, "op", "ia", "op", kType, now, now + 600, *claimsOf(mark).findString("delegation"));
         CHECK(statusOf(fed, fed.status(forged), forged) == "invalid");
-        // The issuer's own mark, past its exp.
+        // The issuer's own mark, recorded, past its exp.
         const std::string expired =
             signMark(fed, "ia", "ia", "op", kType, now - 7200, now - 3600, *claimsOf(mark).findString("delegation"));
+        REQUIRE(entity::recordIssuedTrustMark(fed.dir() / "trust-marks" / "ia", expired));
         CHECK(statusOf(fed, fed.status(expired), expired) == "expired");
     }
 }
@@ -526,19 +549,20 @@ void prepareStaticMark(MarkFederation &fed, std::string &markOut)
                  "--issuer", fed.id("ia"), "--type", kType, "--allow-http"});
     REQUIRE_MESSAGE(delegation.exitCode == 0, delegation.out);
     test::writeText(fed.dir() / "delegation.jwt", delegation.out);
-    test::ProcessResult mark =
-        fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(), "--issuer", fed.id("ia"),
-                 "--sub", fed.id("rp"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
-                 "--allow-http"});
-    REQUIRE_MESSAGE(mark.exitCode == 0, mark.out);
-    markOut = mark.out.substr(0, mark.out.find('\n'));
-    // The issuer lists the relying party too, so the status is active.
+    // The issuer lists the relying party, and records the mark it issues
+    // offline, so the status is active.
     fs::path types = fed.dir() / "trust-marks" / "ia" / "certified-provider.json";
     std::string text = test::readText(types);
     const std::string anchor = "\"subjects\": [";
     REQUIRE(text.find(anchor) != std::string::npos);
     text.replace(text.find(anchor), anchor.size(), anchor + " { \"entity_id\": \"" + fed.id("rp") + "\" },");
     test::writeText(types, text);
+    test::ProcessResult mark =
+        fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(), "--issuer", fed.id("ia"),
+                 "--sub", fed.id("rp"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
+                 "--dir", (fed.dir() / "trust-marks" / "ia").string(), "--allow-http"});
+    REQUIRE_MESSAGE(mark.exitCode == 0, mark.out);
+    markOut = mark.out.substr(0, mark.out.find('\n'));
     std::string config = test::readText(fed.dir() / "oidfed.json");
     const std::string rp = "\"keys_dir\": \"keys/rp\",";
     REQUIRE(config.find(rp) != std::string::npos);
@@ -595,7 +619,7 @@ TEST_CASE("delegation: valid, expired, signed by the wrong owner")
     test::ProcessResult issued =
         fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(), "--issuer", fed.id("ia"),
                  "--sub", fed.id("op"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
-                 "--lifetime", "600", "--allow-http"});
+                 "--lifetime", "600", "--no-record", "--allow-http"});
     REQUIRE_MESSAGE(issued.exitCode == 0, issued.out);
     const std::string valid = issued.out.substr(0, issued.out.find('\n'));
     CHECK(verifyWithCli(fed, valid).exitCode == 0);
@@ -622,8 +646,9 @@ TEST_CASE("delegation: valid, expired, signed by the wrong owner")
     test::ProcessResult selfIssued =
         fed.cli({"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ci").string(), "--issuer", fed.id("ci"),
                  "--sub", fed.id("ci"), "--type", kType, "--delegation", (fed.dir() / "delegation.jwt").string(),
-                 "--allow-http"});
+                 "--no-record", "--allow-http"});
     CHECK(selfIssued.exitCode != 0);  // the delegation names another issuer: refused when signing
+    CHECK(*json(selfIssued.out).findString("claim") == "delegation");
 }
 
 TEST_CASE("check-config refuses a delegation file that is not a delegation")
@@ -690,4 +715,62 @@ TEST_CASE("list endpoint: trust_marked and trust_mark_type use verified marks")
         REQUIRE(fed.reload());
         CHECK(stringArray(fed.get("/ia/list?trust_marked=true")) == std::vector<std::string>{fed.id("op")});
     }
+}
+
+TEST_CASE("status endpoint: only marks the issuer has a record of (8.4.2), served or issued with the CLI, "
+          "across a restart")
+{
+    MarkFederation fed;
+    const fs::path marks = fed.dir() / "trust-marks" / "ia";
+    const fs::path record = marks / std::string(entity::kTrustMarkRecordFile);
+    const std::string served = markOf(fed, "op");
+    const std::string heldByCi = markOf(fed, "ci");
+    CHECK(statusOf(fed, fed.status(served), served) == "active");
+    test::writeText(fed.dir() / "delegation.jwt", *claimsOf(served).findString("delegation"));
+    auto issue = [&](const std::string &subject, const std::vector<std::string> &record) {
+        std::vector<std::string> args{"trust-mark", "issue", "--keys-dir", (fed.dir() / "keys" / "ia").string(),
+                                      "--issuer", fed.id("ia"), "--sub", fed.id(subject), "--type", kType,
+                                      "--delegation", (fed.dir() / "delegation.jwt").string(), "--allow-http"};
+        args.insert(args.end(), record.begin(), record.end());
+        return fed.cli(args);
+    };
+
+    // Issued with the CLI and recorded in the issuer's directory: the running
+    // server knows it without a reload.
+    test::ProcessResult recorded = issue("op", {"--dir", marks.string()});
+    REQUIRE_MESSAGE(recorded.exitCode == 0, recorded.out);
+    const std::string cliMark = recorded.out.substr(0, recorded.out.find('\n'));
+    CHECK(statusOf(fed, fed.status(cliMark), cliMark) == "active");
+
+    // Not recorded (--no-record): signed by the issuer, yet unknown to it.
+    test::ProcessResult unrecorded = issue("op", {"--no-record"});
+    REQUIRE_MESSAGE(unrecorded.exitCode == 0, unrecorded.out);
+    const std::string offline = unrecorded.out.substr(0, unrecorded.out.find('\n'));
+    test::checkSpecError(fed.status(offline), 404, "not_found");
+
+    // Neither said, or a subject the type file does not list: refused, and
+    // nothing is recorded.
+    const std::string before = test::readText(record);
+    test::ProcessResult unsaid = issue("op", {});
+    CHECK(unsaid.exitCode == 2);
+    CHECK(*json(unsaid.out).findString("claim") == "--dir");
+    test::ProcessResult unlisted = issue("rp", {"--dir", marks.string()});
+    CHECK(unlisted.exitCode == 2);
+    CHECK(*json(unlisted.out).findString("claim") == "--sub");
+    CHECK(test::readText(record) == before);
+
+    // Revoked: only the marks it knows are "revoked"; the unknown one stays 404.
+    REQUIRE(fed.cli({"trust-mark", "revoke", "--dir", marks.string(), "--type", kType, "--sub", fed.id("op"),
+                     "--allow-http"})
+                .exitCode == 0);
+    REQUIRE(fed.reload());
+    CHECK(statusOf(fed, fed.status(served), served) == "revoked");
+    CHECK(statusOf(fed, fed.status(cliMark), cliMark) == "revoked");
+    test::checkSpecError(fed.status(offline), 404, "not_found");
+
+    // The record survives a restart.
+    fed.restart();
+    CHECK(statusOf(fed, fed.status(heldByCi), heldByCi) == "active");
+    CHECK(statusOf(fed, fed.status(cliMark), cliMark) == "revoked");
+    test::checkSpecError(fed.status(offline), 404, "not_found");
 }

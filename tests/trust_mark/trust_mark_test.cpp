@@ -13,7 +13,9 @@
 
 #include <oidfed/base64url.h>
 #include <oidfed/statement_issuer.h>
+#include <oidfed/jws.h>
 #include <oidfed/trust_mark.h>
+#include <oidfed/trust_mark_status.h>
 
 #include "jose/jws_crypto.h"
 #include "test_support.h"
@@ -472,6 +474,74 @@ TEST_CASE("7.3 steps 5-6: an expired mark names the mark and when it expired")
     CHECK(expired.error().claim == "exp");
     CHECK(expired.error().message.find("the trust mark " + std::string(kListed) + " issued by " + w.tmi.id.str() +
                                        " to " + w.rp.id.str() + " expired at 2026-01-07T15:31:30Z, 110 s ago") == 0);
+}
+
+TEST_CASE("7 / 7.3 step 2: the typ values a trust framework defines, per trust mark type")
+{
+    const World &w = world();
+    constexpr const char *kFrameworkTyp = "example-framework-mark+jwt";
+    auto markTyped = [&](const char *typ, const char *type = kListed) {
+        Draft d = markDraft();
+        d.header.set("typ", typ);
+        d.payload.set("trust_mark_type", type);
+        return craft(d.header, d.payload, d.signer);
+    };
+    TrustMarkContext plain = w.context();
+    TrustMarkContext framework = w.context();
+    framework.typValues[kListed] = {kFrameworkTyp};
+    TrustMarkContext both = w.context();
+    both.typValues[kListed] = {kFrameworkTyp, std::string(kTrustMarkType)};
+
+    // Default unchanged: only trust-mark+jwt.
+    CHECK(verifyTrustMark(markTyped("trust-mark+jwt"), w.rp.id, plain));
+    auto unknownTyp = verifyTrustMark(markTyped(kFrameworkTyp), w.rp.id, plain);
+    REQUIRE(!unknownTyp);
+    CHECK(unknownTyp.error().code == ErrorCode::BadType);
+    CHECK(unknownTyp.error().rule == "7.3 step 2 typ");
+
+    // The framework's value for its type; then trust-mark+jwt is refused for
+    // that type unless listed too.
+    auto typed = verifyTrustMark(markTyped(kFrameworkTyp), w.rp.id, framework);
+    REQUIRE_MESSAGE(typed.has_value(), (typed ? "" : typed.error().describe()));
+    CHECK(typed->trustMarkType == kListed);
+    auto generic = verifyTrustMark(markTyped("trust-mark+jwt"), w.rp.id, framework);
+    REQUIRE(!generic);
+    CHECK(generic.error().code == ErrorCode::BadType);
+    CHECK(generic.error().rule == "7.3 step 2 typ");
+    CHECK(generic.error().claim == "typ");
+    CHECK(generic.error().entityId == w.tmi.id.str());
+    CHECK(generic.error().message.find(std::string("\"") + kFrameworkTyp + "\"") != std::string::npos);
+    CHECK(verifyTrustMark(markTyped("trust-mark+jwt"), w.rp.id, both));
+    CHECK(verifyTrustMark(markTyped(kFrameworkTyp), w.rp.id, both));
+
+    // A value defined for one type does not type the marks of another.
+    auto otherType = verifyTrustMark(markTyped(kFrameworkTyp, kOpen), w.rp.id, framework);
+    REQUIRE(!otherType);
+    CHECK(otherType.error().code == ErrorCode::BadType);
+    CHECK(otherType.error().rule == "7.3 step 2 typ");
+    // Delegations keep their own typ whatever the marks'.
+    framework.typValues[kOwned] = {kFrameworkTyp};
+    Draft owned = markDraft();
+    owned.header.set("typ", kFrameworkTyp);
+    owned.payload.set("trust_mark_type", kOwned);
+    owned.payload.set("delegation", delegation());
+    CHECK(verifyTrustMark(craft(owned.header, owned.payload, owned.signer), w.rp.id, framework));
+
+    // Issued with the framework's typ, the mark carries it and verifies where
+    // the framework's value is configured.
+    auto issued = issueTrustMark({.issuer = w.tmi.id, .subject = w.rp.id, .trustMarkType = kListed,
+                                  .issuedAt = kNow - 5, .typ = kFrameworkTyp},
+                                 w.tmi.key);
+    REQUIRE_MESSAGE(issued.has_value(), (issued ? "" : issued.error().describe()));
+    CHECK(Jws::parse(*issued)->typ() == kFrameworkTyp);
+    CHECK(verifyTrustMark(*issued, w.rp.id, framework));
+    CHECK(!verifyTrustMark(*issued, w.rp.id, plain));
+    CHECK(!decodeTrustMark(*issued));
+    TrustMarkTypValues typs{{kListed, {kFrameworkTyp}}};
+    auto decoded = decodeTrustMark(*issued, {}, typs);
+    REQUIRE(decoded);
+    CHECK(decoded->trustMarkType == kListed);
+    CHECK(checkTrustMarkSignature(*issued, w.tmi.jwks, {}, typs));
 }
 
 TEST_CASE("7.3: without an issuerKeys callback only the anchor can issue")

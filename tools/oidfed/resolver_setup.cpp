@@ -27,6 +27,9 @@ void addResolveOptions(CLI::App &command, ResolveArgs &args)
     command.add_option("--entity-type", args.entityTypes, "Restrict the metadata to this entity type; repeatable");
     command.add_option("--trust-mark-status", args.trustMarkStatusTypes,
                        "Check trust marks of this type also at their issuer's status endpoint; repeatable");
+    command.add_option("--trust-mark-typ", args.trustMarkTyps,
+                       "TYPE=TYP: marks of this type are typed TYP, a value their trust framework defines (spec 7; "
+                       "default trust-mark+jwt); repeatable, also for one type");
     command.add_option("--at", args.at, "Validate as of this RFC 3339 time (or NumericDate) instead of now");
     command.add_option("--ca-file", args.caFile, "Additional trusted CA certificates (PEM) for HTTPS");
     command.add_option("--resolve", args.resolve,
@@ -37,6 +40,19 @@ void addResolveOptions(CLI::App &command, ResolveArgs &args)
                      "Report every candidate path with its verdict and where each metadata value came from");
     command.add_flag("--allow-http", args.allowHttp, "TEST SWITCH: accept http:// entity identifiers and URLs");
     command.add_flag("--allow-loopback", args.allowLoopback, "TEST SWITCH: allow connections to 127.0.0.0/8 and ::1");
+}
+
+Result<TrustMarkTypValues> trustMarkTypArgs(const ResolveArgs &args)
+{
+    TrustMarkTypValues typs;
+    for (const std::string &entry : args.trustMarkTyps) {
+        const std::size_t at = entry.rfind('=');
+        if (at == std::string::npos || at == 0 || at + 1 == entry.size())
+            return fail(Error(ErrorCode::InvalidArgument, "--trust-mark-typ " + entry + ": expected TYPE=TYP")
+                            .withClaim("--trust-mark-typ"));
+        typs[entry.substr(0, at)].push_back(entry.substr(at + 1));
+    }
+    return typs;
 }
 
 Result<std::unique_ptr<Fetcher>> makeCommandFetcher(const CommandFetchOptions &options)
@@ -89,6 +105,7 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use)
     ResolverOptions options;
     options.statements.entityIds = ids;
     options.trustMarks.statusCheckedTypes = args.trustMarkStatusTypes;
+    OIDFED_TRY(options.trustMarks.typValues, trustMarkTypArgs(args));
     if (use == ResolverUse::Batch) {
         options.cacheMaxEntries = 0;
         options.statementCacheMaxEntries = kBatchStatementCacheEntries;

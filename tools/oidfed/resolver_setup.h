@@ -11,6 +11,7 @@
 #include <oidfed/entity_statement.h>
 #include <oidfed/fetcher.h>
 #include <oidfed/resolver.h>
+#include <oidfed/trust_mark.h>
 
 namespace CLI {
 class App;
@@ -24,6 +25,7 @@ struct ResolveArgs {
     std::vector<std::string> trustAnchorFiles;
     std::vector<std::string> entityTypes;
     std::vector<std::string> trustMarkStatusTypes;  ///< --trust-mark-status
+    std::vector<std::string> trustMarkTyps;         ///< --trust-mark-typ TYPE=TYP
     std::string at;
     std::string caFile;
     std::vector<std::string> resolve;  ///< --resolve HOST:PORT:ADDRESS[,ADDRESS...]
@@ -36,6 +38,10 @@ struct ResolveArgs {
 
 /// Declares the shared options on `command`.
 void addResolveOptions(CLI::App &command, ResolveArgs &args);
+
+/// The --trust-mark-typ TYPE=TYP values (split at the last '='), per type.
+/// InvalidArgument (exit 2) for an entry without '=' or an empty side.
+Result<TrustMarkTypValues> trustMarkTypArgs(const ResolveArgs &args);
 
 /// The guarded libcurl fetcher of a command that fetches (resolve, chain,
 /// inspect, subordinate add): its test switches, --ca-file and --resolve.

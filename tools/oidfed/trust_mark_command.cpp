@@ -2,8 +2,10 @@
 //
 // issue and delegate sign a Trust Mark / Trust Mark Delegation offline with
 // the active key of a key directory (the one `oidfed serve` or `oidfed keys`
-// keeps) and print the compact JWT. revoke marks a subject revoked in a
-// hosted issuer's trust mark type file (the server picks it up on SIGHUP).
+// keeps) and print the compact JWT; issue first records the mark in the
+// hosted issuer's directory (--dir; spec 8.4.2), unless --no-record. revoke
+// marks a subject revoked in a hosted issuer's trust mark type file (the
+// server picks it up on SIGHUP).
 // verify checks a mark per spec 7.3 under pinned trust anchors, resolving
 // the issuer and the anchor's policy; status asks the issuer's status
 // endpoint (8.4) and verifies its signed answer.
@@ -27,6 +29,7 @@
 
 #include "entity/key_store.h"
 #include "entity/trust_mark_catalog.h"
+#include "entity/trust_mark_record.h"
 #include "resolver_setup.h"
 
 namespace oidfed::cli {
@@ -43,6 +46,9 @@ struct SignArgs {
     std::string delegationFile;
     std::string logoUri;
     std::string ref;
+    std::string typ;  ///< issue: the JWS typ (empty: the type file's, or trust-mark+jwt)
+    std::string recordDir;  ///< issue: the issuer's trust mark directory, whose record gets the mark
+    bool noRecord = false;  ///< issue: --no-record
     bool allowHttp = false;
 };
 
@@ -86,15 +92,53 @@ std::string trimmed(std::string text)
     return text;
 }
 
+// --dir: the type file of the mark in the issuer's directory, which must list
+// the subject (not revoked), so that the status endpoint will answer active.
+Result<entity::TrustMarkTypeRecord> recordedType(const SignArgs &args, const std::string &subject)
+{
+    OIDFED_TRY(std::shared_ptr<const entity::TrustMarkCatalog> catalog,
+               entity::TrustMarkCatalog::loadDirectory(args.recordDir, EntityIdOptions{.allowHttp = args.allowHttp}));
+    const entity::TrustMarkTypeRecord *type = catalog->find(args.type);
+    if (!type)
+        return fail(Error(ErrorCode::InvalidArgument, "no file in " + args.recordDir + " defines trust_mark_type " +
+                                                          args.type + ": add the type file first")
+                        .withClaim("--type"));
+    const entity::TrustMarkSubject *holder = type->find(subject);
+    if (!holder || holder->revoked)
+        return fail(Error(ErrorCode::InvalidArgument,
+                          subject + (holder ? " is revoked in " : " is not listed in ") + type->sourceFile +
+                              ": the issuer's status endpoint would answer revoked; list it in \"subjects\" first")
+                        .withClaim("--sub"));
+    if (!args.typ.empty() && args.typ != (type->typ.empty() ? std::string(kTrustMarkType) : type->typ))
+        return fail(Error(ErrorCode::InvalidArgument, "--typ " + args.typ + " is not the typ " + type->sourceFile +
+                                                          " sets for this type (" +
+                                                          (type->typ.empty() ? std::string(kTrustMarkType) : type->typ) +
+                                                          ")")
+                        .withClaim("--typ"));
+    return *type;
+}
+
 Result<std::string> issueMark(const SignArgs &args)
 {
     const UnixTime now = makeSystemClock()->now();
+    if (args.recordDir.empty() && !args.noRecord)
+        return fail(Error(ErrorCode::InvalidArgument,
+                          "say where the mark is recorded: --dir DIR, the issuer's trust mark directory "
+                          "(trust_mark_issuer.directory), so that its status endpoint knows the mark, or --no-record "
+                          "when no status endpoint answers for this issuer")
+                        .withClaim("--dir"));
     OIDFED_TRY(EntityId issuer, entityIdArg(args.issuer, "--issuer", args.allowHttp));
     OIDFED_TRY(EntityId subject, entityIdArg(args.subject, "--sub", args.allowHttp));
+    std::string typ = args.typ;
+    if (!args.recordDir.empty()) {
+        OIDFED_TRY(entity::TrustMarkTypeRecord type, recordedType(args, subject.str()));
+        typ = type.typ;
+    }
     OIDFED_TRY(Jwk key, activeKeyOf(args.keysDir, now));
     const std::int64_t lifetime = args.lifetime < 0 ? kDefaultMarkLifetime : args.lifetime;
     TrustMarkClaims claims{.issuer = issuer, .subject = subject, .trustMarkType = args.type, .issuedAt = now,
                            .expiresAt = lifetime == 0 ? -1 : now + lifetime};
+    claims.typ = typ;
     if (!args.delegationFile.empty()) {
         OIDFED_TRY(std::string delegation, readInput(args.delegationFile));
         claims.delegation = trimmed(std::move(delegation));
@@ -105,7 +149,10 @@ Result<std::string> issueMark(const SignArgs &args)
         claims.extraClaims.set("ref", args.ref);
     StatementOptions options;
     options.entityIds.allowHttp = args.allowHttp;
-    return issueTrustMark(claims, key, options);
+    OIDFED_TRY(std::string jwt, issueTrustMark(claims, key, options));
+    if (!args.recordDir.empty())  // before it is printed: a mark not recorded is not handed out
+        OIDFED_TRY_VOID(entity::recordIssuedTrustMark(args.recordDir, jwt));
+    return jwt;
 }
 
 Result<std::string> issueDelegation(const SignArgs &args)
@@ -189,10 +236,12 @@ Result<Json> verifyMark(const CheckArgs &args)
     OIDFED_TRY(ResolverBundle bundle, makeResolver(args.resolve));
     StatementOptions options;
     options.entityIds.allowHttp = args.resolve.allowHttp;
-    OIDFED_TRY(UnverifiedTrustMark decoded, decodeTrustMark(jwt, options));
+    OIDFED_TRY(TrustMarkTypValues typs, trustMarkTypArgs(args.resolve));
+    OIDFED_TRY(UnverifiedTrustMark decoded, decodeTrustMark(jwt, options, typs));
     const std::string anchorId = chosenAnchor(args.resolve, *bundle.resolver);
     OIDFED_TRY(TrustMarkAnchor anchor, anchorPolicy(*bundle.resolver, anchorId, options));
-    TrustMarkContext context{.anchor = std::move(anchor), .now = bundle.clock->now(), .options = options};
+    TrustMarkContext context{
+        .anchor = std::move(anchor), .now = bundle.clock->now(), .options = options, .typValues = std::move(typs)};
     context.issuerKeys = [&](const EntityId &issuer) -> Result<JwkSet> {
         OIDFED_TRY(std::shared_ptr<const TrustChain> chain, issuerChain(*bundle.resolver, issuer.str(), anchorId));
         OIDFED_TRY(EntityStatement configuration, EntityStatement::parse(chain->statements().front(), options));
@@ -217,7 +266,8 @@ Result<Json> askStatus(const CheckArgs &args)
     OIDFED_TRY(ResolverBundle bundle, makeResolver(args.resolve));
     StatementOptions options;
     options.entityIds.allowHttp = args.resolve.allowHttp;
-    OIDFED_TRY(UnverifiedTrustMark decoded, decodeTrustMark(jwt, options));
+    OIDFED_TRY(TrustMarkTypValues typs, trustMarkTypArgs(args.resolve));
+    OIDFED_TRY(UnverifiedTrustMark decoded, decodeTrustMark(jwt, options, typs));
     const std::string anchorId = chosenAnchor(args.resolve, *bundle.resolver);
     OIDFED_TRY(std::shared_ptr<const TrustChain> chain,
                issuerChain(*bundle.resolver, decoded.issuer.str(), anchorId));
@@ -298,6 +348,17 @@ void addTrustMarkCommand(CLI::App &app, CommandContext &ctx)
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{31536000}));
     issueCmd->add_option("--delegation", issue->delegationFile, "File holding the owner's delegation JWT ('-': stdin)");
     issueCmd->add_option("--logo-uri", issue->logoUri, "Optional logo_uri claim (URL)");
+    issueCmd->add_option("--typ", issue->typ,
+                         "The JWS typ, when the trust framework defines one for this type (default: the type file's "
+                         "typ with --dir, else trust-mark+jwt)");
+    CLI::Option *dirOption =
+        issueCmd->add_option("--dir", issue->recordDir,
+                             "The issuer's trust mark directory (trust_mark_issuer.directory): the type's file must "
+                             "list --sub; the mark is recorded in its " +
+                                 std::string(entity::kTrustMarkRecordFile) + ", so the status endpoint knows it");
+    issueCmd->add_flag("--no-record", issue->noRecord,
+                       "Record the mark nowhere: no status endpoint answers for it (404)")
+        ->excludes(dirOption);
     issueCmd->callback([&ctx, issue] { ctx.exitCode = printJwt(issueMark(*issue), ctx.global.resolved()); });
 
     auto delegate = std::make_shared<SignArgs>();
