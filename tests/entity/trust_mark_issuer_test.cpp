@@ -83,6 +83,18 @@ TrustMarkIssuerSettings settingsFor(const fs::path &dir)
     return TrustMarkIssuerSettings{.directory = dir};
 }
 
+// `root`/marks holding kFile with `members` (`"name": value, `) added;
+// returns that directory.
+fs::path marksWith(const fs::path &root, const std::string &members)
+{
+    const fs::path marks = root / "marks";
+    fs::create_directories(marks);
+    std::string text = kFile;
+    text.replace(text.find("\"ref\""), 0, members);
+    writeText(marks / "certified.json", text);
+    return marks;
+}
+
 } // namespace
 
 TEST_CASE("type files: parsed strictly, one per type")
@@ -277,10 +289,7 @@ TEST_CASE("TrustMarkIssuer: the record of marks issued (8.4.2), kept across rest
 TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
 {
     TempDir dir;
-    fs::create_directories(dir.path() / "marks");
-    std::string text = kFile;
-    text.replace(text.find("\"ref\""), 0, "\"delegated_by\": \"https://owner.example\", ");
-    writeText(dir.path() / "marks" / "certified.json", text);
+    marksWith(dir.path(), "\"delegated_by\": \"https://owner.example\", ");
     KeyStore keys = keysIn(dir.path() / "keys");
     KeyStore ownerKeys = keysIn(dir.path() / "owner");
     // The owner is not hosted: refused.
@@ -322,9 +331,7 @@ TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
     auto foreign = issueTrustMarkDelegation(claims, ownerKeys.activeKey());
     REQUIRE(foreign);
     writeText(dir.path() / "marks" / "d.jwt", *foreign);
-    text = kFile;
-    text.replace(text.find("\"ref\""), 0, "\"delegation_file\": \"d.jwt\", ");
-    writeText(dir.path() / "marks" / "certified.json", text);
+    marksWith(dir.path(), "\"delegation_file\": \"d.jwt\", ");
     CHECK_FALSE(TrustMarkIssuer::create(id("https://tmi.example"), settingsFor(dir.path() / "marks"), keys,
                                         load(dir.path() / "marks"), {}, kNow, {}));
 }
@@ -332,10 +339,7 @@ TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
 TEST_CASE("TrustMarkIssuer: a type file's typ types its marks, and the status endpoint reads them")
 {
     TempDir dir;
-    fs::create_directories(dir.path() / "marks");
-    std::string text = kFile;
-    text.replace(text.find("\"ref\""), 0, "\"typ\": \"example-framework-mark+jwt\", ");
-    writeText(dir.path() / "marks" / "certified.json", text);
+    marksWith(dir.path(), "\"typ\": \"example-framework-mark+jwt\", ");
     auto catalog = load(dir.path() / "marks");
     CHECK(catalog->find(kType)->typ == "example-framework-mark+jwt");
     KeyStore keys = keysIn(dir.path() / "keys");
@@ -355,8 +359,7 @@ TEST_CASE("TrustMarkIssuer: a type file's typ types its marks, and the status en
     REQUIRE(generic);
     CHECK((*issuer)->status(*generic, kNow).value() == TrustMarkStatus::Invalid);
 
-    text.replace(text.find("\"typ\": \"example-framework-mark+jwt\""), 35, "\"typ\": \"with space\"");
-    writeText(dir.path() / "marks" / "certified.json", text);
+    marksWith(dir.path(), "\"typ\": \"with space\", ");
     auto refused = TrustMarkCatalog::loadDirectory(dir.path() / "marks");
     REQUIRE_FALSE(refused);
     CHECK(refused.error().claim == "typ");
