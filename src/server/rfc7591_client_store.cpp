@@ -148,13 +148,18 @@ public:
         for (std::string_view name : {"client_secret", "client_secret_expires_at"})
             if (const Json *value = information.find(name))
                 client.extra.set(name, *value);
+        // A secret that ends sooner than the registration ends the
+        // registration with it; one that ends within kMinimumLifetime (or
+        // before a shorter registration would) could not be used. The
+        // registration's own length is the chain's and the OP's business.
         if (const Json *secretEnd = information.find("client_secret_expires_at");
-            secretEnd && secretEnd->isInt() && secretEnd->asInt() != 0)
+            secretEnd && secretEnd->isInt() && secretEnd->asInt() != 0) {
+            if (secretEnd->asInt() < std::min(client.expiresAt, now + kMinimumLifetime))
+                return undo(Error(ErrorCode::Unavailable, "the OP issued a client_secret that expires before the "
+                                                          "registration could be used (client_secret_expires_at)")
+                                .withRule("12.2.2 step 8"));
             client.expiresAt = std::min(client.expiresAt, secretEnd->asInt());
-        if (client.expiresAt < now + kMinimumLifetime)
-            return undo(Error(ErrorCode::Unavailable, "the OP issued a client_secret that expires before the "
-                                                      "registration could be used (client_secret_expires_at)")
-                            .withRule("12.2.2 step 8"));
+        }
 
         Result<SignedResponse> response = respond(client);
         if (!response)
