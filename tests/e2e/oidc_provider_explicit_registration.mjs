@@ -286,3 +286,6 @@ console.log(`ok: the store removed the client ${Math.round((Date.now() - ended) 
 const gone = await flow(renewed.client_id, redirect);
 check(gone.code === 1 && json(gone)?.error === 'invalid_client', 'oidc-provider no longer knows the client', gone);
 console.log('1 passed, 0 failed');
+// The children and fetch's kept-alive connections would hold the event loop
+// open: exit, which stops the children (cleanup).
+process.exit(0);
