@@ -51,9 +51,11 @@ struct RegistrationPolicy {
     /// from the response types, token_endpoint_auth_method the first
     /// supported, application_type "web"). An object of parameters.
     Json defaults = Json::object();
-    /// Test switch: a "web" client may register http redirect URIs on a
-    /// loopback host (127.0.0.1, [::1], localhost). Native clients always
-    /// may (RFC 8252 7.3). Never for production.
+    /// Test switch: a "web" client may register http redirect URIs, and
+    /// any client http URL parameters (jwks_uri, signed_jwks_uri, logo_uri,
+    /// ...), on a loopback host (127.0.0.1, [::1], localhost). Native
+    /// clients' redirect URIs always may (RFC 8252 7.3). Never for
+    /// production.
     bool allowHttpLoopbackForWeb = false;
 };
 

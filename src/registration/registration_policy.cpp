@@ -248,7 +248,8 @@ Result<void> tokenEndpointAuthMethod(Json &metadata, const Checker &c)
     return ok();
 }
 
-// URL parameters: absolute https URLs without a fragment.
+// URL parameters: absolute https URLs without a fragment (http on a
+// loopback host with the test switch, as for redirect URIs).
 Result<void> urls(const Json &metadata, const Checker &c)
 {
     for (std::string_view name : {"jwks_uri", "signed_jwks_uri", "sector_identifier_uri", "initiate_login_uri",
@@ -257,7 +258,9 @@ Result<void> urls(const Json &metadata, const Checker &c)
         if (!value)
             continue;
         auto parts = value->isString() ? parseAbsoluteUri(value->asString()) : std::nullopt;
-        if (!parts || parts->scheme != "https" || !parts->hasAuthority || parts->hasFragment)
+        const bool testHttp = parts && parts->scheme == "http" && parts->hasAuthority &&
+                              isLoopbackHost(parts->host) && c.policy.allowHttpLoopbackForWeb;
+        if (!parts || (parts->scheme != "https" && !testHttp) || !parts->hasAuthority || parts->hasFragment)
             return c.refuse(name, std::string(name) + " must be an absolute https URL without a fragment");
     }
     return ok();

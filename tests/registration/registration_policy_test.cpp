@@ -97,6 +97,19 @@ TEST_CASE("accepted redirect URIs: native custom schemes and loopback, web https
     metadata.set("redirect_uris", json(R"(["http://127.0.0.1:8080/cb"])"));
     CHECK(applyClientMetadataPolicy(metadata, lax));
     CHECK_FALSE(applyClientMetadataPolicy(metadata, oidcPolicy()));
+    // And URL parameters on loopback (the demo RP's jwks_uri), never on
+    // another host.
+    metadata.set("redirect_uris", json(R"(["https://rp.example/cb"])"));
+    metadata.set("jwks_uri", "http://127.0.0.1:8777/rp/jwks");
+    CHECK(applyClientMetadataPolicy(metadata, lax));
+    auto strict = applyClientMetadataPolicy(metadata, oidcPolicy());
+    REQUIRE_FALSE(strict);
+    CHECK(strict.error().claim == "jwks_uri");
+    metadata.set("jwks_uri", "http://rp.example/jwks");
+    auto remote = applyClientMetadataPolicy(metadata, lax);
+    REQUIRE_FALSE(remote);
+    CHECK(remote.error().code == ErrorCode::InvalidClientMetadata);
+    CHECK(remote.error().claim == "jwks_uri");
 }
 
 TEST_CASE("every refusal names its parameter and rule")

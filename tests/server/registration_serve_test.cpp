@@ -194,6 +194,17 @@ TEST_CASE("the demo OP publishes its registration endpoint and registers the dem
     HttpReply chained = post(fed, test::chainBody(test::signDemoRequest(claims, keys), claims.trustChain), kChainType);
     CHECK_MESSAGE(chained.status == 200, chained.body);
 
+    // The RP's metadata exactly as its Entity Configuration publishes it
+    // (an independent RP registering the demo RP: jwks_uri over http on
+    // loopback, accepted under the server's allow_http).
+    auto published = Jws::parse(fed.get("/rp/.well-known/openid-federation").body);
+    REQUIRE(published);
+    RegistrationRequestClaims asPublished = claims;
+    asPublished.configuration.metadata = *published->payloadJson()->find("metadata");
+    asPublished.configuration.issuedAt = now() + 2;
+    HttpReply publishedReply = post(fed, test::signDemoRequest(asPublished, keys));
+    CHECK_MESSAGE(publishedReply.status == 200, publishedReply.body);
+
     // Without a trust_chain: the OP collects the RP's chain from its
     // authority_hints (12.2.2 step 3), then from its statement cache.
     claims.trustChain.clear();
@@ -213,7 +224,7 @@ TEST_CASE("the demo OP publishes its registration endpoint and registers the dem
                                                                << " ms");
 
     HttpReply metrics = fed.get("/metrics");
-    CHECK(metrics.body.find("oidfed_registrations_total{outcome=\"registered\"} 5") != std::string::npos);
+    CHECK(metrics.body.find("oidfed_registrations_total{outcome=\"registered\"} 6") != std::string::npos);
 }
 
 TEST_CASE("bad input gets its status, error code and rule; nothing is recorded")
