@@ -109,16 +109,6 @@ std::shared_ptr<const TrustChain> resolveOp(const ServedFederation &fed)
     return *outcome.chain;
 }
 
-std::vector<fs::path> filesIn(const fs::path &dir)
-{
-    std::vector<fs::path> out;
-    if (fs::exists(dir))
-        for (const auto &entry : fs::directory_iterator(dir))
-            if (entry.path().extension() == ".json")
-                out.push_back(entry.path());
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("the demo OP publishes its registration endpoint and registers the demo RP")
@@ -162,7 +152,7 @@ TEST_CASE("the demo OP publishes its registration endpoint and registers the dem
     CHECK(verified->expiresAt <= now() + 86400);
 
     // One reviewable client file, with the registration.
-    std::vector<fs::path> files = filesIn(fed.dir() / "clients" / "op");
+    std::vector<fs::path> files = test::jsonFilesIn(fed.dir() / "clients" / "op");
     REQUIRE(files.size() == 1);
     Json client = test::json(test::readText(files.front()));
     CHECK(*client.findString("client_id") == fed.id("rp"));
@@ -180,7 +170,7 @@ TEST_CASE("the demo OP publishes its registration endpoint and registers the dem
     HttpReply again = post(fed, test::signDemoRequest(claims, keys));
     const auto warm = std::chrono::steady_clock::now() - warmStart;
     REQUIRE_MESSAGE(again.status == 200, again.body);
-    files = filesIn(fed.dir() / "clients" / "op");
+    files = test::jsonFilesIn(fed.dir() / "clients" / "op");
     REQUIRE(files.size() == 1);
     client = test::json(test::readText(files.front()));
     CHECK(*client.find("metadata")->findString("client_name") == "Library Portal 2");
@@ -342,7 +332,7 @@ TEST_CASE("bad input gets its status, error code and rule; nothing is recorded")
     }
 
     // Nothing was recorded by any refusal.
-    CHECK(filesIn(fed.dir() / "clients" / "op").size() == (registered ? 1u : 0u));
+    CHECK(test::jsonFilesIn(fed.dir() / "clients" / "op").size() == (registered ? 1u : 0u));
 }
 
 namespace {
@@ -391,7 +381,7 @@ TEST_CASE("the RFC 7591 bridge: the OP assigns the client_id, the client is upda
     CHECK(*client.findString("client_id") == clientId);
     CHECK_FALSE(client.contains("registration_access_token"));
     CHECK_FALSE(client.contains("registration_client_uri"));
-    std::vector<fs::path> states = filesIn(fed.dir() / "clients" / "op-state");
+    std::vector<fs::path> states = test::jsonFilesIn(fed.dir() / "clients" / "op-state");
     REQUIRE(states.size() == 1);
     CHECK((fs::status(states.front()).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
     CHECK(*test::json(test::readText(states.front())).findString("registration_access_token") ==
@@ -423,7 +413,7 @@ TEST_CASE("the RFC 7591 bridge: the OP assigns the client_id, the client is upda
         claims.configuration.issuedAt = now() + 1;
         checkRefusal(post(fed, test::signDemoRequest(claims, keys)), 400, "invalid_redirect_uri", "RFC 7591 3.2.2");
         CHECK(dcr.clients().size() == 1);
-        CHECK(filesIn(fed.dir() / "clients" / "op-state").size() == 1);
+        CHECK(test::jsonFilesIn(fed.dir() / "clients" / "op-state").size() == 1);
     }
     SUBCASE("an OP that is down: 503 temporarily_unavailable, nothing recorded, reported in /readyz")
     {
@@ -466,7 +456,7 @@ TEST_CASE("the RFC 7591 bridge: the OP assigns the client_id, the client is upda
         CHECK(requests[requests.size() - 2] == "POST /reg");
         CHECK(requests.back().rfind("DELETE /reg/client-", 0) == 0);
         CHECK(dcr.clients().size() == 1);  // only the one registered before
-        CHECK(filesIn(fed.dir() / "clients" / "op-state").empty());
+        CHECK(test::jsonFilesIn(fed.dir() / "clients" / "op-state").empty());
     }
 
     // The initial access token is in no answer, no log line, no /readyz or

@@ -75,15 +75,7 @@ struct Replica {
         return service->handle(request);
     }
 
-    std::vector<fs::path> clientFiles() const
-    {
-        std::vector<fs::path> out;
-        if (fs::exists(clients))
-            for (const auto &entry : fs::directory_iterator(clients))
-                if (entry.path().extension() == ".json")
-                    out.push_back(entry.path());
-        return out;
-    }
+    std::vector<fs::path> clientFiles() const { return test::jsonFilesIn(clients); }
 
     bool metricsHave(const std::string &line) const { return get("/metrics").body.find(line) != std::string::npos; }
 };

@@ -27,6 +27,16 @@ std::string readFile(const std::string &path)
     return out.str();
 }
 
+std::vector<std::filesystem::path> jsonFilesIn(const std::filesystem::path &dir)
+{
+    std::vector<std::filesystem::path> out;
+    if (std::filesystem::exists(dir))
+        for (const auto &entry : std::filesystem::directory_iterator(dir))
+            if (entry.path().extension() == ".json")
+                out.push_back(entry.path());
+    return out;
+}
+
 Json loadSharedJson(std::string_view relative)
 {
     JsonLimits limits;

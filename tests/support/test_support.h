@@ -2,8 +2,10 @@
 // files, and parsing JSON fixtures with a hard failure on error.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <oidfed/entity_id.h>
 #include <oidfed/json.h>
@@ -16,6 +18,10 @@ std::string sharedPath(std::string_view relative);
 
 /// Whole file as bytes; fails the current test (and throws) if unreadable.
 std::string readFile(const std::string &path);
+
+/// The .json files directly in `dir`, none when it does not exist (client
+/// stores, subordinate directories).
+std::vector<std::filesystem::path> jsonFilesIn(const std::filesystem::path &dir);
 
 /// Parses a shared JSON file; fails the current test (and throws) on error.
 Json loadSharedJson(std::string_view relative);
