@@ -18,6 +18,7 @@
 #include <oidfed/jwk.h>
 
 #include "entity/subordinate.h"
+#include "subordinate_fixture.h"
 #include "federation_server.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -30,70 +31,13 @@ using test::json;
 namespace {
 
 using test::TempDir;
-
-std::size_t fileCount(const TempDir &dir)
-{
-    std::size_t count = 0;
-    for (const auto &entry : std::filesystem::directory_iterator(dir.path())) {
-        (void)entry;
-        ++count;
-    }
-    return count;
-}
-
-// A leaf, an intermediate and a leaf whose EC carries a bad signature, all
-// served on loopback with statements valid around now.
-struct LiveEntities {
-    test::FederationServer server;
-    UnixTime now = std::time(nullptr);
-    test::TestFederation fed{now - 600, now + 3600};
-    std::string leaf = server.base() + "/leaf";
-    std::string im = server.base() + "/im";
-    std::string forged = server.base() + "/forged";
-    std::string impostor = server.base() + "/impostor";
-    std::string port = server.base().substr(server.base().rfind(':') + 1);
-
-    LiveEntities()
-    {
-        std::signal(SIGPIPE, SIG_IGN);
-        fed.add(leaf, json(R"({"openid_relying_party": {"client_name": "RP"},
-                               "federation_entity": {"organization_name": "Leaf Org"}})"));
-        fed.add(im, test::authorityMetadata(im));
-        server.serve(*entityConfigurationUrl(leaf), fed.entityConfiguration(leaf));
-        server.serve(*entityConfigurationUrl(im), fed.entityConfiguration(im));
-
-        // A well-formed EC whose signature does not verify: one signature
-        // character changed (in the middle, so the base64url stays canonical).
-        fed.add(forged, json(R"({"openid_relying_party": {}})"));
-        std::string token = fed.entityConfiguration(forged);
-        char &c = token[token.rfind('.') + 20];
-        c = c == 'A' ? 'B' : 'A';
-        server.serve(*entityConfigurationUrl(forged), token);
-
-        // A valid EC of `leaf`, served at another entity's URL.
-        server.serve(*entityConfigurationUrl(impostor), fed.entityConfiguration(leaf));
-    }
-
-    std::string fileFor(const std::string &name) const { return "127.0.0.1_" + port + "_" + name + ".json"; }
-};
+using test::LiveEntities;
+using test::fileCount;
+using test::loadFile;
 
 test::ProcessResult add(std::vector<std::string> args, bool loopback = true)
 {
-    std::vector<std::string> argv{test::oidfedCli(), "--format", "json", "subordinate", "add"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    if (loopback) {
-        argv.push_back("--allow-http");
-        argv.push_back("--allow-loopback");
-    }
-    return test::runProcess(std::move(argv));
-}
-
-entity::Subordinate loadFile(const std::filesystem::path &path)
-{
-    auto parsed = entity::parseSubordinate(json(test::readFile(path.string())), path.filename().string(),
-                                           {.allowHttp = true});
-    REQUIRE_MESSAGE(parsed, parsed.error().describe());
-    return std::move(parsed).value();
+    return test::subordinateCommand("add", std::move(args), loopback);
 }
 
 } // namespace

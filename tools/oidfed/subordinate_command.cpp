@@ -6,7 +6,11 @@
 // the guarded fetcher, checks that it is self-signed by the keys it
 // publishes, shows those keys' thumbprints (for the operator to confirm with
 // the entity out of band) and writes the subordinate file that pins them
-// (docs/subordinates.md). Exit codes: 0 written (or would be, with
+// (docs/subordinates.md). With --force an existing file of the same entity
+// is replaced, keeping what add does not set (metadata, metadata_policy,
+// metadata_policy_crit, constraints, statement_lifetime unless --lifetime is
+// given, comment), each kept member named in the output; `subordinate
+// refresh-keys` changes only the keys. Exit codes: 0 written (or would be, with
 // --dry-run); 1 the Entity Configuration is invalid; 2 usage (bad id,
 // missing directory, existing file without --force, entity already listed in
 // another file); 3 unavailable (network, timeout, HTTP error).
@@ -34,15 +38,13 @@
 #include "core/entity_file_stem.h"
 #include "core/file_write.h"
 #include "entity/subordinate.h"
-#include "resolver_setup.h"
+#include "subordinate_support.h"
 #include "time_format.h"
 
 namespace oidfed::cli {
 
 namespace {
 
-/// Clock skew allowed when checking the fetched Entity Configuration's iat/exp.
-constexpr std::int64_t kClockSkewSeconds = 60;
 struct SubordinateAddArgs {
     std::string entityId;
     std::string dir;
@@ -57,44 +59,6 @@ struct SubordinateAddArgs {
     bool dryRun = false;
 };
 
-
-std::string keyTypeName(KeyType type)
-{
-    switch (type) {
-    case KeyType::Rsa:
-        return "RSA";
-    case KeyType::Ec:
-        return "EC";
-    case KeyType::Okp:
-        return "OKP";
-    }
-    return "?";
-}
-
-Json keysJson(const JwkSet &jwks)
-{
-    Json keys = Json::array();
-    for (const Jwk &key : jwks.keys()) {
-        Json entry = Json::object();
-        entry.set("kid", key.kid());
-        entry.set("kty", keyTypeName(key.type()));
-        if (!key.curve().empty())
-            entry.set("crv", key.curve());
-        if (key.rsaBits() > 0)
-            entry.set("bits", key.rsaBits());
-        entry.set("thumbprint", key.thumbprint());
-        keys.push(std::move(entry));
-    }
-    return keys;
-}
-
-Json stringsJson(const std::vector<std::string> &values)
-{
-    Json out = Json::array();
-    for (const std::string &value : values)
-        out.push(value);
-    return out;
-}
 
 std::string joined(const std::vector<std::string> &values)
 {
@@ -116,6 +80,8 @@ struct AddReport {
     Json subordinate;
     bool dryRun = false;
     bool replaced = false;
+    /// --force: the members of the file it replaces that were kept.
+    std::vector<std::string> kept;
 };
 
 void printReport(const AddReport &report, Format format)
@@ -132,6 +98,7 @@ void printReport(const AddReport &report, Format format)
         out.set("metadata_entity_types", stringsJson(report.metadataTypes));
         out.set("looks_like_intermediate", report.looksIntermediate);
         out.set("warnings", stringsJson(report.warnings));
+        out.set("kept", stringsJson(report.kept));
         out.set("subordinate", report.subordinate);
         if (!report.dryRun)
             out.set("reload", kReloadNote);
@@ -157,6 +124,8 @@ void printReport(const AddReport &report, Format format)
               << "\n";
     for (const std::string &warning : report.warnings)
         std::cout << "warning:        " << warning << "\n";
+    if (!report.kept.empty())
+        std::cout << "kept:           " << joined(report.kept) << " (from the file it replaces)\n";
     if (report.dryRun) {
         std::cout << "dry run: would write " << report.file << ":\n" << report.subordinate.dump(true) << "\n";
     } else {
@@ -176,22 +145,6 @@ int usage(std::string message, Format format)
     return failWith(Error(ErrorCode::InvalidArgument, std::move(message)), format, kExitUsage);
 }
 
-/// A fetch failure's exit code: a refused URL is usage, an answer that is not
-/// an Entity Configuration (wrong media type, too large) is invalid, and
-/// everything else (network, timeout, 404, 5xx) is unavailable.
-int fetchExitCode(const Error &error)
-{
-    switch (error.code) {
-    case ErrorCode::InvalidArgument:
-        return kExitUsage;
-    case ErrorCode::Malformed:
-    case ErrorCode::LimitExceeded:
-        return kExitInvalid;
-    default:
-        return kExitUnavailable;
-    }
-}
-
 /// The entity id recorded in an existing subordinate file, when readable.
 std::optional<std::string> recordedEntityId(const std::filesystem::path &path)
 {
@@ -203,40 +156,6 @@ std::optional<std::string> recordedEntityId(const std::filesystem::path &path)
         return std::nullopt;
     const std::string *id = json->findString("entity_id");
     return id ? std::optional<std::string>(*id) : std::nullopt;
-}
-
-/// GETs the Entity Configuration; errors map through fetchExitCode().
-Result<std::string> fetchEntityConfiguration(const SubordinateAddArgs &args, const std::string &url)
-{
-    OIDFED_TRY(std::unique_ptr<Fetcher> fetcher, makeCommandFetcher({.allowHttp = args.allowHttp,
-                                                                      .allowLoopback = args.allowLoopback,
-                                                                      .caFile = args.caFile,
-                                                                      .resolve = {}}));
-    OIDFED_TRY(FetchResponse response, fetcher->fetch(FetchRequest{url, std::string(kEntityStatementMediaType), {}}));
-    std::string body = std::move(response.body);
-    while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' '))
-        body.pop_back();
-    return body;
-}
-
-/// Spec 3.2 structure, iss = sub = `id`, self-signature and validity
-/// period. Every error means the Entity Configuration is invalid (exit 1).
-Result<EntityStatement> checkEntityConfiguration(const std::string &token, const EntityId &id, const std::string &url,
-                                                 const EntityIdOptions &idOptions)
-{
-    StatementOptions statementOptions;
-    statementOptions.entityIds = idOptions;
-    OIDFED_TRY(EntityStatement statement, EntityStatement::parse(token, statementOptions));
-    if (!statement.isEntityConfiguration() || statement.issuer() != id)
-        return fail(Error(ErrorCode::InvalidClaim, url + " does not serve the Entity Configuration of " + id.str() +
-                                                       " (iss " + statement.issuer().str() + ", sub " +
-                                                       statement.subject().str() + ")")
-                        .withRule("9 iss = sub = entity id")
-                        .withClaim("sub")
-                        .withEntity(id.str()));
-    OIDFED_TRY_VOID(statement.verifySignature(statement.jwks()));
-    OIDFED_TRY_VOID(statement.checkValidityPeriod(static_cast<UnixTime>(std::time(nullptr)), kClockSkewSeconds));
-    return statement;
 }
 
 /// The arguments that do not need the file system or the network, checked.
@@ -270,6 +189,9 @@ struct SubordinateFile {
     std::string name;  ///< within dir
     std::filesystem::path path;
     bool exists = false;
+    /// The record it holds, when it loads (--force keeps what add does not
+    /// set: metadata, policy, constraints, lifetime, comment).
+    std::optional<entity::Subordinate> existing;
 };
 
 /// The file for `id` in --dir: an existing one only with --force, and only
@@ -291,6 +213,11 @@ Result<SubordinateFile> locateSubordinateFile(const SubordinateAddArgs &args, co
         if (recorded && *recorded != id.str())
             return fail(ErrorCode::InvalidArgument,
                         file.path.string() + " holds another entity (" + *recorded + "); not replacing it");
+        // A file that does not load is replaced whole, as before.
+        if (auto text = readInput(file.path.string()))
+            if (auto json = parseJson(*text))
+                if (auto parsed = entity::parseSubordinate(*json, file.name, {.allowHttp = args.allowHttp}))
+                    file.existing = std::move(*parsed);
     }
     return file;
 }
@@ -335,7 +262,7 @@ void describeEntityConfiguration(const EntityStatement &statement, const Subordi
 /// arguments, a comment saying where it came from; normalised through the
 /// loader's own parser, so that what is written always loads.
 Result<Json> subordinateFileJson(const EntityStatement &statement, const SubordinateAddArgs &args,
-                                 const AddRequest &request, const SubordinateFile &file, const AddReport &report)
+                                 const AddRequest &request, const SubordinateFile &file, AddReport &report)
 {
     entity::Subordinate subordinate{.entityId = request.id};
     subordinate.jwks = statement.jwks();
@@ -345,6 +272,26 @@ Result<Json> subordinateFileJson(const EntityStatement &statement, const Subordi
         subordinate.statementLifetime = args.lifetime;
     subordinate.comment = "added by oidfed subordinate add on " +
                           formatRfc3339(static_cast<UnixTime>(std::time(nullptr))) + " from " + report.url;
+    if (const auto &old = file.existing) {
+        // Nothing the operator wrote is dropped silently: what add does not
+        // set stays, and the report names it.
+        auto keep = [&report](bool present, const char *member, auto &to, const auto &from) {
+            if (!present)
+                return;
+            to = from;
+            report.kept.emplace_back(member);
+        };
+        keep(!old->metadata.isNull(), "metadata", subordinate.metadata, old->metadata);
+        keep(!old->metadataPolicy.isNull(), "metadata_policy", subordinate.metadataPolicy, old->metadataPolicy);
+        keep(!old->metadataPolicyCrit.empty(), "metadata_policy_crit", subordinate.metadataPolicyCrit,
+             old->metadataPolicyCrit);
+        keep(!old->constraints.isNull(), "constraints", subordinate.constraints, old->constraints);
+        keep(old->statementLifetime && !request.lifetimeGiven, "statement_lifetime", subordinate.statementLifetime,
+             old->statementLifetime);
+        keep(!old->comment.empty(), "comment", subordinate.comment,
+             old->comment + "; keys replaced by oidfed subordinate add --force on " +
+                 formatRfc3339(static_cast<UnixTime>(std::time(nullptr))));
+    }
     OIDFED_TRY(entity::Subordinate checked,
                entity::parseSubordinate(entity::subordinateToJson(subordinate), file.name, request.idOptions));
     return entity::subordinateToJson(checked);
@@ -381,7 +328,8 @@ int runSubordinateAdd(const SubordinateAddArgs &args, Format format)
     if (!url)
         return usage(url.error().message, format);
     report.url = *url;
-    auto token = fetchEntityConfiguration(args, *url);
+    auto token = fetchEntityConfiguration(
+        EcFetchSwitches{.allowHttp = args.allowHttp, .allowLoopback = args.allowLoopback, .caFile = args.caFile}, *url);
     if (!token)
         return failWith(token.error(), format, fetchExitCode(token.error()));
     auto statement = checkEntityConfiguration(*token, request->id, *url, request->idOptions);
@@ -425,6 +373,8 @@ void addSubordinateCommand(CLI::App &app, CommandContext &ctx)
     cmd->add_flag("--force", args->force, "Replace an existing file for this entity (atomically)");
     cmd->add_flag("--dry-run", args->dryRun, "Check and print the file, write nothing");
     cmd->callback([args, &ctx] { ctx.exitCode = runSubordinateAdd(*args, ctx.global.resolved()); });
+
+    addSubordinateManageCommands(*group, ctx);
 }
 
 } // namespace oidfed::cli

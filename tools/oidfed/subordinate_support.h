@@ -1,0 +1,71 @@
+// What the `oidfed subordinate` commands share: fetching and checking a
+// subordinate's Entity Configuration (add, refresh-keys), describing keys
+// for the operator to confirm, and finding a subordinate's file in a
+// subordinate directory (show, remove, set, refresh-keys).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <oidfed/entity_id.h>
+#include <oidfed/entity_statement.h>
+#include <oidfed/json.h>
+#include <oidfed/jwk.h>
+#include <oidfed/result.h>
+
+#include "commands.h"
+#include "entity/subordinate.h"
+
+namespace oidfed::cli {
+
+/// The network switches of the commands that fetch an Entity Configuration.
+struct EcFetchSwitches {
+    bool allowHttp = false;
+    bool allowLoopback = false;
+    std::string caFile;
+};
+
+/// Each key as {"kid", "kty", "crv"?, "bits"?, "thumbprint"} (RFC 7638), for
+/// the operator to confirm out of band.
+Json keysJson(const JwkSet &jwks);
+
+/// The RFC 7638 thumbprints of a key set, in its order.
+std::vector<std::string> thumbprintsOf(const JwkSet &jwks);
+
+Json stringsJson(const std::vector<std::string> &values);
+
+/// A fetch failure's exit code: a refused URL is usage, an answer that is not
+/// an Entity Configuration (wrong media type, too large) is invalid, and
+/// everything else (network, timeout, 404, 5xx) is unavailable.
+int fetchExitCode(const Error &error);
+
+/// GETs the Entity Configuration at `url` through the guarded fetcher;
+/// errors map through fetchExitCode().
+Result<std::string> fetchEntityConfiguration(const EcFetchSwitches &switches, const std::string &url);
+
+/// Spec 3.2 structure, iss = sub = `id`, self-signature and validity period
+/// (60 s of clock skew). Every error means the Entity Configuration is
+/// invalid (exit 1).
+Result<EntityStatement> checkEntityConfiguration(const std::string &token, const EntityId &id,
+                                                 const std::string &url, const EntityIdOptions &idOptions);
+
+/// One subordinate's file in a subordinate directory, found by the entity id
+/// it records (whatever the file is called), as written on disk.
+struct ListedSubordinate {
+    std::filesystem::path path;
+    entity::Subordinate record;  ///< as parsed
+    Json json;                   ///< the file's JSON, every member as written
+};
+
+/// Finds `entityId` in `dir`: InvalidArgument (usage) when the directory is
+/// missing or no file that loads lists it; a file that does not load is
+/// named in the error when it may be the one.
+Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, const std::string &entityId,
+                                          const EntityIdOptions &idOptions);
+
+/// `subordinate list | show | remove | refresh-keys | set`
+/// (subordinate_manage_command.cpp), on the `subordinate` group.
+void addSubordinateManageCommands(CLI::App &group, CommandContext &ctx);
+
+} // namespace oidfed::cli
