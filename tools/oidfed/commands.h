@@ -28,5 +28,6 @@ void addCheckConfigCommand(CLI::App &app, CommandContext &ctx);
 void addTrustMarkCommand(CLI::App &app, CommandContext &ctx);
 void addExpiryCommand(CLI::App &app, CommandContext &ctx);
 void addRegisterCommand(CLI::App &app, CommandContext &ctx);
+void addPinCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

@@ -31,6 +31,7 @@ int main(int argc, char **argv)
     addTrustMarkCommand(app, ctx);
     addExpiryCommand(app, ctx);
     addRegisterCommand(app, ctx);
+    addPinCommand(app, ctx);
     addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
     // Process-wide set-up happens once, here (ANCHORS 2.5).
