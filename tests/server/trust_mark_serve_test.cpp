@@ -508,6 +508,8 @@ TEST_CASE("revocation: status, issuer endpoints, the holder's EC and resolve")
                  fed.id("op"), "--reason", "audit failed", "--allow-http"});
     REQUIRE_MESSAGE(revoked.exitCode == 0, revoked.out);
     CHECK(*json(revoked.out).findString("file") == "certified-provider.json");
+    // Published after a reload, and the output says how to send one.
+    CHECK(json(revoked.out).findString("reload")->find("kill -HUP") != std::string::npos);
     // Revoking twice, or a subject that is not listed, is refused.
     CHECK(fed.cli({"trust-mark", "revoke", "--dir", (fed.dir() / "trust-marks" / "ia").string(), "--type", kType, "--sub",
                    fed.id("op"), "--allow-http"})

@@ -193,11 +193,13 @@ int runRevoke(const RevokeArgs &args, Format format)
     out.set("trust_mark_type", args.type);
     out.set("file", *file);
     out.set("revoked_at", now);
-    if (format == Format::Json)
+    out.set("reload", kReloadNote);
+    if (format == Format::Json) {
         printJson(out);
-    else
-        std::cout << "revoked " << args.subject << " (" << args.type << ") in " << *file
-                  << "; reload the server (SIGHUP) to apply\n";
+    } else {
+        std::cout << "revoked " << args.subject << " (" << args.type << ") in " << *file << "\n";
+        printReloadNote();
+    }
     return kExitOk;
 }
 
