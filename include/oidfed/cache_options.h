@@ -10,7 +10,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <oidfed/result.h>
 
@@ -47,6 +50,41 @@ struct MemoryCacheOptions {
     std::size_t shards = 16;
 };
 
+/// Redis behind Sentinel: the master's address is asked of the Sentinels
+/// (SENTINEL get-master-addr-by-name) instead of being configured, every new
+/// connection checks with ROLE that it reached a master, and a failover is
+/// followed without a restart (the connections to the old master fail or
+/// answer READONLY; the breaker opens; its probe asks the Sentinels again).
+/// As for RedisCacheOptions::url, there is no TLS with hiredis 0.14: keep
+/// the Sentinels and Redis on a private network, behind passwords or ACL
+/// users.
+struct RedisSentinelOptions {
+    /// The Sentinels, each `host[:port]` (port 26379 by default; host a
+    /// name, an IPv4 address or a bracketed IPv6 address). Asked in turn,
+    /// starting with the last one that answered. 1 .. 16 entries.
+    std::vector<std::string> addresses{};
+
+    /// The name the Sentinels monitor the master under (`sentinel monitor
+    /// <name> ...`). 1 .. 256 bytes, no spaces or control characters.
+    std::string masterName{};
+
+    /// Credentials for the master (and for a replica it fails over to):
+    /// AUTH [masterUser] masterPassword after connecting. Empty password:
+    /// no AUTH; a user needs a password.
+    std::string masterUser{};
+    std::string masterPassword{};
+
+    /// The database SELECTed on the master. Range: 0 .. 1,000,000 (as the
+    /// URL's /db).
+    std::int64_t db = 0;
+
+    /// Credentials for the Sentinels themselves (Sentinel's `requirepass`,
+    /// or an ACL user of Sentinel); empty password: no AUTH. A user needs a
+    /// password.
+    std::string user{};
+    std::string password{};
+};
+
 struct RedisCacheOptions {
     /// Where Redis is: `redis://[[user]:password@]host[:port][/db]` (port
     /// 6379 and db 0 by default; user and password percent-encoded; host a
@@ -56,7 +94,11 @@ struct RedisCacheOptions {
     /// behind a password or an ACL user. A host name is resolved by the
     /// system resolver at every new connection, outside connectTimeout:
     /// prefer an address or a name in /etc/hosts.
+    /// Ignored when `sentinel` is set.
     std::string url = "redis://127.0.0.1:6379";
+
+    /// Redis behind Sentinel instead of one address (url is then not used).
+    std::optional<RedisSentinelOptions> sentinel{};
 
     /// Prepended to every key, so that several deployments (or a future
     /// schema) can share one Redis without seeing each other's entries.
@@ -74,7 +116,9 @@ struct RedisCacheOptions {
     /// breaker opens (R3, R4). Also the longest wait for a free pooled
     /// connection, so one call takes at most about connectTimeout +
     /// 2 x commandTimeout (plus one commandTimeout each for AUTH and SELECT
-    /// when it opens a connection). Range: 1 ms .. 60 s. Default 100 ms.
+    /// when it opens a connection; with sentinel, one more for ROLE, and
+    /// when the master is to be found again, up to connectTimeout +
+    /// 2 x commandTimeout per Sentinel asked). Range: 1 ms .. 60 s. Default 100 ms.
     std::chrono::milliseconds commandTimeout{100};
 
     /// Most connections open at once; callers beyond it wait up to
@@ -128,8 +172,10 @@ struct RedisCacheOptions {
 Result<void> validateMemoryCacheOptions(const MemoryCacheOptions &options);
 
 /// Range checks of every field but url (parsed by makeRedisCache(), whose
-/// errors never repeat a password). InvalidArgument naming the field in
-/// Error::claim, message "<field>: must be ...".
+/// errors never repeat a password), sentinel's included ("sentinel.masterName";
+/// every Sentinel address is parsed, and a refusal names it, never a
+/// password). InvalidArgument naming the field in Error::claim, message
+/// "<field>: must be ..." or "<field>: <why>".
 Result<void> validateRedisCacheOptions(const RedisCacheOptions &options);
 
 } // namespace oidfed

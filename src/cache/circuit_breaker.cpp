@@ -87,6 +87,15 @@ void CircuitBreaker::abandon(const Permit &permit)
         probeInFlight_ = false;
 }
 
+bool CircuitBreaker::probeNow(Clock::time_point now)
+{
+    std::lock_guard lock(mutex_);
+    if (state_ != State::Open)
+        return false;
+    retryAt_ = std::min(retryAt_, now);
+    return true;
+}
+
 CircuitBreaker::Snapshot CircuitBreaker::snapshot(Clock::time_point now) const
 {
     std::lock_guard lock(mutex_);

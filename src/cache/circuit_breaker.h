@@ -81,6 +81,12 @@ public:
     /// permit is handed back so that another call can probe.
     void abandon(const Permit &permit);
 
+    /// The cause of the outage is reported gone (Sentinel announced a new
+    /// master): an open breaker lets the next call probe at once instead of
+    /// after its backoff; a failed probe still doubles the backoff. Returns
+    /// true when the breaker was open.
+    bool probeNow(Clock::time_point now);
+
     Snapshot snapshot(Clock::time_point now) const;
 
 private:

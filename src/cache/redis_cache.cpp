@@ -16,8 +16,17 @@
 //   `now`, whatever TTL Redis still has (J04, R10). A value that does not
 //   decode is deleted and counted as corrupt (J07, R9, R13).
 // - Error replies that leave the connection usable (OOM on SET with
-//   noeviction, R6; READONLY on a replica) are counted as errors but do not
-//   open the breaker: Redis is answering. Transport failures, timeouts and
+//   noeviction, R6; READONLY from a replica named by the URL) are counted as
+//   errors but do not open the breaker: Redis is answering. With Sentinel,
+//   READONLY means that the master this connection reached was demoted: it
+//   is a failure (the connection is dropped, the breaker opens, the master
+//   is found again).
+// - With Sentinel (redis_master.h), every failure makes the next connection
+//   ask the Sentinels where the master is, and a new connection is used only
+//   after ROLE says master: a failover is followed by the breaker's probe,
+//   without a restart, and a replica is never written to. A SentinelWatch
+//   thread subscribed to +switch-master makes that probe happen as soon as
+//   the Sentinels announce the new master. Transport failures, timeouts and
 //   the error replies that mean "this client cannot be served" (NOAUTH,
 //   max clients, LOADING ...) open it (R1-R4, R11, R12).
 // - A reply slower than breakerSlowThreshold is used, and reported to the
@@ -38,8 +47,10 @@
 #include "cache/cache_ttl.h"
 #include "cache/circuit_breaker.h"
 #include "cache/redis_connection.h"
+#include "cache/redis_master.h"
 #include "cache/redis_pool.h"
 #include "cache/redis_url.h"
+#include "cache/sentinel_watch.h"
 #include "cache/value_codec.h"
 
 namespace oidfed {
@@ -86,14 +97,26 @@ std::string_view replyText(const redisReply &reply)
 
 class RedisCache final : public Cache {
 public:
-    RedisCache(const RedisCacheOptions &options, RedisEndpoint endpoint)
+    RedisCache(const RedisCacheOptions &options, std::unique_ptr<cache::RedisMasterSource> source)
         : options_(options),
-          where_(cache::describeRedisEndpoint(endpoint)),
-          pool_(std::move(endpoint), cache::RedisTimeouts{options.connectTimeout, options.commandTimeout},
-                options.poolSize),
+          source_(std::move(source)),
+          pool_(*source_, timeouts(options), options.poolSize),
           breaker_(options.breakerInitialBackoff, options.breakerMaxBackoff,
                    options.breakerSlowThreshold.count() == 0 ? 0 : options.breakerSlowCommands)
     {
+    }
+
+    static cache::RedisTimeouts timeouts(const RedisCacheOptions &options)
+    {
+        return {options.connectTimeout, options.commandTimeout};
+    }
+
+    /// With Sentinel: follow +switch-master from now on.
+    void watchSentinels()
+    {
+        if (source_->viaSentinel())
+            watch_ = std::make_unique<cache::SentinelWatch>(source_->sentinels(), source_->masterName(),
+                                                            timeouts(options_), [this] { masterSwitched(); });
     }
 
     /// One PING, so that health() is right from the start (R1).
@@ -218,11 +241,20 @@ public:
             return {};
         const auto retryMs = std::chrono::duration_cast<std::chrono::milliseconds>(snap.retryIn).count();
         std::lock_guard lock(lastErrorMutex_);
-        return {CacheHealthState::Degraded, "redis " + where_ + " unavailable (" + lastError_ + "); next attempt in " +
-                                                std::to_string(retryMs) + " ms"};
+        return {CacheHealthState::Degraded, "redis " + source_->describe() + " unavailable (" + lastError_ +
+                                                "); next attempt in " + std::to_string(retryMs) + " ms"};
     }
 
 private:
+    /// The Sentinels announced a new master: nothing opened to the old one
+    /// is used again, and an open breaker probes the new one at once.
+    void masterSwitched()
+    {
+        source_->forget();
+        pool_.discardAll();
+        breaker_.probeNow(SteadyClock::now());
+    }
+
     /// True for the one caller that is to check an idle Redis now: nothing
     /// has replied for kIdleHealthCheck and no other caller checked within
     /// it.
@@ -288,6 +320,12 @@ private:
             }
             return failed(*permit, std::move(reply).error());
         }
+        if (source_->viaSentinel() && (*reply)->type == REDIS_REPLY_ERROR &&
+            replyText(**reply).starts_with("READONLY")) {  // the master we reached was demoted
+            pool_.release(std::move(*lease), false);
+            return failed(*permit, Error(ErrorCode::Unavailable,
+                                         "redis: READONLY: the master was demoted to a replica; asking the sentinels"));
+        }
         pool_.release(std::move(*lease), true);
         if (options_.breakerSlowThreshold.count() > 0 && replied - sent > options_.breakerSlowThreshold) {
             slow_.fetch_add(1, std::memory_order_relaxed);
@@ -311,6 +349,7 @@ private:
         if (error.code == ErrorCode::Timeout)
             timeouts_.fetch_add(1, std::memory_order_relaxed);
         noteError(error.message);
+        source_->forget();  // with Sentinel: the master may have moved
         if (breaker_.recordFailure(permit, SteadyClock::now()))
             pool_.discardAll();
         return Unexpected{std::move(error)};
@@ -323,8 +362,8 @@ private:
     }
 
     const RedisCacheOptions options_;
-    /// The URL without credentials, for messages.
-    const std::string where_;
+    /// Where connections go (the URL, or the master the Sentinels name).
+    const std::unique_ptr<cache::RedisMasterSource> source_;
     RedisPool pool_;
     CircuitBreaker breaker_;
 
@@ -345,16 +384,44 @@ private:
     mutable std::mutex lastErrorMutex_;
     // guarded by lastErrorMutex_: the latest failure, for health().
     std::string lastError_;
+
+    /// Last: its thread calls masterSwitched() until it is destroyed, first.
+    std::unique_ptr<cache::SentinelWatch> watch_;
 };
+
+/// The URL's fixed endpoint, or the Sentinels (options already validated).
+Result<std::unique_ptr<cache::RedisMasterSource>> makeMasterSource(const RedisCacheOptions &options)
+{
+    if (!options.sentinel) {
+        OIDFED_TRY(RedisEndpoint endpoint, cache::parseRedisUrl(options.url));
+        return std::make_unique<cache::RedisMasterSource>(std::move(endpoint));
+    }
+    const RedisSentinelOptions &s = *options.sentinel;
+    std::vector<RedisEndpoint> sentinels;
+    for (const std::string &address : s.addresses) {
+        OIDFED_TRY(RedisEndpoint sentinel, cache::parseRedisAddress(address, cache::kDefaultSentinelPort));
+        sentinel.user = s.user;
+        sentinel.password = s.password;
+        sentinels.push_back(std::move(sentinel));
+    }
+    RedisEndpoint master;
+    master.user = s.masterUser;
+    master.password = s.masterPassword;
+    master.db = static_cast<int>(s.db);  // validated: 0..kMaxRedisDb
+    master.requireMaster = true;
+    return std::make_unique<cache::RedisMasterSource>(std::move(sentinels), s.masterName, std::move(master),
+                                                      RedisCache::timeouts(options));
+}
 
 } // namespace
 
 Result<std::unique_ptr<Cache>> makeRedisCache(const RedisCacheOptions &options)
 {
     OIDFED_TRY_VOID(validateRedisCacheOptions(options));
-    OIDFED_TRY(RedisEndpoint endpoint, cache::parseRedisUrl(options.url));
-    auto cache = std::make_unique<RedisCache>(options, std::move(endpoint));
+    OIDFED_TRY(std::unique_ptr<cache::RedisMasterSource> source, makeMasterSource(options));
+    auto cache = std::make_unique<RedisCache>(options, std::move(source));
     cache->connectNow();
+    cache->watchSentinels();
     return std::unique_ptr<Cache>(std::move(cache));
 }
 

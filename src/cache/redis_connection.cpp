@@ -152,6 +152,19 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoi
         if (reply->type != REDIS_REPLY_STATUS)
             return fail(ErrorCode::Unavailable, "redis " + where + ": SELECT " + db + " failed: " + errorText(*reply));
     }
+    if (endpoint.requireMaster) {
+        const std::array<std::string_view, 1> role = {"ROLE"};
+        OIDFED_TRY(RedisReplyPtr reply, conn->command(role, kSetupReplyBytes));
+        const bool isArray = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0;
+        const redisReply *first = isArray ? reply->element[0] : nullptr;
+        const std::string_view name =
+            first && first->type == REDIS_REPLY_STRING ? std::string_view(first->str, first->len) : std::string_view();
+        if (name != "master")
+            return fail(ErrorCode::Unavailable,
+                        "redis " + where + ": not a master (ROLE says " +
+                            (name == "slave" || name == "sentinel" ? std::string(name) : std::string("something else")) +
+                            "); refused, as a replica is never written to");
+    }
     return conn;
 }
 
@@ -225,6 +238,12 @@ Result<RedisReplyPtr> RedisConnection::command(std::span<const std::string_view>
             return transportError(writeErrno, "sending");
     }
 
+    return readReply(deadline, maxReplyBytes);
+}
+
+Result<RedisReplyPtr> RedisConnection::readReply(Clock::time_point deadline, std::size_t maxReplyBytes)
+{
+    redisContext *c = context_.get();
     std::size_t received = 0;
     for (;;) {
         void *raw = nullptr;
@@ -253,6 +272,28 @@ Result<RedisReplyPtr> RedisConnection::command(std::span<const std::string_view>
                         "redis: reply longer than " + std::to_string(maxReplyBytes) + " bytes; refused");
         }
     }
+}
+
+Result<RedisReplyPtr> RedisConnection::waitForMessage(std::chrono::milliseconds wait, std::size_t maxReplyBytes)
+{
+    if (broken_)
+        return fail(ErrorCode::Unavailable, "redis: connection already failed");
+    void *raw = nullptr;
+    if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK)  // one already buffered
+        return transportError(0, "parsing a message");
+    if (raw)
+        return RedisReplyPtr(static_cast<redisReply *>(raw));
+    pollfd p{};
+    p.fd = context_->fd;
+    p.events = POLLIN;
+    const int ready = ::poll(&p, 1, static_cast<int>(wait.count()));
+    if (ready == 0 || (ready < 0 && errno == EINTR))
+        return RedisReplyPtr();
+    if (ready < 0) {
+        broken_ = true;
+        return fail(ErrorCode::Unavailable, "redis: poll failed while waiting for a message");
+    }
+    return readReply(Clock::now() + timeouts_.command, maxReplyBytes);
 }
 
 bool RedisConnection::looksAlive() const

@@ -44,9 +44,10 @@ public:
     ~RedisConnection();
 
     /// Connects, then AUTHenticates and SELECTs the database when the
-    /// endpoint asks for it. Errors: Timeout (connect or command timeout),
-    /// Unavailable (refused, reset, authentication or "max clients" error,
-    /// any other failure). Messages name the endpoint without credentials.
+    /// endpoint asks for it, and checks with ROLE that the server is a
+    /// master when endpoint.requireMaster. Errors: Timeout (connect or
+    /// command timeout), Unavailable (refused, reset, authentication or "max
+    /// clients" error, not a master, any other failure). Messages name the endpoint without credentials.
     static Result<std::unique_ptr<RedisConnection>> open(const RedisEndpoint &endpoint, const RedisTimeouts &timeouts);
 
     /// Sends `args` and reads the whole reply, of at most `maxReplyBytes`
@@ -63,6 +64,12 @@ public:
     /// REQUIRES: 1 <= args.size() <= INT_MAX.
     Result<RedisReplyPtr> command(std::span<const std::string_view> args, std::size_t maxReplyBytes);
 
+    /// For a subscribed connection (pub/sub): waits up to `wait` for a
+    /// message and reads it whole within the command timeout. An empty
+    /// pointer when nothing arrived. Errors as command(); the connection is
+    /// then to be discarded.
+    Result<RedisReplyPtr> waitForMessage(std::chrono::milliseconds wait, std::size_t maxReplyBytes);
+
     /// False when the connection is known to be broken, or when the server
     /// closed it or sent unsolicited bytes while it was idle (a restart, an
     /// idle timeout, CLIENT KILL). Never blocks.
@@ -74,6 +81,8 @@ private:
     static void *createBoundedArray(const redisReadTask *task, int elements);
 
     Result<void> armTimeout(std::chrono::steady_clock::time_point deadline);
+    /// Reads one whole reply (what is buffered first) by `deadline`.
+    Result<RedisReplyPtr> readReply(std::chrono::steady_clock::time_point deadline, std::size_t maxReplyBytes);
     Unexpected transportError(int savedErrno, std::string_view during);
 
     RedisTimeouts timeouts_;

@@ -4,8 +4,8 @@
 
 namespace oidfed::cache {
 
-RedisPool::RedisPool(RedisEndpoint endpoint, RedisTimeouts timeouts, std::size_t capacity)
-    : endpoint_(std::move(endpoint)), timeouts_(timeouts), capacity_(capacity)
+RedisPool::RedisPool(RedisMasterSource &source, RedisTimeouts timeouts, std::size_t capacity)
+    : source_(source), timeouts_(timeouts), capacity_(capacity)
 {
 }
 
@@ -33,7 +33,9 @@ Result<RedisPool::Lease> RedisPool::acquire(std::chrono::steady_clock::time_poin
         generation = generation_;
     }
     dead.clear();
-    auto opened = RedisConnection::open(endpoint_, timeouts_);
+    auto endpoint = source_.current();
+    auto opened = endpoint ? RedisConnection::open(*endpoint, timeouts_)
+                           : Result<std::unique_ptr<RedisConnection>>(Unexpected{std::move(endpoint).error()});
     if (!opened) {
         std::lock_guard lock(mutex_);
         --open_;

@@ -4,7 +4,8 @@
 /// process never takes more than that of Redis's maxclients (R12). A caller
 /// borrows a connection for one operation and gives it back; a connection
 /// that failed is given back as broken and closed. Connections are opened
-/// lazily, by the borrowing thread, outside the pool's lock.
+/// lazily, by the borrowing thread, outside the pool's lock, to wherever
+/// the RedisMasterSource says (with Sentinel: the master as last found).
 ///
 /// Thread safety: all methods may be called concurrently.
 #pragma once
@@ -20,7 +21,7 @@
 #include <oidfed/result.h>
 
 #include "cache/redis_connection.h"
-#include "cache/redis_url.h"
+#include "cache/redis_master.h"
 
 namespace oidfed::cache {
 
@@ -32,7 +33,8 @@ public:
         std::uint64_t generation = 0;
     };
 
-    RedisPool(RedisEndpoint endpoint, RedisTimeouts timeouts, std::size_t capacity);
+    /// `source` must outlive the pool.
+    RedisPool(RedisMasterSource &source, RedisTimeouts timeouts, std::size_t capacity);
     RedisPool(const RedisPool &) = delete;
     RedisPool &operator=(const RedisPool &) = delete;
 
@@ -40,7 +42,8 @@ public:
     /// than `capacity` exist; otherwise waits until `deadline` for one to be
     /// given back. Errors: LimitExceeded when the deadline passes with every
     /// connection lent out (not a Redis failure); the errors of
-    /// RedisConnection::open() when a new connection cannot be opened.
+    /// RedisMasterSource::current() and RedisConnection::open() when a new
+    /// connection cannot be opened.
     Result<Lease> acquire(std::chrono::steady_clock::time_point deadline);
 
     /// Gives a connection back: kept for reuse when `healthy` and it belongs
@@ -54,7 +57,7 @@ public:
     void discardAll();
 
 private:
-    const RedisEndpoint endpoint_;
+    RedisMasterSource &source_;
     const RedisTimeouts timeouts_;
     const std::size_t capacity_;
 

@@ -11,11 +11,12 @@ namespace {
 constexpr std::string_view kTcpScheme = "redis://";
 constexpr std::string_view kTlsScheme = "rediss://";
 constexpr std::string_view kUnixScheme = "unix://";
-constexpr int kMaxDb = 1'000'000;
 
-Unexpected invalid(std::string_view why)
+constexpr std::string_view kUrlContext = "redis url: ";
+
+Unexpected invalid(std::string_view why, std::string_view context = kUrlContext)
 {
-    return fail(ErrorCode::InvalidArgument, "redis url: " + std::string(why));
+    return fail(ErrorCode::InvalidArgument, std::string(context) + std::string(why));
 }
 
 Result<std::string> percentDecode(std::string_view in)
@@ -37,12 +38,14 @@ Result<std::string> percentDecode(std::string_view in)
     return out;
 }
 
-Result<int> parseNumber(std::string_view digits, int min, int max, std::string_view what)
+Result<int> parseNumber(std::string_view digits, int min, int max, std::string_view what,
+                        std::string_view context = kUrlContext)
 {
     int value = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < min || value > max)
-        return invalid(std::string(what) + " is not a number in " + std::to_string(min) + ".." + std::to_string(max));
+        return invalid(std::string(what) + " is not a number in " + std::to_string(min) + ".." + std::to_string(max),
+                       context);
     return value;
 }
 
@@ -66,20 +69,20 @@ bool isHostChar(char c)
            c == '_';
 }
 
-Result<void> parseHostPort(std::string_view hostPort, RedisEndpoint &endpoint)
+Result<void> parseHostPort(std::string_view hostPort, RedisEndpoint &endpoint, std::string_view context = kUrlContext)
 {
     std::string_view portText;
     if (hostPort.starts_with('[')) {
         const std::size_t close = hostPort.find(']');
         if (close == std::string_view::npos)
-            return invalid("unterminated [IPv6] host");
+            return invalid("unterminated [IPv6] host", context);
         endpoint.host = hostPort.substr(1, close - 1);
         for (char c : endpoint.host)
             if (detail::hexDigitValue(c) < 0 && c != ':' && c != '.')
-                return invalid("bad character in the IPv6 host");
+                return invalid("bad character in the IPv6 host", context);
         std::string_view rest = hostPort.substr(close + 1);
         if (!rest.empty() && !rest.starts_with(':'))
-            return invalid("garbage after the IPv6 host");
+            return invalid("garbage after the IPv6 host", context);
         if (!rest.empty())
             portText = rest.substr(1);
     } else {
@@ -89,14 +92,14 @@ Result<void> parseHostPort(std::string_view hostPort, RedisEndpoint &endpoint)
             portText = hostPort.substr(colon + 1);
         for (char c : endpoint.host)
             if (!isHostChar(c))
-                return invalid("bad character in the host");
+                return invalid("bad character in the host", context);
     }
     if (endpoint.host.empty())
-        return invalid("no host");
+        return invalid("no host", context);
     if (hostPort.ends_with(':'))
-        return invalid("empty port");
+        return invalid("empty port", context);
     if (!portText.empty()) {
-        OIDFED_TRY(endpoint.port, parseNumber(portText, 1, 65535, "port"));
+        OIDFED_TRY(endpoint.port, parseNumber(portText, 1, 65535, "port", context));
     }
     return ok();
 }
@@ -116,7 +119,7 @@ Result<RedisEndpoint> parseTcp(std::string_view rest)
     }
     OIDFED_TRY_VOID(parseHostPort(authority, endpoint));
     if (!path.empty()) {
-        OIDFED_TRY(endpoint.db, parseNumber(path, 0, kMaxDb, "database"));
+        OIDFED_TRY(endpoint.db, parseNumber(path, 0, kMaxRedisDb, "database"));
     }
     return endpoint;
 }
@@ -144,7 +147,7 @@ Result<RedisEndpoint> parseUnix(std::string_view rest)
         std::string_view query = pathAndQuery.substr(question + 1);
         if (!query.starts_with("db="))
             return invalid("the only query parameter of unix:// is db=N");
-        OIDFED_TRY(endpoint.db, parseNumber(query.substr(3), 0, kMaxDb, "database"));
+        OIDFED_TRY(endpoint.db, parseNumber(query.substr(3), 0, kMaxRedisDb, "database"));
     }
     return endpoint;
 }
@@ -160,6 +163,16 @@ Result<RedisEndpoint> parseRedisUrl(std::string_view url)
     if (url.starts_with(kTlsScheme))
         return invalid("rediss:// (TLS) is not supported by hiredis 0.14");
     return invalid("scheme must be redis:// or unix://");
+}
+
+Result<RedisEndpoint> parseRedisAddress(std::string_view hostPort, int defaultPort)
+{
+    RedisEndpoint endpoint;
+    endpoint.port = defaultPort;
+    if (hostPort.find_first_of("/@?#") != std::string_view::npos)
+        return invalid("must be host[:port], without scheme, user info or path", "");
+    OIDFED_TRY_VOID(parseHostPort(hostPort, endpoint, ""));
+    return endpoint;
 }
 
 std::string describeRedisEndpoint(const RedisEndpoint &endpoint)

@@ -8,6 +8,11 @@
 
 namespace oidfed::cache {
 
+/// Highest database number accepted (the URL's /db, RedisSentinelOptions::db).
+inline constexpr int kMaxRedisDb = 1'000'000;
+/// Sentinel's own port, when a Sentinel address names none.
+inline constexpr int kDefaultSentinelPort = 26379;
+
 /// Where and how to connect, as the URL says.
 struct RedisEndpoint {
     enum class Transport { Tcp, Unix };
@@ -18,6 +23,9 @@ struct RedisEndpoint {
     std::string user;        ///< empty: AUTH with the password alone (Redis < 6 style)
     std::string password;    ///< empty: no AUTH
     int db = 0;              ///< SELECTed after connecting when not 0
+    /// Checked with ROLE after connecting: anything but a master is refused
+    /// (Redis behind Sentinel: a replica is never written to).
+    bool requireMaster = false;
 };
 
 /// Parses `redis://[[user]:password@]host[:port][/db]` or
@@ -25,6 +33,12 @@ struct RedisEndpoint {
 /// percent-decoded. Errors: InvalidArgument, with a message that never
 /// repeats the password.
 Result<RedisEndpoint> parseRedisUrl(std::string_view url);
+
+/// Parses a Sentinel address `host[:port]` (host a name, an IPv4 address or
+/// a bracketed IPv6 address; `defaultPort` when no port is given) into a
+/// TCP endpoint without credentials. Errors: InvalidArgument, the message
+/// saying what is wrong (the address holds no secret).
+Result<RedisEndpoint> parseRedisAddress(std::string_view hostPort, int defaultPort);
 
 /// The endpoint as a URL without credentials, for messages and health.
 std::string describeRedisEndpoint(const RedisEndpoint &endpoint);

@@ -242,11 +242,30 @@ const Table<ServerOptions> &resolverLimitsTable()
     return table;
 }
 
+// "redis.sentinel": RedisSentinelOptions, checked by validateRedisCacheOptions
+// as sentinel.*.
+const Table<RedisSentinelOptions> &redisSentinelTable()
+{
+    using S = RedisSentinelOptions;
+    static const Table<S> table = {
+        required(strings("addresses", "addresses", "host[:port] strings", &S::addresses)),
+        required(text("master_name", "masterName", &S::masterName)),
+        text("master_user", "masterUser", &S::masterUser),
+        text("master_password", "masterPassword", &S::masterPassword),
+        number("db", "db", &S::db),
+        text("user", "user", &S::user),
+        text("password", "password", &S::password),
+    };
+    return table;
+}
+
 const Table<RedisCacheOptions> &redisTable()  // "redis": RedisCacheOptions, validateRedisCacheOptions
 {
     using R = RedisCacheOptions;
     static const Table<R> table = {
-        required(text("url", "url", &R::url)),
+        text("url", "url", &R::url),
+        section<R>("sentinel", "sentinel", redisSentinelTable(),
+                   [](R &redis) -> RedisSentinelOptions & { return redis.sentinel.emplace(); }),
         text("key_prefix", "keyPrefix", &R::keyPrefix),
         number("connect_timeout_ms", "connectTimeout", &R::connectTimeout),
         number("command_timeout_ms", "commandTimeout", &R::commandTimeout),
@@ -255,6 +274,26 @@ const Table<RedisCacheOptions> &redisTable()  // "redis": RedisCacheOptions, val
         number("breaker_slow_commands", "breakerSlowCommands", &R::breakerSlowCommands),
     };
     return table;
+}
+
+/// "redis" names Redis one way: a url, or the Sentinels that know the master.
+Member<ServerConfig> redisSection()
+{
+    Member<ServerConfig> member = section<ServerConfig>(
+        "redis", "redis", redisTable(),
+        [](ServerConfig &config) -> RedisCacheOptions & { return config.options.redis.emplace(); });
+    member.read = [read = member.read](const Json &value, const std::string &path, Context &context,
+                                       ServerConfig &config) -> Result<void> {
+        OIDFED_TRY_VOID(read(value, path, context, config));  // the members' own refusals first
+        const bool url = value.find("url") != nullptr;
+        const bool sentinel = value.find("sentinel") != nullptr;
+        if (url == sentinel)
+            return fail(Error(ErrorCode::InvalidArgument,
+                              path + (url ? ": give url or sentinel, not both" : ": url or sentinel is required"))
+                            .withClaim(path + ".url"));
+        return ok();
+    };
+    return member;
 }
 
 Result<void> readLogFormat(const Json &value, const std::string &path, Context &, LogOptions &log)
@@ -614,10 +653,7 @@ const Table<ServerConfig> &serverTable()
                               [](ServerConfig &config) -> FetchOptions & { return config.options.fetch; }),
         section<ServerConfig>("resolver_limits", "", resolverLimitsTable(),
                               [](ServerConfig &config) -> ServerOptions & { return config.options; }),
-        section<ServerConfig>("redis", "redis", redisTable(),
-                              [](ServerConfig &config) -> RedisCacheOptions & {
-                                  return config.options.redis.emplace();
-                              }),
+        redisSection(),
         section<ServerConfig>("log", "log", logTable(),
                               [](ServerConfig &config) -> LogOptions & { return config.options.log; }),
         section<ServerConfig>("trust_mark_verification", "resolver.trustMarks", trustMarkVerificationTable(),

@@ -138,3 +138,29 @@ TEST_CASE("circuit breaker: with slowToOpen 0, slow successes are successes")
     CHECK_FALSE(breaker.recordSlowSuccess(*probe, t0 + 100ms));
     CHECK(breaker.snapshot(t0 + 100ms).state == State::Closed);
 }
+
+TEST_CASE("circuit breaker: probeNow lets the next call probe at once; a failed probe still backs off")
+{
+    CircuitBreaker breaker(100ms, 1000ms);
+    const auto t0 = CircuitBreaker::Clock::time_point{} + 1h;
+    CHECK_FALSE(breaker.probeNow(t0));  // closed: nothing to do
+    CHECK(breaker.snapshot(t0).state == State::Closed);
+
+    auto p = breaker.tryAcquire(t0);
+    REQUIRE(p);
+    CHECK(breaker.recordFailure(*p, t0));
+    auto probe = breaker.tryAcquire(t0 + 100ms);
+    REQUIRE(probe);
+    CHECK(breaker.recordFailure(*probe, t0 + 100ms));  // waits 200 ms now
+    CHECK_FALSE(breaker.tryAcquire(t0 + 150ms));
+
+    // A new master announced: the next call probes at once.
+    CHECK(breaker.probeNow(t0 + 150ms));
+    probe = breaker.tryAcquire(t0 + 150ms);
+    REQUIRE(probe);
+    CHECK(probe->probe);
+    CHECK_FALSE(breaker.probeNow(t0 + 150ms));  // half-open: the probe is already out
+    // It fails too: the backoff doubles from where it was.
+    CHECK(breaker.recordFailure(*probe, t0 + 150ms));
+    CHECK(breaker.snapshot(t0 + 150ms).retryIn == 400ms);
+}

@@ -47,6 +47,7 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/registration_policy.h", "RegistrationPolicy"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
+    {"include/oidfed/cache_options.h", "RedisSentinelOptions"},
     {"src/entity/key_store.h", "KeyStoreOptions"},
     {"src/server/server_options.h", "ServerOptions"},
     {"src/server/server_options.h", "ResolveEndpointOptions"},

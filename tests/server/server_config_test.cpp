@@ -26,7 +26,7 @@ namespace {
 Json baseConfig()
 {
     return json(R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
-        "redis": {"url": "redis://127.0.0.1:6380"}, "trust_mark_verification": {}, "log": {},
+        "redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "master_name": "oidfed"}}, "trust_mark_verification": {}, "log": {},
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
@@ -295,4 +295,34 @@ TEST_CASE("explicit_registration: what no single member says is refused naming t
     config.find("entities")->asArray()[0].find("explicit_registration")->find("client_store")->set("allow_http", true);
     auto parsed = parseServerConfig(config, "/base");
     CHECK_MESSAGE(parsed, parsed.error().describe());
+}
+
+TEST_CASE("redis: a url or a sentinel, never both or neither; sentinel refusals name their member")
+{
+    Json both = baseConfig();
+    both.find("redis")->set("url", "redis://127.0.0.1:6380");
+    CHECK(refusal(both).claim == "redis.url");
+
+    Json neither = baseConfig();
+    neither.set("redis", json(R"({"key_prefix": "x:"})"));
+    CHECK(refusal(neither).claim == "redis.url");
+
+    Json url = baseConfig();
+    url.set("redis", json(R"({"url": "redis://127.0.0.1:6380"})"));
+    auto parsed = parseServerConfig(url, "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    CHECK_FALSE(parsed->options.redis->sentinel);
+
+    parsed = parseServerConfig(baseConfig(), "/base");
+    REQUIRE(parsed);
+    REQUIRE(parsed->options.redis->sentinel);
+    CHECK(parsed->options.redis->sentinel->addresses == std::vector<std::string>{"127.0.0.1:26379"});
+    CHECK(parsed->options.redis->sentinel->masterName == "oidfed");
+
+    CHECK(refusalWith("redis.sentinel.addresses", json(R"(["127.0.0.1:99999"])")).claim == "redis.sentinel.addresses");
+    CHECK(refusalWith("redis.sentinel.addresses", json("[]")).claim == "redis.sentinel.addresses");
+    CHECK(refusalWith("redis.sentinel.master_name", Json("two words")).claim == "redis.sentinel.master_name");
+    Error user = refusalWith("redis.sentinel.master_user", Json("oidfed"));  // without master_password
+    CHECK(user.claim == "redis.sentinel.master_user");
+    CHECK(user.message.rfind("redis.sentinel.master_user: ", 0) == 0);
 }

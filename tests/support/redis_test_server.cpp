@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,9 +21,12 @@
 
 namespace oidfed::test {
 
-std::string redisServerBinary()
+namespace {
+
+/// $variable, else `program` in the first directory of $PATH that has it.
+std::string findProgram(const char *variable, const char *program)
 {
-    if (const char *configured = std::getenv("OIDFED_REDIS_SERVER"); configured && *configured)
+    if (const char *configured = std::getenv(variable); configured && *configured)
         return configured;
     const char *path = std::getenv("PATH");
     std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -30,7 +34,7 @@ std::string redisServerBinary()
     while (start <= dirs.size()) {
         const std::size_t end = dirs.find(':', start);
         const std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / "redis-server";
+        const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
         if (::access(candidate.c_str(), X_OK) == 0)
             return candidate.string();
         if (end == std::string::npos)
@@ -38,6 +42,57 @@ std::string redisServerBinary()
         start = end + 1;
     }
     return {};
+}
+
+/// fork + exec of `args` with stdio on /dev/null, killed with the test
+/// (PR_SET_PDEATHSIG). Returns the child's pid.
+pid_t spawnQuietly(std::vector<std::string> args)
+{
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        // Child: only async-signal-safe calls until exec.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        const int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            ::dup2(devnull, STDIN_FILENO);
+            ::dup2(devnull, STDOUT_FILENO);
+            ::dup2(devnull, STDERR_FILENO);
+        }
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+void killAndReap(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+} // namespace
+
+std::string redisServerBinary()
+{
+    return findProgram("OIDFED_REDIS_SERVER", "redis-server");
+}
+
+std::string redisSentinelBinary()
+{
+    return findProgram("OIDFED_REDIS_SENTINEL", "redis-sentinel");
 }
 
 RedisServerProcess::RedisServerProcess(std::vector<std::string> extraArgs, int port)
@@ -62,29 +117,7 @@ void RedisServerProcess::start()
                                      "--save", "",             "--appendonly",        "no",     "--daemonize",
                                      "no",     "--loglevel",   "warning"};
     args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
-    std::vector<char *> argv;
-    for (auto &a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0)
-        throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        // Child: only async-signal-safe calls until exec.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent)
-            ::_exit(127);
-        const int devnull = ::open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            ::dup2(devnull, STDIN_FILENO);
-            ::dup2(devnull, STDOUT_FILENO);
-            ::dup2(devnull, STDERR_FILENO);
-        }
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    pid_ = pid;
+    pid_ = spawnQuietly(std::move(args));
     const bool up = waitFor(
         [&] {
             try {
@@ -104,12 +137,7 @@ void RedisServerProcess::start()
 
 void RedisServerProcess::kill9()
 {
-    if (pid_ <= 0)
-        return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    killAndReap(pid_);
     pid_ = -1;
 }
 
@@ -129,6 +157,92 @@ void RedisServerProcess::restart()
 {
     kill9();
     start();
+}
+
+RedisSentinelGroup::RedisSentinelGroup(const std::string &directory)
+    : master_({"--dir", directory}),  // a replica's full sync writes an RDB file there
+      replica_({"--dir", directory, "--replicaof", "127.0.0.1", std::to_string(master_.port())})
+{
+    const std::string binary = redisSentinelBinary();
+    if (binary.empty())
+        throw std::runtime_error("redis-sentinel not found");
+    for (int i = 0; i < 3; ++i) {
+        const int port = freeLoopbackPort();
+        const std::string file = directory + "/sentinel-" + std::to_string(port) + ".conf";
+        {
+            std::ofstream conf(file);
+            conf << "port " << port << "\nbind 127.0.0.1\ndaemonize no\nloglevel warning\ndir " << directory << "\n"
+                 << "sentinel monitor " << kMasterName << " 127.0.0.1 " << master_.port() << " 2\n"
+                 << "sentinel down-after-milliseconds " << kMasterName << " 1000\n"
+                 << "sentinel failover-timeout " << kMasterName << " 3000\n"
+                 << "sentinel parallel-syncs " << kMasterName << " 1\n";
+            if (!conf)
+                throw std::runtime_error("cannot write " + file);
+        }
+        sentinelPorts_.push_back(port);
+        sentinelPids_.push_back(spawnQuietly({binary, file}));
+    }
+    // Ready when every Sentinel knows the replica and the other two
+    // Sentinels (hello messages go every 2 s, INFO every 10 s).
+    const bool ready = waitFor(
+        [&] {
+            for (int port : sentinelPorts_) {
+                try {
+                    AdminConnection sentinel("redis://127.0.0.1:" + std::to_string(port));
+                    const AdminReply master = sentinel.command({"SENTINEL", "master", kMasterName});
+                    const std::string &t = master.text;
+                    // A flat list of field names and values.
+                    auto field = [&t](const std::string &name) {
+                        const std::string key = "\n" + name + "\n";
+                        const std::size_t at = t.find(key);
+                        if (at == std::string::npos)
+                            return std::string();
+                        const std::size_t from = at + key.size();
+                        return t.substr(from, t.find('\n', from) - from);
+                    };
+                    if (field("num-slaves") != "1" || field("num-other-sentinels") != "2")
+                        return false;
+                } catch (const std::exception &) {
+                    return false;
+                }
+            }
+            return true;
+        },
+        std::chrono::seconds(15));
+    if (!ready) {
+        for (pid_t pid : sentinelPids_)
+            killAndReap(pid);
+        throw std::runtime_error("the sentinels did not see the replica and each other within 15 s");
+    }
+}
+
+RedisSentinelGroup::~RedisSentinelGroup()
+{
+    for (pid_t pid : sentinelPids_)
+        killAndReap(pid);
+}
+
+std::vector<std::string> RedisSentinelGroup::sentinelAddresses() const
+{
+    std::vector<std::string> out;
+    for (int port : sentinelPorts_)
+        out.push_back("127.0.0.1:" + std::to_string(port));
+    return out;
+}
+
+int RedisSentinelGroup::masterPort()
+{
+    for (int port : sentinelPorts_) {
+        try {
+            AdminConnection sentinel("redis://127.0.0.1:" + std::to_string(port));
+            const AdminReply reply = sentinel.command({"SENTINEL", "get-master-addr-by-name", kMasterName});
+            const std::size_t newline = reply.text.find('\n');
+            if (reply.type == REDIS_REPLY_ARRAY && newline != std::string::npos)
+                return std::stoi(reply.text.substr(newline + 1));
+        } catch (const std::exception &) {
+        }
+    }
+    return 0;
 }
 
 AdminConnection::AdminConnection(const std::string &url)

@@ -49,6 +49,44 @@ private:
     pid_t pid_ = -1;
 };
 
+/// The redis-sentinel program: $OIDFED_REDIS_SENTINEL, else the first
+/// `redis-sentinel` on $PATH; empty when there is none.
+std::string redisSentinelBinary();
+
+/// A Redis master, one replica and three Sentinels on free loopback ports,
+/// owned by the test (SIGKILL on destruction; the Sentinels' files in a
+/// directory of the caller's). The Sentinels monitor the master as
+/// kMasterName with quorum 2, down-after-milliseconds 1000 and
+/// failover-timeout 3000, so that a failover finishes in a few seconds.
+class RedisSentinelGroup {
+public:
+    static constexpr const char *kMasterName = "oidfed";
+
+    /// Starts everything and waits (at most 15 s) until every Sentinel knows
+    /// the replica and the two other Sentinels. Throws std::runtime_error
+    /// when that does not happen.
+    explicit RedisSentinelGroup(const std::string &directory);
+    ~RedisSentinelGroup();
+    RedisSentinelGroup(const RedisSentinelGroup &) = delete;
+    RedisSentinelGroup &operator=(const RedisSentinelGroup &) = delete;
+
+    /// "127.0.0.1:PORT" of each Sentinel.
+    std::vector<std::string> sentinelAddresses() const;
+    /// The master's port as the first Sentinel that answers says; 0 when
+    /// none does.
+    int masterPort();
+    int initialMasterPort() const { return master_.port(); }
+    int replicaPort() const { return replica_.port(); }
+    RedisServerProcess &initialMaster() { return master_; }
+    RedisServerProcess &replica() { return replica_; }
+
+private:
+    RedisServerProcess master_;
+    RedisServerProcess replica_;
+    std::vector<int> sentinelPorts_;
+    std::vector<pid_t> sentinelPids_;
+};
+
 /// A reply as text: the string, status or error text, an integer in decimal,
 /// "(nil)", or for an array its elements joined with '\n'.
 struct AdminReply {
