@@ -215,6 +215,44 @@ TEST_CASE("sentinel: a master demoted under the cache is dropped at READONLY, ne
     CHECK(readonlyRefusals(master) == refusals);
 }
 
+TEST_CASE("sentinel: passwords for the master and for the Sentinels; a wrong one degrades without being repeated")
+{
+    test::TempDir dir("oidfed-sentinel");
+    const std::string masterPassword = "m-secret-4b1d";
+    const std::string sentinelPassword = "s-secret-7c2e";
+    RedisSentinelGroup group(dir.path().string(), masterPassword, sentinelPassword);
+
+    RedisCacheOptions options = sentinelOptions(group);
+    options.sentinel->masterPassword = masterPassword;
+    options.sentinel->password = sentinelPassword;
+    auto made = makeRedisCache(options);
+    REQUIRE(made);
+    Cache &cache = **made;
+    REQUIRE(roundTrips(cache, "before", "1"));
+    CHECK(AdminConnection(group.nodeUrl(group.initialMasterPort())).command({"EXISTS", "sentinel:before"}).text ==
+          "1");
+
+    // The failover is followed with the same credentials.
+    group.initialMaster().kill9();
+    CHECK(waitFor([&] { return roundTrips(cache, "after", "2"); }, kFailoverBound));
+    CHECK(AdminConnection(group.nodeUrl(group.replicaPort())).command({"EXISTS", "sentinel:after"}).text == "1");
+
+    // A wrong Sentinel password, or a wrong master password: degraded, and
+    // the reason never holds a password.
+    for (bool wrongSentinel : {true, false}) {
+        CAPTURE(wrongSentinel);
+        RedisCacheOptions wrong = options;
+        (wrongSentinel ? wrong.sentinel->password : wrong.sentinel->masterPassword) = "wrong-secret-9f3a";
+        auto refused = makeRedisCache(wrong);
+        REQUIRE(refused);
+        CHECK_FALSE(roundTrips(**refused, "never", "3"));
+        const CacheHealth health = (*refused)->health();
+        CHECK(health.state == CacheHealthState::Degraded);
+        for (const std::string &secret : {masterPassword, sentinelPassword, std::string("wrong-secret-9f3a")})
+            CHECK(health.detail.find(secret) == std::string::npos);
+    }
+}
+
 TEST_CASE("sentinel: with no Sentinel answering, the cache is still returned, degraded")
 {
     // Sentinels that are not there: the factory still returns the cache

@@ -159,9 +159,39 @@ void RedisServerProcess::restart()
     start();
 }
 
-RedisSentinelGroup::RedisSentinelGroup(const std::string &directory)
-    : master_({"--dir", directory}),  // a replica's full sync writes an RDB file there
-      replica_({"--dir", directory, "--replicaof", "127.0.0.1", std::to_string(master_.port())})
+namespace {
+
+/// Arguments of a Redis node of the group: its directory (a replica's full
+/// sync writes an RDB file there) and its password.
+std::vector<std::string> nodeArgs(const std::string &directory, const std::string &password)
+{
+    std::vector<std::string> args = {"--dir", directory};
+    if (!password.empty())
+        args.insert(args.end(), {"--requirepass", password, "--masterauth", password});
+    return args;
+}
+
+std::vector<std::string> replicaArgs(const std::string &directory, const std::string &password, int masterPort)
+{
+    std::vector<std::string> args = nodeArgs(directory, password);
+    args.insert(args.end(), {"--replicaof", "127.0.0.1", std::to_string(masterPort)});
+    return args;
+}
+
+std::string urlWith(const std::string &password, int port)
+{
+    return "redis://" + (password.empty() ? std::string() : ":" + password + "@") + "127.0.0.1:" +
+           std::to_string(port);
+}
+
+} // namespace
+
+RedisSentinelGroup::RedisSentinelGroup(const std::string &directory, const std::string &masterPassword,
+                                       const std::string &sentinelPassword)
+    : masterPassword_(masterPassword),
+      sentinelPassword_(sentinelPassword),
+      master_(nodeArgs(directory, masterPassword)),
+      replica_(replicaArgs(directory, masterPassword, master_.port()))
 {
     const std::string binary = redisSentinelBinary();
     if (binary.empty())
@@ -176,6 +206,10 @@ RedisSentinelGroup::RedisSentinelGroup(const std::string &directory)
                  << "sentinel down-after-milliseconds " << kMasterName << " 1000\n"
                  << "sentinel failover-timeout " << kMasterName << " 3000\n"
                  << "sentinel parallel-syncs " << kMasterName << " 1\n";
+            if (!masterPassword_.empty())
+                conf << "sentinel auth-pass " << kMasterName << " " << masterPassword_ << "\n";
+            if (!sentinelPassword_.empty())
+                conf << "requirepass " << sentinelPassword_ << "\n";
             if (!conf)
                 throw std::runtime_error("cannot write " + file);
         }
@@ -188,7 +222,7 @@ RedisSentinelGroup::RedisSentinelGroup(const std::string &directory)
         [&] {
             for (int port : sentinelPorts_) {
                 try {
-                    AdminConnection sentinel("redis://127.0.0.1:" + std::to_string(port));
+                    AdminConnection sentinel(sentinelUrl(port));
                     const AdminReply master = sentinel.command({"SENTINEL", "master", kMasterName});
                     const std::string &t = master.text;
                     // A flat list of field names and values.
@@ -230,11 +264,21 @@ std::vector<std::string> RedisSentinelGroup::sentinelAddresses() const
     return out;
 }
 
+std::string RedisSentinelGroup::nodeUrl(int port) const
+{
+    return urlWith(masterPassword_, port);
+}
+
+std::string RedisSentinelGroup::sentinelUrl(int port) const
+{
+    return urlWith(sentinelPassword_, port);
+}
+
 int RedisSentinelGroup::masterPort()
 {
     for (int port : sentinelPorts_) {
         try {
-            AdminConnection sentinel("redis://127.0.0.1:" + std::to_string(port));
+            AdminConnection sentinel(sentinelUrl(port));
             const AdminReply reply = sentinel.command({"SENTINEL", "get-master-addr-by-name", kMasterName});
             const std::size_t newline = reply.text.find('\n');
             if (reply.type == REDIS_REPLY_ARRAY && newline != std::string::npos)

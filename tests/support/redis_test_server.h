@@ -64,8 +64,11 @@ public:
 
     /// Starts everything and waits (at most 15 s) until every Sentinel knows
     /// the replica and the two other Sentinels. Throws std::runtime_error
-    /// when that does not happen.
-    explicit RedisSentinelGroup(const std::string &directory);
+    /// when that does not happen. A non-empty `masterPassword` is every Redis
+    /// node's requirepass (and masterauth, and the Sentinels' auth-pass); a
+    /// non-empty `sentinelPassword` the Sentinels' own requirepass.
+    explicit RedisSentinelGroup(const std::string &directory, const std::string &masterPassword = {},
+                                const std::string &sentinelPassword = {});
     ~RedisSentinelGroup();
     RedisSentinelGroup(const RedisSentinelGroup &) = delete;
     RedisSentinelGroup &operator=(const RedisSentinelGroup &) = delete;
@@ -80,7 +83,13 @@ public:
     RedisServerProcess &initialMaster() { return master_; }
     RedisServerProcess &replica() { return replica_; }
 
+    /// redis:// URLs with the passwords, for AdminConnection.
+    std::string nodeUrl(int port) const;
+    std::string sentinelUrl(int port) const;
+
 private:
+    std::string masterPassword_;
+    std::string sentinelPassword_;
     RedisServerProcess master_;
     RedisServerProcess replica_;
     std::vector<int> sentinelPorts_;
