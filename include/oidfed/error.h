@@ -32,6 +32,9 @@ enum class ErrorCode {
     ConstraintViolation,   ///< a Subordinate Statement constraint is broken (6.2)
     InvalidClientMetadata, ///< client metadata an OP will not register (OIDC Registration 3.3, RFC 7591 3.2.2)
     InvalidRedirectUri,    ///< a redirect URI an OP will not register (OIDC Registration 3.3, RFC 7591 3.2.2)
+    InvalidMetadata,       ///< resolved metadata that cannot be used as it is (e.g. no usable protocol keys, 5.2.1)
+    InvalidRequestObject,  ///< a Request Object that breaks a rule (RFC 9101, spec 12.1.1.1)
+    InvalidClient,         ///< client authentication failed (RFC 6749 5.2, RFC 7523; spec 12.1.1.2)
     NoTrustAnchor,         ///< no configured trust anchor can be reached or used
     NoValidChain,          ///< candidate chains exist but none validates
     NotFound,              ///< the requested thing does not exist
@@ -47,7 +50,10 @@ std::string_view errorCodeName(ErrorCode code) noexcept;
 /// The OpenID Federation 8.9 error code a code maps to when it reaches a
 /// federation client, e.g. "invalid_trust_chain"; for the two client
 /// registration codes, the OAuth one ("invalid_client_metadata",
-/// "invalid_redirect_uri", which 8.9 and 12.2.3 allow). Never empty.
+/// "invalid_redirect_uri", which 8.9 and 12.2.3 allow); InvalidMetadata is
+/// "invalid_metadata" (8.9, 12.1.3), InvalidRequestObject
+/// "invalid_request_object" (RFC 9101 6.3) and InvalidClient
+/// "invalid_client" (8.9, RFC 6749 5.2). Never empty.
 std::string_view specErrorCode(ErrorCode code) noexcept;
 
 struct Error {

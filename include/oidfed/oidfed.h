@@ -23,6 +23,7 @@
 #include <oidfed/operator_registry.h>
 #include <oidfed/parameter_policy.h>
 #include <oidfed/policy_operator.h>
+#include <oidfed/protocol_keys.h>
 #include <oidfed/registration.h>
 #include <oidfed/registration_policy.h>
 #include <oidfed/registration_request.h>
@@ -31,6 +32,7 @@
 #include <oidfed/resolver.h>
 #include <oidfed/resolver_options.h>
 #include <oidfed/result.h>
+#include <oidfed/signed_jwks.h>
 #include <oidfed/statement_issuer.h>
 #include <oidfed/trust_anchor.h>
 #include <oidfed/trust_chain.h>

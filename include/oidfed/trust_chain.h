@@ -15,6 +15,7 @@
 #include <oidfed/clock.h>
 #include <oidfed/entity_id.h>
 #include <oidfed/json.h>
+#include <oidfed/jwk.h>
 #include <oidfed/metadata_policy.h>
 
 namespace oidfed {
@@ -50,6 +51,12 @@ public:
     const std::vector<ParameterChange> &provenance() const noexcept { return parts_.provenance; }
     /// The subject's trust marks that passed 7.3; unverifiable ones are left out.
     const std::vector<VerifiedTrustMark> &trustMarks() const noexcept { return parts_.trustMarks; }
+    /// The subject's Federation Entity Keys: the jwks of its Entity
+    /// Configuration (the chain's first statement), which verified with
+    /// these keys and, below a superior, with a key the superior's
+    /// Subordinate Statement vouches for (10.2). What a signed_jwks_uri
+    /// document of the subject is verified with (5.2.1).
+    const JwkSet &subjectKeys() const noexcept { return parts_.subjectKeys; }
 
     /// The resolve-response claims, unsigned: {"sub", "trust_anchor", "exp",
     /// "metadata", "trust_marks" (when any), "trust_chain"}.
@@ -64,6 +71,7 @@ public:
         Json metadata;
         std::vector<ParameterChange> provenance;
         std::vector<VerifiedTrustMark> trustMarks;
+        JwkSet subjectKeys{};
     };
 
 private:

@@ -257,6 +257,7 @@ Result<TrustChain> validateChain(std::span<const EntityStatement *const> chain, 
     TrustChain::Parts parts{chain[0]->subject(), context.anchor.entityId, {}, {}, 0, std::move(metadata),
                             std::move(resolved->changes), {}};
     parts.expiresAt = chain[0]->expiresAt();
+    parts.subjectKeys = chain[0]->jwks();
     for (const EntityStatement *statement : chain) {
         parts.statements.push_back(statement->compact());
         parts.expiresAt = std::min(parts.expiresAt, statement->expiresAt());

@@ -23,6 +23,9 @@ std::string_view errorCodeName(ErrorCode code) noexcept
     case ErrorCode::ConstraintViolation: return "constraint_violation";
     case ErrorCode::InvalidClientMetadata: return "invalid_client_metadata";
     case ErrorCode::InvalidRedirectUri: return "invalid_redirect_uri";
+    case ErrorCode::InvalidMetadata: return "invalid_metadata";
+    case ErrorCode::InvalidRequestObject: return "invalid_request_object";
+    case ErrorCode::InvalidClient: return "invalid_client";
     case ErrorCode::NoTrustAnchor: return "no_trust_anchor";
     case ErrorCode::NoValidChain: return "no_valid_chain";
     case ErrorCode::NotFound: return "not_found";
@@ -41,7 +44,12 @@ std::string_view specErrorCode(ErrorCode code) noexcept
         return "invalid_request";
     case ErrorCode::PolicyConflict:
     case ErrorCode::PolicyViolation:
+    case ErrorCode::InvalidMetadata:
         return "invalid_metadata";
+    case ErrorCode::InvalidRequestObject:
+        return "invalid_request_object";
+    case ErrorCode::InvalidClient:
+        return "invalid_client";
     case ErrorCode::NoTrustAnchor:
         return "invalid_trust_anchor";
     case ErrorCode::NotFound:

@@ -51,7 +51,8 @@ std::string_view withoutWeakPrefix(std::string_view tag)
 int statusForSpecError(std::string_view code) noexcept
 {
     if (code == "invalid_request" || code == "invalid_trust_chain" || code == "invalid_metadata" ||
-        code == "unsupported_parameter" || code == "invalid_client_metadata" || code == "invalid_redirect_uri")
+        code == "unsupported_parameter" || code == "invalid_client_metadata" || code == "invalid_redirect_uri" ||
+        code == "invalid_request_object")
         return 400;
     if (code == "invalid_client")
         return 401;

@@ -18,8 +18,8 @@ namespace oidfed::test {
 
 struct FederationServer::Impl {
     std::mutex mutex;
-    // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> (body, delay in ms).
-    std::map<std::string, std::pair<std::string, int>> bodies;
+    // Guarded by mutex: "/path" or "/path|sub=<decoded>" -> (body, delay in ms, media type).
+    std::map<std::string, std::tuple<std::string, int, std::string>> bodies;
     // Guarded by mutex: "/path" -> POST handler.
     std::map<std::string, FederationServer::PostHandler> posts;
     std::atomic<int> requests{0};
@@ -77,12 +77,13 @@ public:
         std::string key = tableKey(request.resource(), request.query().get("sub").value_or(""));
         std::string body;
         int delayMs = 0;
+        std::string mediaType;
         bool found = false;
         {
             std::lock_guard lock(impl_->mutex);
             auto it = impl_->bodies.find(key);
             if (it != impl_->bodies.end()) {
-                std::tie(body, delayMs) = it->second;
+                std::tie(body, delayMs, mediaType) = it->second;
                 found = true;
             }
         }
@@ -93,7 +94,7 @@ public:
             response.send(Pistache::Http::Code::Not_Found, R"({"error":"not_found","error_description":"no such statement"})");
             return;
         }
-        response.setMime(Pistache::Http::Mime::MediaType::fromString("application/entity-statement+jwt"));
+        response.setMime(Pistache::Http::Mime::MediaType::fromString(mediaType));
         response.send(Pistache::Http::Code::Ok, body);
     }
 
@@ -140,7 +141,7 @@ std::string FederationServer::base() const
     return impl_->base;
 }
 
-void FederationServer::serve(const std::string &url, std::string body, int delayMs)
+void FederationServer::serve(const std::string &url, std::string body, int delayMs, std::string mediaType)
 {
     if (url.rfind(impl_->base, 0) != 0)
         throw std::invalid_argument("not served here: " + url);
@@ -150,7 +151,7 @@ void FederationServer::serve(const std::string &url, std::string body, int delay
     if (auto at = rest.find("?sub="); at != std::string::npos)
         sub = rest.substr(at + 5);
     std::lock_guard lock(impl_->mutex);
-    impl_->bodies.insert_or_assign(tableKey(path, sub), std::make_pair(std::move(body), delayMs));
+    impl_->bodies.insert_or_assign(tableKey(path, sub), std::make_tuple(std::move(body), delayMs, std::move(mediaType)));
 }
 
 void FederationServer::handlePost(const std::string &url, PostHandler handler)

@@ -32,8 +32,10 @@ public:
     /// "http://127.0.0.1:<port>"
     std::string base() const;
     /// Serves `body` at `url` (which must start with base()), after waiting
-    /// `delayMs` milliseconds (a slow upstream; at most 5000).
-    void serve(const std::string &url, std::string body, int delayMs = 0);
+    /// `delayMs` milliseconds (a slow upstream; at most 5000), with
+    /// `mediaType` as its Content-Type.
+    void serve(const std::string &url, std::string body, int delayMs = 0,
+               std::string mediaType = "application/entity-statement+jwt");
     /// An answer to a POST.
     struct PostAnswer {
         int status = 200;

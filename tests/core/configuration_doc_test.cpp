@@ -45,6 +45,8 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/chain_validator.h", "ChainValidationOptions"},
     {"include/oidfed/registration_request.h", "RegistrationRequestOptions"},
     {"include/oidfed/registration_policy.h", "RegistrationPolicy"},
+    {"include/oidfed/protocol_keys.h", "ProtocolKeyOptions"},
+    {"include/oidfed/signed_jwks.h", "SignedJwksLimits"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisSentinelOptions"},

@@ -68,4 +68,9 @@ TEST_CASE("Error context and names")
     CHECK(specErrorCode(ErrorCode::PolicyConflict) == "invalid_metadata");
     CHECK(specErrorCode(ErrorCode::Unavailable) == "temporarily_unavailable");
     CHECK(errorCodeName(ErrorCode::LimitExceeded) == "limit_exceeded");
+    // Automatic registration (12.1.3): the codes a verifier answers with.
+    CHECK(specErrorCode(ErrorCode::InvalidMetadata) == "invalid_metadata");
+    CHECK(specErrorCode(ErrorCode::InvalidRequestObject) == "invalid_request_object");
+    CHECK(specErrorCode(ErrorCode::InvalidClient) == "invalid_client");
+    CHECK(errorCodeName(ErrorCode::InvalidRequestObject) == "invalid_request_object");
 }

@@ -67,7 +67,8 @@ TEST_CASE("spec 8.9 errors: status, media type, bounded description")
     for (Case c : {Case{"invalid_request", 400}, Case{"invalid_client", 401}, Case{"invalid_issuer", 404},
                    Case{"invalid_subject", 404}, Case{"invalid_trust_anchor", 404}, Case{"invalid_trust_chain", 400},
                    Case{"invalid_metadata", 400}, Case{"not_found", 404}, Case{"server_error", 500},
-                   Case{"temporarily_unavailable", 503}, Case{"unsupported_parameter", 400}}) {
+                   Case{"temporarily_unavailable", 503}, Case{"unsupported_parameter", 400},
+                   Case{"invalid_request_object", 400}}) {
         HttpResponse response = errorResponse(c.code, "why");
         CHECK(response.status == c.status);
         CHECK(response.contentType == "application/json");
