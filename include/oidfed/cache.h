@@ -119,6 +119,23 @@ public:
     /// stored. Backend failures drop the write silently (counted in stats).
     virtual void put(std::string_view key, CacheEntry entry, UnixTime now) = 0;
 
+    /// Stores `entry` under `key` only when no unexpired entry is there, in
+    /// one atomic step for everyone sharing the store (Redis: one `SET key
+    /// frame NX PX ttl`), and says which happened: true, stored (the first
+    /// use of the key); false, an unexpired entry was there (it is left
+    /// unchanged). For single-use markers, such as the jti of a Request
+    /// Object (spec 12.1.1.1; ReplayStore). Unlike put(), the lifetime
+    /// expiresAt - now is NOT lowered to maxTtl or negativeTtl: a marker
+    /// must last as long as it says (the caller bounds expiresAt).
+    /// Errors, with nothing stored: InvalidArgument when the lifetime is not
+    /// positive or the key or value is over the size limits; Unavailable or
+    /// Timeout when the backend cannot answer (a caller must not take that
+    /// as a first use: fail closed). The memory cache's own LRU bound may
+    /// still evict the entry before it expires; a caller that must never
+    /// forget an unexpired marker bounds its entries itself
+    /// (makeMemoryReplayStore()) or uses Redis.
+    virtual Result<bool> putIfAbsent(std::string_view key, CacheEntry entry, UnixTime now) = 0;
+
     /// Removes the entry under `key`, if any. Best effort on a failing backend.
     virtual void erase(std::string_view key) = 0;
 
@@ -158,7 +175,9 @@ Result<std::unique_ptr<Cache>> makeRedisCache(const RedisCacheOptions &options);
 
 /// Two layers: get() reads `near` first, then `far`, and copies a far hit
 /// into near (with origin Shared); put(), erase() and purgePrefix() go to
-/// both. Health is far's. In stats(), hits and misses count tiered get()
+/// both. putIfAbsent() answers false at once when near holds the key, and
+/// otherwise asks far, whose answer (or error) it returns; an entry far
+/// stored is put into near too. Health is far's. In stats(), hits and misses count tiered get()
 /// calls (a hit in either layer is one hit); the other counters add up both
 /// layers'. purgePrefix() purges near even when far fails. The product's
 /// default when Redis is configured: near = memory cache, far = Redis cache.

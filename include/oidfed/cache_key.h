@@ -42,6 +42,7 @@ enum class CacheNamespace : std::uint8_t {
     Resolution,       ///< "res":  a resolved chain and its metadata
     TrustMarkStatus,  ///< "tms":  a trust mark status response
     Registration,     ///< "reg":  an OP's explicit registration of an RP (the signed response)
+    Replay,           ///< "jti":  a used jti (ReplayStore), until the JWT's exp
 };
 
 /// The tag of `ns` in keys, e.g. "res". Never empty, never contains ':'.

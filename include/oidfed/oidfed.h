@@ -24,6 +24,7 @@
 #include <oidfed/parameter_policy.h>
 #include <oidfed/policy_operator.h>
 #include <oidfed/protocol_keys.h>
+#include <oidfed/replay_store.h>
 #include <oidfed/registration.h>
 #include <oidfed/registration_policy.h>
 #include <oidfed/registration_request.h>

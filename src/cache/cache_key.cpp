@@ -33,6 +33,8 @@ std::string_view cacheNamespaceTag(CacheNamespace ns) noexcept
         return "tms";
     case CacheNamespace::Registration:
         return "reg";
+    case CacheNamespace::Replay:
+        return "jti";
     }
     return "unknown";
 }

@@ -206,36 +206,30 @@ public:
                 removeItem(shard, &*it);
             return;
         }
-        Item *item = nullptr;
-        bool hot = false;  // a replaced entry keeps its segment
+        storeLocked(shard, it, key, std::move(entry), *expiry);
+    }
+
+    Result<bool> putIfAbsent(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        const std::size_t charge = entryCharge(key.size(), entry.value.size());
+        if (key.size() > kMaxCacheKeyBytes || entry.expiresAt <= now)
+            return fail(ErrorCode::InvalidArgument, "putIfAbsent: a key over the size limit or no lifetime left");
+        Shard &shard = shardFor(key);
+        std::lock_guard lock(shard.mutex);
+        if (charge > shard.maxBytes)
+            return fail(ErrorCode::InvalidArgument, "putIfAbsent: an entry larger than a shard of the cache");
+        auto it = shard.map.find(key);
         if (it != shard.map.end()) {
-            item = &*it;
-            hot = item->second.hot;
-            unlink(shard, item);
-            shard.bytes -= chargeOf(item);
-        } else {
-            item = &*shard.map.try_emplace(std::string(key)).first;
+            if (it->second.expiresAt > now)
+                return false;
+            removeItem(shard, &*it);
+            ++shard.counters.expired;
+            it = shard.map.end();
         }
-        Slot &slot = item->second;
-        slot.value = std::move(entry.value);
-        slot.value.shrink_to_fit();
-        slot.expiresAt = *expiry;
-        slot.negative = entry.negative;
-        slot.origin = entry.origin;
-        shard.bytes += charge;
-        pushNewest(shard, item, hot);
-        if (hot)
-            coolDown(shard, item);
-        ++shard.counters.stores;
-        while (shard.map.size() > shard.maxEntries || shard.bytes > shard.maxBytes) {
-            Item *victim = shard.cold.oldest != item ? shard.cold.oldest : nullptr;
-            if (!victim)
-                victim = shard.hot.oldest != item ? shard.hot.oldest : nullptr;
-            if (!victim)
-                break;
-            removeItem(shard, victim);
-            ++shard.counters.evictions;
-        }
+        entry.negative = false;
+        const UnixTime expiry = entry.expiresAt;
+        storeLocked(shard, it, key, std::move(entry), expiry);
+        return true;
     }
 
     void erase(std::string_view key) override
@@ -285,6 +279,44 @@ public:
     CacheHealth health() override { return {}; }
 
 private:
+    /// Stores or replaces (`it`: the key's current element or end()) with
+    /// `expiry`, then evicts beyond the bounds. REQUIRES: shard.mutex held,
+    /// the entry fits shard.maxBytes.
+    void storeLocked(Shard &shard, SlotMap::iterator it, std::string_view key, CacheEntry entry, UnixTime expiry)
+    {
+        const std::size_t charge = entryCharge(key.size(), entry.value.size());
+        Item *item = nullptr;
+        bool hot = false;  // a replaced entry keeps its segment
+        if (it != shard.map.end()) {
+            item = &*it;
+            hot = item->second.hot;
+            unlink(shard, item);
+            shard.bytes -= chargeOf(item);
+        } else {
+            item = &*shard.map.try_emplace(std::string(key)).first;
+        }
+        Slot &slot = item->second;
+        slot.value = std::move(entry.value);
+        slot.value.shrink_to_fit();
+        slot.expiresAt = expiry;
+        slot.negative = entry.negative;
+        slot.origin = entry.origin;
+        shard.bytes += charge;
+        pushNewest(shard, item, hot);
+        if (hot)
+            coolDown(shard, item);
+        ++shard.counters.stores;
+        while (shard.map.size() > shard.maxEntries || shard.bytes > shard.maxBytes) {
+            Item *victim = shard.cold.oldest != item ? shard.cold.oldest : nullptr;
+            if (!victim)
+                victim = shard.hot.oldest != item ? shard.hot.oldest : nullptr;
+            if (!victim)
+                break;
+            removeItem(shard, victim);
+            ++shard.counters.evictions;
+        }
+    }
+
     /// Shard i's part of `total`: an equal share, the remainder spread over
     /// the first shards, so the shares add up to `total` exactly.
     std::size_t share(std::size_t total, std::size_t i) const

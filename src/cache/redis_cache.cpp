@@ -177,6 +177,31 @@ public:
             stores_.fetch_add(1, std::memory_order_relaxed);
     }
 
+    // One `SET key frame NX PX ttl`: atomic for every replica. An error
+    // reply (OOM, READONLY) or no reply at all stores nothing and is an
+    // error, never "absent".
+    Result<bool> putIfAbsent(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        if (key.size() > kMaxCacheKeyBytes || entry.value.size() > options_.maxValueBytes ||
+            entry.expiresAt <= now)
+            return fail(ErrorCode::InvalidArgument, "putIfAbsent: a key or value over the size limits, or no "
+                                                    "lifetime left");
+        const std::string fullKey = options_.keyPrefix + std::string(key);
+        const std::string ttlMs = std::to_string((entry.expiresAt - now) * 1000);
+        entry.negative = false;
+        const std::string frame = cache::encodeCacheValue(entry);
+        const std::array<std::string_view, 6> args = {"SET", fullKey, frame, "NX", "PX", ttlMs};
+        OIDFED_TRY(RedisReplyPtr reply, run(args, kSmallReplyBytes));
+        if (reply->type == REDIS_REPLY_STATUS) {
+            stores_.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
+        if (reply->type == REDIS_REPLY_NIL)
+            return false;
+        return fail(ErrorCode::Unavailable, "redis " + source_->describe() +
+                                                " refused SET NX: " + std::string(replyText(*reply).substr(0, 160)));
+    }
+
     void erase(std::string_view key) override
     {
         if (key.size() <= kMaxCacheKeyBytes)

@@ -38,6 +38,16 @@ public:
         far_->put(key, std::move(entry), now);
     }
 
+    Result<bool> putIfAbsent(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        if (near_->get(key, now))
+            return false;  // seen by this replica
+        OIDFED_TRY(bool stored, far_->putIfAbsent(key, entry, now));
+        if (stored)
+            near_->put(key, std::move(entry), now);
+        return stored;
+    }
+
     void erase(std::string_view key) override
     {
         near_->erase(key);

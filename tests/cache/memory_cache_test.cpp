@@ -254,6 +254,32 @@ TEST_CASE("memory cache: keys over the limit are never stored")
     CHECK(cache->stats().entries == 0);
 }
 
+TEST_CASE("memory cache: putIfAbsent stores once, until the entry expires, and is not clamped by maxTtl")
+{
+    MemoryCacheOptions options;
+    options.maxTtl = 10s;
+    options.negativeTtl = 0s;
+    auto cache = memoryCache(options);
+    auto first = cache->putIfAbsent("jti", entry("1", kNow + 600), kNow);
+    REQUIRE(first);
+    CHECK(*first);
+    auto again = cache->putIfAbsent("jti", entry("2", kNow + 600), kNow + 1);
+    REQUIRE(again);
+    CHECK_FALSE(*again);
+    auto held = cache->get("jti", kNow + 500);  // past maxTtl, within its own expiry
+    REQUIRE(held);
+    CHECK(held->value == "1");
+    CHECK(held->expiresAt == kNow + 600);
+    auto afterExpiry = cache->putIfAbsent("jti", entry("3", kNow + 1200), kNow + 600);
+    REQUIRE(afterExpiry);
+    CHECK(*afterExpiry);
+
+    auto noLifetime = cache->putIfAbsent("other", entry("x", kNow), kNow);
+    REQUIRE_FALSE(noLifetime);
+    CHECK(noLifetime.error().code == ErrorCode::InvalidArgument);
+    CHECK_FALSE(cache->get("other", kNow - 1));
+}
+
 TEST_CASE("memory cache: health is always ok")
 {
     auto cache = memoryCache();

@@ -302,6 +302,41 @@ TEST_CASE("redis cache: tiered over Redis shares entries between replicas")
     (void)a->purgePrefix("");
 }
 
+TEST_CASE("redis cache: putIfAbsent is one SET NX PX, seen by every replica, its TTL not clamped")
+{
+    auto o = options(uniquePrefix("nx"));
+    o.maxTtl = 60s;
+    auto replicaA = redisCache(o);
+    auto replicaB = redisCache(o);
+    test::AdminConnection admin(sharedUrl());
+
+    auto first = replicaA->putIfAbsent("jti", entry("a", kNow + 600), kNow);
+    REQUIRE(first);
+    CHECK(*first);
+    auto second = replicaB->putIfAbsent("jti", entry("b", kNow + 600), kNow);
+    REQUIRE(second);
+    CHECK_FALSE(*second);
+    auto held = replicaB->get("jti", kNow);
+    REQUIRE(held);
+    CHECK(held->value == "a");
+    const long long pttl = std::stoll(admin.command({"PTTL", o.keyPrefix + "jti"}).text);
+    CHECK(pttl > 500'000);  // the marker's own 600 s, not maxTtl's 60 s
+    CHECK(pttl <= 600'000);
+
+    // Many replicas racing for one key: exactly one wins.
+    std::atomic<int> winners{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+        threads.emplace_back([&] {
+            auto won = replicaA->putIfAbsent("race", entry("r", kNow + 60), kNow);
+            if (won && *won)
+                ++winners;
+        });
+    for (auto &t : threads)
+        t.join();
+    CHECK(winners.load() == 1);
+}
+
 TEST_CASE("redis cache: bad URLs and options are refused without echoing secrets")
 {
     RedisCacheOptions o;

@@ -22,6 +22,10 @@ class DownCache final : public Cache {
 public:
     std::optional<CacheEntry> get(std::string_view, UnixTime) override { return std::nullopt; }
     void put(std::string_view, CacheEntry, UnixTime) override { ++puts; }
+    Result<bool> putIfAbsent(std::string_view, CacheEntry, UnixTime) override
+    {
+        return fail(ErrorCode::Unavailable, "down");
+    }
     void erase(std::string_view) override {}
     Result<std::size_t> purgePrefix(std::string_view) override { return fail(ErrorCode::Unavailable, "down"); }
     CacheStats stats() const override
@@ -97,6 +101,38 @@ TEST_CASE("tiered cache: a far layer that is down leaves the near layer working"
     auto purged = tiered.purgePrefix("");
     CHECK_FALSE(purged);
     CHECK_FALSE(tiered.get("k", kNow));  // near was purged anyway
+}
+
+TEST_CASE("tiered cache: putIfAbsent asks far, answers from near when it holds the key, and fails when far is down")
+{
+    auto nearOwned = memoryCache();
+    auto farOwned = memoryCache();
+    Cache *nearLayer = nearOwned.get();
+    Cache *farLayer = farOwned.get();
+    auto made = makeTieredCache(std::move(nearOwned), std::move(farOwned));
+    REQUIRE(made);
+    Cache &tiered = **made;
+
+    auto first = tiered.putIfAbsent("jti", CacheEntry{"1", kNow + 60, false, CacheOrigin::Local}, kNow);
+    REQUIRE(first);
+    CHECK(*first);
+    CHECK(nearLayer->get("jti", kNow));
+    CHECK(farLayer->get("jti", kNow));
+    auto again = tiered.putIfAbsent("jti", CacheEntry{"2", kNow + 60, false, CacheOrigin::Local}, kNow);
+    REQUIRE(again);
+    CHECK_FALSE(*again);
+
+    // Used on another replica: only far knows.
+    REQUIRE(*farLayer->putIfAbsent("elsewhere", CacheEntry{"r", kNow + 60, false, CacheOrigin::Local}, kNow));
+    auto replayed = tiered.putIfAbsent("elsewhere", CacheEntry{"3", kNow + 60, false, CacheOrigin::Local}, kNow);
+    REQUIRE(replayed);
+    CHECK_FALSE(*replayed);
+
+    auto down = makeTieredCache(memoryCache(), std::make_unique<DownCache>());
+    REQUIRE(down);
+    auto refused = (*down)->putIfAbsent("jti", CacheEntry{"1", kNow + 60, false, CacheOrigin::Local}, kNow);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::Unavailable);
 }
 
 TEST_CASE("tiered cache: both layers are required")

@@ -473,6 +473,10 @@ public:
             resolutionKeys.emplace_back(key);
         inner_->put(key, std::move(entry), now);
     }
+    Result<bool> putIfAbsent(std::string_view key, CacheEntry entry, UnixTime now) override
+    {
+        return inner_->putIfAbsent(key, std::move(entry), now);
+    }
     void erase(std::string_view key) override { inner_->erase(key); }
     Result<std::size_t> purgePrefix(std::string_view prefix) override { return inner_->purgePrefix(prefix); }
     CacheStats stats() const override { return inner_->stats(); }

@@ -47,6 +47,7 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/registration_policy.h", "RegistrationPolicy"},
     {"include/oidfed/protocol_keys.h", "ProtocolKeyOptions"},
     {"include/oidfed/signed_jwks.h", "SignedJwksLimits"},
+    {"include/oidfed/replay_store.h", "ReplayStoreOptions"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisSentinelOptions"},
