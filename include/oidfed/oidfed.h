@@ -1,6 +1,7 @@
 /// Umbrella header: the whole public API of liboidfed.
 #pragma once
 
+#include <oidfed/automatic_registration.h>
 #include <oidfed/base64url.h>
 #include <oidfed/cache.h>
 #include <oidfed/cache_key.h>

@@ -48,6 +48,7 @@ constexpr DocumentedStruct kStructs[] = {
     {"include/oidfed/protocol_keys.h", "ProtocolKeyOptions"},
     {"include/oidfed/signed_jwks.h", "SignedJwksLimits"},
     {"include/oidfed/replay_store.h", "ReplayStoreOptions"},
+    {"include/oidfed/automatic_registration.h", "AutomaticRegistrationOptions"},
     {"include/oidfed/cache_options.h", "MemoryCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisCacheOptions"},
     {"include/oidfed/cache_options.h", "RedisSentinelOptions"},
