@@ -80,8 +80,11 @@ TEST_CASE("accepted redirect URIs: native custom schemes and loopback, web https
         {"native", "http://localhost:8080/cb"},
         {"native", "https://app.example/cb"},
     };
-    for (const auto &[type, uri] : accepted) {
-        CAPTURE(uri);
+    for (const auto &row : accepted) {
+        // Not a structured binding: clang 14 does not let CAPTURE's lambda
+        // refer to one (the sanitizer build).
+        const auto &[type, uri] = row;
+        CAPTURE(row.second);
         Json metadata = base();
         metadata.set("application_type", type);
         Json uris = Json::array();
