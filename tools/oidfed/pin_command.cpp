@@ -43,12 +43,6 @@ struct PinArgs {
     EcFetchSwitches fetch;
 };
 
-int failWith(const Error &error, Format format, int exitCode)
-{
-    (void)reportError(error, format);
-    return exitCode;
-}
-
 /// Asks on the terminal; false when stdin is not one or the answer is not y.
 bool confirmedOnTerminal(const std::string &out, std::size_t keys)
 {

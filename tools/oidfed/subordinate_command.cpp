@@ -134,12 +134,6 @@ void printReport(const AddReport &report, Format format)
     }
 }
 
-int failWith(const Error &error, Format format, int exitCode)
-{
-    (void)reportError(error, format);
-    return exitCode;
-}
-
 int usage(std::string message, Format format)
 {
     return failWith(Error(ErrorCode::InvalidArgument, std::move(message)), format, kExitUsage);

@@ -58,12 +58,6 @@ struct DirArgs {
 
 EntityIdOptions idOptionsOf(const DirArgs &args) { return {.allowHttp = args.allowHttp}; }
 
-int failWith(const Error &error, Format format, int exitCode)
-{
-    (void)reportError(error, format);
-    return exitCode;
-}
-
 std::string kidsOf(const entity::Subordinate &subordinate)
 {
     if (!subordinate.jwks)

@@ -31,6 +31,12 @@ std::string keyTypeName(KeyType type)
 
 } // namespace
 
+int failWith(const Error &error, Format format, int exitCode)
+{
+    (void)reportError(error, format);
+    return exitCode;
+}
+
 Json keysJson(const JwkSet &jwks)
 {
     Json keys = Json::array();

@@ -26,6 +26,10 @@ struct EcFetchSwitches {
     std::string caFile;
 };
 
+/// Reports `error` (reportError) and returns `exitCode`, the code the
+/// command chose for the step that failed.
+int failWith(const Error &error, Format format, int exitCode);
+
 /// Each key as {"kid", "kty", "crv"?, "bits"?, "thumbprint"} (RFC 7638), for
 /// the operator to confirm out of band.
 Json keysJson(const JwkSet &jwks);
