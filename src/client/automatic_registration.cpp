@@ -4,11 +4,11 @@
 
 #include <oidfed/automatic_registration.h>
 
-#include <algorithm>
 #include <optional>
 
 #include "client/client_jwt.h"
 #include "core/range_check.h"
+#include "registration/presented_chains.h"
 
 namespace oidfed {
 
@@ -29,77 +29,13 @@ namespace {
 using client::ClientJwt;
 using client::ClientJwtKind;
 
-Unexpected refuse(ErrorCode code, std::string message, std::string_view rule, std::string_view claim,
-                  std::string_view entity)
-{
-    return fail(Error(code, std::move(message)).withRule(rule).withClaim(claim).withEntity(entity));
-}
+using registration::PresentedChainRules;
+using registration::PresentedChains;
+using registration::refuse;
 
-// iss and sub of a compact JWS, read without judging it; nullopt when
-// unreadable.
-struct Names {
-    std::string iss;
-    std::string sub;
-};
-std::optional<Names> peek(const std::string &jwt, const StatementOptions &options)
-{
-    auto jws = Jws::parse(jwt, options.jws);
-    if (!jws)
-        return std::nullopt;
-    auto claims = jws->payloadJson(options.jws.json);
-    if (!claims)
-        return std::nullopt;
-    const std::string *iss = claims->findString("iss");
-    const std::string *sub = claims->findString("sub");
-    if (!iss || !sub)
-        return std::nullopt;
-    return Names{*iss, *sub};
-}
-
-// The anchors a client may be trusted under: the options' (or all the
-// resolver's), narrowed to the one the presented chains end at (12.1.1.1:
-// trust_chain and peer_trust_chain use the same anchor).
-Result<std::vector<std::string>> selectAnchors(const ClientJwt &jwt, const AutomaticRegistrationContext &context,
-                                               const AutomaticRegistrationOptions &options)
-{
-    std::vector<std::string> anchors = options.trustAnchors;
-    if (anchors.empty())
-        for (const TrustAnchor &anchor : context.resolver.trustAnchors())
-            anchors.push_back(anchor.entityId.str());
-    const std::string client = jwt.client.str();
-    const StatementOptions &statements = context.validation.statements;
-    auto accepted = [&](const std::string &id) { return std::find(anchors.begin(), anchors.end(), id) != anchors.end(); };
-    std::optional<std::string> chosen;
-    if (!jwt.peerTrustChain.empty()) {
-        auto last = peek(jwt.peerTrustChain.back(), statements);
-        if (!last)
-            return refuse(ErrorCode::Malformed, "the last statement of peer_trust_chain cannot be read",
-                          "4.4 peer_trust_chain", "peer_trust_chain", client);
-        if (!accepted(last->iss))
-            return refuse(ErrorCode::NoTrustAnchor,
-                          "peer_trust_chain ends at " + last->iss + ", which this OP does not accept as a trust anchor",
-                          "12.1.1.1 same trust anchor", "peer_trust_chain", client);
-        chosen = last->iss;
-    }
-    if (jwt.trustChain.size() > 1) {
-        // A hint whose end cannot be read is simply not used (12.1.1.1.2 step 3).
-        if (auto last = peek(jwt.trustChain.back(), statements)) {
-            if (!accepted(last->iss))
-                return refuse(ErrorCode::NoTrustAnchor,
-                              "trust_chain ends at " + last->iss + ", which this OP does not accept as a trust anchor",
-                              "12.1.1.1 same trust anchor", "trust_chain", client);
-            if (chosen && *chosen != last->iss)
-                return refuse(ErrorCode::InvalidClaim,
-                              "trust_chain ends at " + last->iss + " but peer_trust_chain at " + *chosen +
-                                  "; both must use the same trust anchor",
-                              "12.1.1.1 same trust anchor", "peer_trust_chain", client);
-            chosen = last->iss;
-        }
-    }
-    if (chosen)
-        return std::vector<std::string>{*chosen};
-    return anchors;
-}
+constexpr PresentedChainRules kRules{.peerChain = "4.4 peer_trust_chain",
+                                     .anchorNotAccepted = "12.1.1.1 same trust anchor",
+                                     .sameAnchor = "12.1.1.1 same trust anchor"};
 
 // 12.1.1.1.2 steps 2-3: the presented trust_chain as a path hint, fully
 // verified (its first statement must be the client's own Entity
@@ -133,42 +69,9 @@ ResolveOutcome resolveClient(const EntityId &client, const std::vector<std::stri
     ResolveRequest request{.subject = client.str(), .trustAnchors = std::move(anchors),
                            .entityTypes = {options.entityType}, .explain = context.explain};
     ResolveOutcome outcome = context.resolver.resolve(request);
-    if (hintProblem) {
-        outcome.report.pathHint = PathHintUse::Invalid;
-        outcome.report.pathHintError = hintProblem;
-        outcome.report.problems.insert(outcome.report.problems.begin(), *hintProblem);
-    }
+    if (hintProblem)
+        registration::noteUnusedHint(outcome.report, std::move(*hintProblem));
     return outcome;
-}
-
-// 12.1.1.1 / 12.2.2 step 6: the peer chain begins at this OP, ends at the
-// anchor of the client's chain, and validates from that anchor's keys down.
-Result<void> checkPeerChain(const ClientJwt &jwt, const TrustChain &chain, const AutomaticRegistrationContext &context)
-{
-    constexpr std::string_view kRule = "4.4 peer_trust_chain";
-    const std::string client = jwt.client.str();
-    const StatementOptions &statements = context.validation.statements;
-    auto first = peek(jwt.peerTrustChain.front(), statements);
-    if (!first || first->iss != context.op.str() || first->sub != first->iss)
-        return refuse(ErrorCode::InvalidClaim,
-                      "peer_trust_chain must begin with this OP's Entity Configuration (" + context.op.str() + ")",
-                      kRule, "peer_trust_chain", client);
-    auto last = peek(jwt.peerTrustChain.back(), statements);
-    if (!last || last->iss != chain.trustAnchor().str())
-        return refuse(ErrorCode::InvalidClaim,
-                      "peer_trust_chain does not end at the trust anchor of the client's chain (" +
-                          chain.trustAnchor().str() + ")",
-                      kRule, "peer_trust_chain", client);
-    auto valid = validateTrustChain(jwt.peerTrustChain, context.resolver.trustAnchors(), context.now,
-                                    context.validation);
-    if (!valid) {
-        Error error = std::move(valid).error();
-        error.message = "peer_trust_chain does not validate: " + error.message + " (rule " + error.rule + ")";
-        error.rule = kRule;
-        error.claim = "peer_trust_chain";
-        return fail(std::move(error));
-    }
-    return ok();
 }
 
 // The chain and the keys of a client (lookupClient and both JWT kinds).
@@ -240,11 +143,16 @@ Result<VerifiedClient> verifyClientJwt(std::string_view text, ClientJwtKind kind
                                                                                   : noAudiences,
                                            clientIdParameter, context.now, context.validation.statements.entityIds};
     OIDFED_TRY(ClientJwt jwt, client::parseClientJwt(text, kind, expected, options));
-    OIDFED_TRY(std::vector<std::string> anchors, selectAnchors(jwt, context, options));
+    const std::string clientId = jwt.client.str();
+    const PresentedChains presented{clientId, jwt.trustChain, jwt.peerTrustChain};
+    OIDFED_TRY(std::vector<std::string> anchors,
+               registration::narrowAnchors(options.trustAnchors, context.resolver, presented,
+                                           context.validation.statements, kRules));
     OIDFED_TRY(VerifiedClient verified, establishClient(jwt.client, jwt.trustChain, std::move(anchors), context,
                                                         options));
     if (!jwt.peerTrustChain.empty())
-        OIDFED_TRY_VOID(checkPeerChain(jwt, *verified.chain, context));
+        OIDFED_TRY_VOID(registration::checkPeerTrustChain(presented, context.op, *verified.chain, context.resolver,
+                                                          context.now, context.validation, kRules));
     OIDFED_TRY_VOID(checkSignature(jwt, kind, verified, context));
 
     // Last: only a JWT that verified may use up its jti.

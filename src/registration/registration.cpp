@@ -8,89 +8,20 @@
 #include <algorithm>
 #include <optional>
 
-#include <oidfed/jws.h>
-
 #include "registration/chain_policy.h"
+#include "registration/presented_chains.h"
 
 namespace oidfed {
 
+using registration::PresentedChainRules;
+using registration::PresentedChains;
+using registration::refuse;
+
 namespace {
 
-Unexpected refuse(ErrorCode code, std::string message, std::string_view rule, std::string_view claim,
-                  std::string_view entity)
-{
-    return fail(Error(code, std::move(message)).withRule(rule).withClaim(claim).withEntity(entity));
-}
-
-// The iss and sub of a compact JWS, read without judging it: which entity a
-// presented chain starts at or ends with. nullopt when unreadable.
-struct Names {
-    std::string iss;
-    std::string sub;
-};
-std::optional<Names> peek(const std::string &jwt, const StatementOptions &options)
-{
-    auto jws = Jws::parse(jwt, options.jws);
-    if (!jws)
-        return std::nullopt;
-    auto claims = jws->payloadJson(options.jws.json);
-    if (!claims)
-        return std::nullopt;
-    const std::string *iss = claims->findString("iss");
-    const std::string *sub = claims->findString("sub");
-    if (!iss || !sub)
-        return std::nullopt;
-    return Names{*iss, *sub};
-}
-
-bool accepted(const std::vector<std::string> &anchors, const std::string &id)
-{
-    return std::find(anchors.begin(), anchors.end(), id) != anchors.end();
-}
-
-// The anchors a registration may use: the policy's (or all the resolver's),
-// narrowed to the one the presented chains end at (12.2.3: trust_anchor
-// MUST match the anchor of any chain provided; 12.2.1: both chains use the
-// same one).
-Result<std::vector<std::string>> selectAnchors(const RegistrationRequest &request, const RegistrationContext &context)
-{
-    std::vector<std::string> anchors = context.policy.trustAnchors;
-    if (anchors.empty())
-        for (const TrustAnchor &anchor : context.resolver.trustAnchors())
-            anchors.push_back(anchor.entityId.str());
-    const std::string rp = request.rp().str();
-    const StatementOptions &options = context.validation.statements;
-    std::optional<std::string> chosen;
-    if (!request.peerTrustChain.empty()) {
-        auto last = peek(request.peerTrustChain.back(), options);
-        if (!last)
-            return refuse(ErrorCode::Malformed, "the last statement of peer_trust_chain cannot be read",
-                          "12.2.2 step 6", "peer_trust_chain", rp);
-        if (!accepted(anchors, last->iss))
-            return refuse(ErrorCode::NoTrustAnchor,
-                          "peer_trust_chain ends at " + last->iss + ", which this OP does not accept as a trust anchor",
-                          "12.2.3 trust_anchor", "peer_trust_chain", rp);
-        chosen = last->iss;
-    }
-    if (request.trustChain.size() > 1) {
-        // A hint whose end cannot be read is simply not used (step 5).
-        if (auto last = peek(request.trustChain.back(), options)) {
-            if (!accepted(anchors, last->iss))
-                return refuse(ErrorCode::NoTrustAnchor,
-                              "trust_chain ends at " + last->iss + ", which this OP does not accept as a trust anchor",
-                              "12.2.3 trust_anchor", "trust_chain", rp);
-            if (chosen && *chosen != last->iss)
-                return refuse(ErrorCode::InvalidClaim,
-                              "trust_chain ends at " + last->iss + " but peer_trust_chain at " + *chosen +
-                                  "; both must use the same trust anchor",
-                              "12.2.1 same trust anchor", "peer_trust_chain", rp);
-            chosen = last->iss;
-        }
-    }
-    if (chosen)
-        return std::vector<std::string>{*chosen};
-    return anchors;
-}
+constexpr PresentedChainRules kRules{.peerChain = "12.2.2 step 6",
+                                     .anchorNotAccepted = "12.2.3 trust_anchor",
+                                     .sameAnchor = "12.2.1 same trust anchor"};
 
 // Steps 3-5: the RP's chain from its presented EC, the trust_chain as path
 // hint (its first statement must be the RP's own EC; the path is the rest).
@@ -103,7 +34,7 @@ ResolveOutcome resolveRp(const RegistrationRequest &request, std::vector<std::st
     presented.explain = context.explain;
     std::optional<Error> badHead;
     if (!request.trustChain.empty()) {
-        auto head = peek(request.trustChain.front(), context.validation.statements);
+        auto head = registration::peekNames(request.trustChain.front(), context.validation.statements);
         if (head && head->iss == request.rp().str() && head->sub == head->iss)
             presented.pathHint.assign(request.trustChain.begin() + 1, request.trustChain.end());
         else
@@ -114,44 +45,9 @@ ResolveOutcome resolveRp(const RegistrationRequest &request, std::vector<std::st
                           .withEntity(request.rp().str());
     }
     ResolveOutcome outcome = context.resolver.resolvePresented(presented);
-    if (badHead) {
-        outcome.report.pathHint = PathHintUse::Invalid;
-        outcome.report.pathHintError = badHead;
-        outcome.report.problems.insert(outcome.report.problems.begin(), *badHead);
-    }
+    if (badHead)
+        registration::noteUnusedHint(outcome.report, std::move(*badHead));
     return outcome;
-}
-
-// Step 6: the peer chain begins at this OP and ends at the anchor of the
-// RP's chain, and verifies from that anchor's pinned keys down.
-Result<void> checkPeerChain(const RegistrationRequest &request, const TrustChain &rpChain,
-                            const RegistrationContext &context)
-{
-    constexpr std::string_view kRule = "12.2.2 step 6";
-    const std::string rp = request.rp().str();
-    const StatementOptions &options = context.validation.statements;
-    auto first = peek(request.peerTrustChain.front(), options);
-    if (!first || first->iss != context.op.str() || first->sub != first->iss)
-        return refuse(ErrorCode::InvalidClaim,
-                      "peer_trust_chain must begin with this OP's Entity Configuration (" + context.op.str() + "), not " +
-                          (first ? "a statement by " + first->iss + " about " + first->sub : "an unreadable statement"),
-                      kRule, "peer_trust_chain", rp);
-    auto last = peek(request.peerTrustChain.back(), options);
-    if (!last || last->iss != rpChain.trustAnchor().str())
-        return refuse(ErrorCode::InvalidClaim,
-                      "peer_trust_chain ends at " + (last ? last->iss : std::string("an unreadable statement")) +
-                          ", not at the trust anchor of the RP's chain (" + rpChain.trustAnchor().str() + ")",
-                      kRule, "peer_trust_chain", rp);
-    const auto &pinned = context.resolver.trustAnchors();
-    auto valid = validateTrustChain(request.peerTrustChain, pinned, context.now, context.validation);
-    if (!valid) {
-        Error error = std::move(valid).error();
-        error.message = "peer_trust_chain does not validate: " + error.message + " (rule " + error.rule + ")";
-        error.rule = kRule;
-        error.claim = "peer_trust_chain";
-        return fail(std::move(error));
-    }
-    return ok();
 }
 
 } // namespace
@@ -163,7 +59,10 @@ Result<Registration> registerClient(const RegistrationRequest &request, const Re
     if (policy.requireTrustChain && request.trustChain.empty())
         return refuse(ErrorCode::InvalidArgument, "this OP requires a trust_chain with every registration request",
                       "18.1 require trust chain", "trust_chain", rp);
-    OIDFED_TRY(std::vector<std::string> anchors, selectAnchors(request, context));
+    const PresentedChains presented{rp, request.trustChain, request.peerTrustChain};
+    OIDFED_TRY(std::vector<std::string> anchors,
+               registration::narrowAnchors(policy.trustAnchors, context.resolver, presented,
+                                           context.validation.statements, kRules));
 
     ResolveOutcome outcome = resolveRp(request, std::move(anchors), context);
     if (!outcome.chain)
@@ -173,7 +72,8 @@ Result<Registration> registerClient(const RegistrationRequest &request, const Re
         return refuse(ErrorCode::InvalidArgument, "the RP is itself a trust anchor; it has no superior to name",
                       "12.2.3 authority_hints", "authority_hints", rp);
     if (!request.peerTrustChain.empty())
-        OIDFED_TRY_VOID(checkPeerChain(request, *chain, context));
+        OIDFED_TRY_VOID(registration::checkPeerTrustChain(presented, context.op, *chain, context.resolver,
+                                                          context.now, context.validation, kRules));
 
     // Step 8: the OP's policy on the metadata the federation resolved, then
     // the federation's policy again on what the OP registers.
