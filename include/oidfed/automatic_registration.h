@@ -134,6 +134,17 @@ struct VerifiedClient {
     ResolveReport report{};
 };
 
+/// A verified client as JSON, the answer of the trust API and of `oidfed
+/// verify-request` (docs/trust-api.md is its contract):
+///   {"client_id", "entity_type", "trust_anchor", "expires_at",
+///    "client_metadata": the resolved metadata with client_id,
+///    "jwks": the verified protocol keys (a public JWK Set),
+///    "keys_source": "jwks" | "signed_jwks_uri" | "jwks_uri",
+///    "keys_uri"?: the URI they were read from, "keys_expires_at",
+///    "trust_chain": the selected chain's statements (subject first),
+///    "claims"?: the verified JWT's claims (absent for a lookup)}.
+Json verifiedClientJson(const VerifiedClient &client);
+
 /// Resolves `clientId` (collection from its Entity Configuration) and its
 /// protocol keys: the client lookup of a trust API. Errors as above, with
 /// no JWT: InvalidArgument for a clientId that is not an Entity Identifier.

@@ -178,6 +178,35 @@ TEST_CASE("a valid Request Object: the RP resolved, its protocol keys, its metad
     CHECK(verified->report.pathHint == PathHintUse::None);
 }
 
+TEST_CASE("verifiedClientJson: the trust API's answer carries the chain, the verified keys and the claims")
+{
+    Fixture f;
+    f.setRpMetadata(rpMetadata(f));
+    Verifier op(f);
+    auto verified = op.requestObject(requestObject(f), {}, f.rp);
+    REQUIRE(verified);
+    const Json out = verifiedClientJson(*verified);
+    CHECK(*out.findString("client_id") == f.rp);
+    CHECK(*out.findString("entity_type") == "openid_relying_party");
+    CHECK(*out.findString("trust_anchor") == f.ta);
+    CHECK(out.find("expires_at")->asInt() == f.now + 3600);
+    CHECK(*out.find("client_metadata")->findString("client_id") == f.rp);
+    CHECK(*out.findString("keys_source") == "jwks");
+    CHECK_FALSE(out.contains("keys_uri"));
+    const Json::Array &keys = out.find("jwks")->find("keys")->asArray();
+    REQUIRE(keys.size() == 1);
+    CHECK(*keys[0].findString("kid") == f.protocolKey.kid());
+    CHECK_FALSE(keys[0].contains("d"));
+    const Json::Array &chain = out.find("trust_chain")->asArray();
+    REQUIRE(chain.size() == verified->chain->statements().size());
+    CHECK(chain.front().asString() == verified->chain->statements().front());
+    CHECK(*out.find("claims")->findString("scope") == "openid");
+
+    auto found = lookupClient(f.rp, op.context());
+    REQUIRE(found);
+    CHECK_FALSE(verifiedClientJson(*found).contains("claims"));
+}
+
 TEST_CASE("Request Objects that break 12.1.1.1: each its own rule, nothing trusted")
 {
     Fixture f;
