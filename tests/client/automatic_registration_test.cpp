@@ -5,8 +5,6 @@
 // time. Every bad input of issue 17 gets its code, rule, claim and entity.
 #include <doctest/doctest.h>
 
-#include <atomic>
-
 #include <oidfed/automatic_registration.h>
 #include <oidfed/cache.h>
 
@@ -16,7 +14,13 @@
 
 using namespace oidfed;
 using test::json;
+using test::client::clientAssertion;
 using test::client::Fixture;
+using test::client::JwtSpec;
+using test::client::requestObject;
+using test::client::rpMetadata;
+using test::client::signedJwt;
+using test::client::uniqueJti;
 
 namespace {
 
@@ -66,75 +70,6 @@ struct Verifier {
         return verifyClientAssertion(jwt, context(), options, clientId);
     }
 };
-
-std::string uniqueJti()
-{
-    static std::atomic<int> counter{0};
-    return "jti-" + std::to_string(++counter);
-}
-
-// A JWT from the RP: `overrides` set over the claims (null removes one),
-// `headerExtra` over the header, signed with `key` (default: the protocol
-// key).
-struct JwtSpec {
-    Json overrides = Json::object();
-    Json headerExtra = Json::object();
-    const Jwk *key = nullptr;
-};
-
-std::string signedJwt(const Fixture &f, Json claims, const JwtSpec &spec, const std::string &typ)
-{
-    for (const auto &[name, value] : spec.overrides.asObject()) {
-        if (value.isNull())
-            claims.erase(name);
-        else
-            claims.set(name, value);
-    }
-    Json header = Json::object();
-    header.set("typ", typ);
-    for (const auto &[name, value] : spec.headerExtra.asObject())
-        header.set(name, value);
-    auto jwt = signJws(header, claims.dump(), spec.key ? *spec.key : f.protocolKey);
-    REQUIRE(jwt);
-    return *jwt;
-}
-
-std::string requestObject(const Fixture &f, const JwtSpec &spec = {})
-{
-    Json claims = Json::object();
-    claims.set("iss", f.rp);
-    claims.set("client_id", f.rp);
-    claims.set("aud", f.op);
-    claims.set("jti", uniqueJti());
-    claims.set("iat", f.now);
-    claims.set("exp", f.now + 300);
-    claims.set("response_type", "code");
-    claims.set("redirect_uri", "https://rp.example/cb");
-    claims.set("scope", "openid");
-    return signedJwt(f, claims, spec, "oauth-authz-req+jwt");
-}
-
-std::string clientAssertion(const Fixture &f, const JwtSpec &spec = {})
-{
-    Json claims = Json::object();
-    claims.set("iss", f.rp);
-    claims.set("sub", f.rp);
-    claims.set("aud", f.op);
-    claims.set("jti", uniqueJti());
-    claims.set("iat", f.now);
-    claims.set("exp", f.now + 60);
-    return signedJwt(f, claims, spec, "JWT");
-}
-
-// The RP's metadata: its protocol key by value (not its Federation Entity
-// Key), redirect URIs, automatic registration.
-Json rpMetadata(const Fixture &f)
-{
-    Json rp = json(R"({"redirect_uris":["https://rp.example/cb"],"client_registration_types":["automatic"],
-                       "token_endpoint_auth_method":"private_key_jwt"})");
-    rp.set("jwks", f.protocolJwks());
-    return rp;
-}
 
 template <typename T>
 void checkError(const Result<T> &r, ErrorCode code, std::string_view rule, std::string_view claim,

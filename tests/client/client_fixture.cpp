@@ -1,5 +1,6 @@
 #include "client_fixture.h"
 
+#include <atomic>
 #include <stdexcept>
 
 #include <oidfed/base64url.h>
@@ -7,6 +8,7 @@
 #include <oidfed/jws.h>
 
 #include "loopback_servers.h"
+#include "test_support.h"
 
 namespace oidfed::test::client {
 
@@ -123,6 +125,64 @@ std::string unsignedJws(const Json &header, const Json &payload)
 {
     return base64urlEncode(header.dump()) + "." + base64urlEncode(payload.dump()) + "." +
            base64urlEncode("not a real signature at all, 32b");
+}
+
+std::string uniqueJti()
+{
+    static std::atomic<int> counter{0};
+    return "jti-" + std::to_string(++counter);
+}
+
+std::string signedJwt(const Fixture &f, Json claims, const JwtSpec &spec, const std::string &typ)
+{
+    for (const auto &[name, value] : spec.overrides.asObject()) {
+        if (value.isNull())
+            claims.erase(name);
+        else
+            claims.set(name, value);
+    }
+    Json header = Json::object();
+    header.set("typ", typ);
+    for (const auto &[name, value] : spec.headerExtra.asObject())
+        header.set(name, value);
+    auto jwt = signJws(header, claims.dump(), spec.key ? *spec.key : f.protocolKey);
+    REQUIRE(jwt);
+    return *jwt;
+}
+
+std::string requestObject(const Fixture &f, const JwtSpec &spec)
+{
+    Json claims = Json::object();
+    claims.set("iss", f.rp);
+    claims.set("client_id", f.rp);
+    claims.set("aud", f.op);
+    claims.set("jti", uniqueJti());
+    claims.set("iat", f.now);
+    claims.set("exp", f.now + 300);
+    claims.set("response_type", "code");
+    claims.set("redirect_uri", "https://rp.example/cb");
+    claims.set("scope", "openid");
+    return signedJwt(f, claims, spec, "oauth-authz-req+jwt");
+}
+
+std::string clientAssertion(const Fixture &f, const JwtSpec &spec)
+{
+    Json claims = Json::object();
+    claims.set("iss", f.rp);
+    claims.set("sub", f.rp);
+    claims.set("aud", f.op);
+    claims.set("jti", uniqueJti());
+    claims.set("iat", f.now);
+    claims.set("exp", f.now + 60);
+    return signedJwt(f, claims, spec, "JWT");
+}
+
+Json rpMetadata(const Fixture &f)
+{
+    Json rp = test::json(R"({"redirect_uris":["https://rp.example/cb"],"client_registration_types":["automatic"],
+                       "token_endpoint_auth_method":"private_key_jwt"})");
+    rp.set("jwks", f.protocolJwks());
+    return rp;
 }
 
 } // namespace oidfed::test::client

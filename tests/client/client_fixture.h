@@ -75,4 +75,31 @@ struct Fixture {
 /// (for alg none / HMAC, which signJws refuses to produce).
 std::string unsignedJws(const Json &header, const Json &payload);
 
+/// A jti no other JWT of this process has.
+std::string uniqueJti();
+
+/// A JWT from the RP: `overrides` set over the claims (null removes one),
+/// `headerExtra` over the header, signed with `key` (default: the
+/// fixture's protocol key).
+struct JwtSpec {
+    Json overrides = Json::object();
+    Json headerExtra = Json::object();
+    const Jwk *key = nullptr;
+};
+
+/// `claims` with the spec applied, signed, typed `typ`.
+std::string signedJwt(const Fixture &f, Json claims, const JwtSpec &spec, const std::string &typ);
+
+/// A valid Request Object of the RP for the OP (12.1.1.1): iss, client_id,
+/// aud, a fresh jti, iat now, exp now + 300, a code request.
+std::string requestObject(const Fixture &f, const JwtSpec &spec = {});
+
+/// A valid private_key_jwt client assertion of the RP for the OP
+/// (12.1.1.2): iss = sub = rp, aud op, a fresh jti, exp now + 60.
+std::string clientAssertion(const Fixture &f, const JwtSpec &spec = {});
+
+/// The RP's metadata: its protocol key by value (not its Federation Entity
+/// Key), redirect URIs, automatic registration.
+Json rpMetadata(const Fixture &f);
+
 } // namespace oidfed::test::client

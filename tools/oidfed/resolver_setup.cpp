@@ -68,7 +68,7 @@ Result<std::unique_ptr<Fetcher>> makeCommandFetcher(const CommandFetchOptions &o
     return std::move(fetcher).value();
 }
 
-Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use)
+Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use, std::unique_ptr<Clock> clock)
 {
     EntityIdOptions ids{.allowHttp = args.allowHttp};
     std::vector<TrustAnchor> anchors;
@@ -85,7 +85,7 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use)
                                                    .allowLoopback = args.allowLoopback,
                                                    .caFile = args.caFile,
                                                    .resolve = args.resolve}));
-    bundle.clock = makeSystemClock();
+    bundle.clock = clock ? std::move(clock) : makeSystemClock();
     if (!args.redis.empty()) {
         RedisCacheOptions redisOptions;
         redisOptions.url = args.redis;

@@ -77,7 +77,10 @@ enum class ResolverUse {
 
 /// Builds the bundle. InvalidArgument (exit 2) for unusable arguments: no
 /// trust anchor file, unreadable files, a bad --redis URL or --at time.
-Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use = ResolverUse::Single);
+/// `clock` replaces the system clock (verify-request --at); null: the
+/// system clock.
+Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use = ResolverUse::Single,
+                                    std::unique_ptr<Clock> clock = nullptr);
 
 /// The request for `subject` under the arguments' anchors and types.
 Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject);
