@@ -27,99 +27,16 @@
 //     invalid_client.
 // Prints the time of each registration (the first with a cold chain cache
 // at the OP, the second warm). Environment: OIDFED_CLI (the built oidfed).
-import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import {
+  check, cli, freePort, json, oidfed, run, start, startOidcProvider, waitFor, work,
+} from './harness.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = process.env.OIDFED_CLI;
-if (!cli) {
-  console.error('OIDFED_CLI is not set (meson sets it)');
-  process.exit(2);
-}
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'oidfed-e2e-'));
-const children = [];
-let failed = false;
-
-function cleanup() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  if (!failed) fs.rmSync(work, { recursive: true, force: true });
-  else console.error(`work directory kept: ${work}`);
-}
-process.on('exit', cleanup);
-
-function check(condition, what, detail) {
-  if (condition) {
-    console.log(`ok: ${what}`);
-    return;
-  }
-  failed = true;
-  console.error(`FAILED: ${what}`);
-  if (detail !== undefined) console.error(typeof detail === 'string' ? detail : JSON.stringify(detail, null, 2));
-  for (const log of ['serve.log', 'oidc-provider.log']) {
-    const file = path.join(work, log);
-    if (fs.existsSync(file)) console.error(`--- ${log}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`);
-  }
-  process.exit(1);
-}
-
-// A port nothing listens on, below the ephemeral range (where other tests'
-// client connections would make the bind fail now and then).
-async function freePort() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + crypto.randomInt(12000);
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port');
-}
-
-function run(file, args, options = {}) {
-  return new Promise((resolve) => {
-    const started = process.hrtime.bigint();
-    execFile(file, args, { cwd: work, maxBuffer: 16 << 20, ...options }, (error, stdout, stderr) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms });
-    });
-  });
-}
-
-const oidfed = (...args) => run(cli, args);
-const json = (result) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    return undefined;
-  }
-};
-
-async function waitFor(what, probe, seconds = 15) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) check(false, `${what} within ${seconds} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function start(name, file, args) {
-  const log = fs.openSync(path.join(work, `${name}.log`), 'w');
-  const child = spawn(file, args, { cwd: work, stdio: ['ignore', log, log] });
-  children.push(child);
-  return child;
-}
 
 // --- 1. oidc-provider --------------------------------------------------------
 const port = await freePort();
@@ -127,13 +44,7 @@ const base = `http://127.0.0.1:${port}`;
 const ids = { ta: `${base}/ta`, op: `${base}/op`, rp: `${base}/rp` };
 const tokenFile = path.join(work, 'initial-access-token');
 fs.writeFileSync(tokenFile, `${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
-const readyFile = path.join(work, 'oidc-provider.json');
-start('oidc-provider', process.execPath, [
-  path.join(here, 'oidc_provider.mjs'), '--issuer', ids.op, '--initial-access-token-file', tokenFile, '--ready-file', readyFile,
-]);
-await waitFor('oidc-provider listening', () => fs.existsSync(readyFile) && fs.readFileSync(readyFile, 'utf8').endsWith('\n'));
-const provider = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
-const discovery = await (await fetch(`${provider.base}/.well-known/openid-configuration`)).json();
+const { discovery } = await startOidcProvider(['--issuer', ids.op, '--initial-access-token-file', tokenFile]);
 check(discovery.issuer === ids.op, 'oidc-provider names the OP\'s Entity Identifier as issuer', discovery);
 
 // The OP's federation metadata: its discovery document, without the RFC 7591
