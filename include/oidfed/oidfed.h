@@ -12,6 +12,7 @@
 #include <oidfed/entity_id.h>
 #include <oidfed/entity_statement.h>
 #include <oidfed/error.h>
+#include <oidfed/error_json.h>
 #include <oidfed/federation_urls.h>
 #include <oidfed/fetch_options.h>
 #include <oidfed/fetcher.h>

@@ -28,6 +28,8 @@ struct HttpRequest {
     std::string host{};         ///< Host header
     std::string contentType{};  ///< Content-Type header
     std::string ifNoneMatch{};  ///< If-None-Match header
+    /// Authorization header (the trust API's bearer callers); never logged.
+    std::string authorization{};
     std::string body{};
     /// The client's address as the connection shows it (IPv4 or IPv6
     /// text); empty for requests made inside the process, which no

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include <oidfed/error_json.h>
 #include <oidfed/json.h>
 
 namespace oidfed::server {
@@ -82,6 +83,24 @@ HttpResponse errorResponse(const Error &error)
     if (!error.rule.empty())
         description += " (rule " + error.rule + ")";
     return errorResponse(specErrorCode(error.code), description);
+}
+
+HttpResponse detailedErrorResponse(const Error &error, int status)
+{
+    Json body = errorToJson(error);
+    std::string description = error.message;
+    if (!error.rule.empty())
+        description += " (rule " + error.rule + ")";
+    body.set("error_description", sanitizedDescription(description));
+    for (const char *member : {"rule", "claim", "entity_id"})
+        if (const std::string *value = body.findString(member))
+            body.set(member, sanitizedDescription(*value));
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/json";
+    response.body = body.dump();
+    response.addHeader("Cache-Control", "no-store");
+    return response;
 }
 
 HttpResponse clientLimitedResponse(std::chrono::seconds retryAfter)

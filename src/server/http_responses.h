@@ -26,6 +26,14 @@ HttpResponse errorResponse(std::string_view specCode, std::string_view descripti
 /// The spec 8.9 error for a library Error (specErrorCode(), its message).
 HttpResponse errorResponse(const Error &error);
 
+/// An Error with its details as application/json with `status` and
+/// `Cache-Control: no-store`: errorToJson()'s members (error, code, rule,
+/// claim, entity_id), the description the message with " (rule ...)", each
+/// string bounded and stripped of control characters like
+/// errorResponse()'s. For answers that carry more than spec 8.9's two
+/// members (the trust API).
+HttpResponse detailedErrorResponse(const Error &error, int status);
+
 /// A client over its own limit of resolutions on demand (threat B07): 429
 /// Too Many Requests (RFC 6585) with the spec 8.9 body of
 /// temporarily_unavailable (the closest code; 8.9 suggests 503 for it, but

@@ -211,6 +211,8 @@ private:
             out.contentType = type->value();
         if (auto match = headers.tryGetRaw("If-None-Match"))
             out.ifNoneMatch = match->value();
+        if (auto authorization = headers.tryGetRaw("Authorization"))
+            out.authorization = authorization->value();
         if (out.method == "POST")
             out.body = request.body();
         return out;

@@ -49,6 +49,8 @@ std::string_view itemKindName(ItemKind kind) noexcept
         return "authority";
     case ItemKind::Registration:
         return "registration";
+    case ItemKind::TrustApi:
+        return "trust_api";
     case ItemKind::RegisteredClient:
         return "registered_client";
     case ItemKind::HeldTrustMark:

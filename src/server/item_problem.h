@@ -34,6 +34,7 @@ enum class ItemKind {
     HeldTrustMark,    ///< a mark the entity obtains from an issuer
     Registration,     ///< an entity's explicit registration role (its settings, client store)
     RegisteredClient, ///< one registered client its store could not update or remove
+    TrustApi,         ///< an entity's trust API role (its anchors, callers, stores)
 };
 
 /// Stable lowercase name, the metrics label and the /readyz "kind":

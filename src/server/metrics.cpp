@@ -88,6 +88,12 @@ void Metrics::countRegistration(std::string_view outcome)
     ++registrations_[std::string(outcome)];
 }
 
+void Metrics::countTrustApi(std::string_view call, std::string_view outcome)
+{
+    std::lock_guard lock(mutex_);
+    ++trustApiCalls_[std::pair<std::string, std::string>(call, outcome)];
+}
+
 void Metrics::countRegistrationRemoved(std::string_view reason)
 {
     std::lock_guard lock(mutex_);
@@ -142,6 +148,12 @@ std::string Metrics::render(const std::map<std::string, double> &gauges, const C
     family(out, "oidfed_registrations_removed_total", "counter",
            "Registered clients removed from the client store, by reason (expired, replaced).");
     labelled(out, "oidfed_registrations_removed_total", "reason", registrationsRemoved_);
+    family(out, "oidfed_trust_api_calls_total", "counter",
+           "Trust API calls, by call (client, request_object, client_assertion) and outcome (ok, unauthenticated, "
+           "caller_limited, too_large, unsupported_media_type, or the error code of the refusal).");
+    for (const auto &[key, count] : trustApiCalls_)
+        out.append("oidfed_trust_api_calls_total{call=\"").append(key.first).append("\",outcome=\"")
+            .append(key.second).append("\"} ").append(std::to_string(count)).append("\n");
     family(out, "oidfed_http_connections_open", "gauge", "HTTP connections open and holding a slot.");
     out.append("oidfed_http_connections_open ").append(std::to_string(connectionsOpen_.load())).append("\n");
     family(out, "oidfed_http_connections_refused_total", "counter",

@@ -16,6 +16,11 @@
 //                                     registered, or the spec error code
 //   oidfed_registrations_removed_total{reason}  registered clients removed:
 //                                     expired / replaced
+//   oidfed_trust_api_calls_total{call,outcome}  trust API calls: client /
+//                                     request_object / client_assertion;
+//                                     ok, unauthenticated, caller_limited,
+//                                     too_large, unsupported_media_type or
+//                                     the spec error code
 //   oidfed_http_connections_open      connections holding a slot (gauge)
 //   oidfed_http_connections_refused_total  over maxConnections
 //   oidfed_upstream_fetches_total     HTTP fetches made by resolutions
@@ -74,6 +79,8 @@ public:
     void countClientLimited(std::string_view reason);
     /// `outcome`: "registered" or a spec error code (a fixed set).
     void countRegistration(std::string_view outcome);
+    /// `call` and `outcome` from fixed sets (TrustApiEndpoint::handle).
+    void countTrustApi(std::string_view call, std::string_view outcome);
     /// `reason`: "expired" or "replaced".
     void countRegistrationRemoved(std::string_view reason);
     void countConnectionOpened() { connectionsOpen_.fetch_add(1, std::memory_order_relaxed); }
@@ -109,6 +116,7 @@ private:
     std::map<std::string, std::uint64_t> clientLimited_;
     std::map<std::string, std::uint64_t> registrations_;
     std::map<std::string, std::uint64_t> registrationsRemoved_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> trustApiCalls_;
     std::atomic<std::uint64_t> onDemandRejected_{0};
     std::atomic<std::int64_t> connectionsOpen_{0};
     std::atomic<std::uint64_t> connectionsRefused_{0};

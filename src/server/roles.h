@@ -138,6 +138,14 @@ void registrationProblemsNow(const EntitySlot &slot, UnixTime now, std::vector<I
 /// The sweep: ended (and elsewhere replaced) registrations removed.
 void refreshRegistration(const EntitySlot &slot, UnixTime now);
 
+/// Trust API ("trust_api", docs/trust-api.md) of an OpenID Provider, OAuth
+/// authorization server or credential issuer: /trust-api/client,
+/// /trust-api/request-object, /trust-api/client-assertion (POST), for the
+/// entity's own modules. A role that cannot be built (its anchors, a
+/// store) is left out, and its endpoints with it.
+Result<void> buildTrustApiRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addTrustApiRoutes(const EntitySlot &slot, RouteAdder &routes);
+
 /// The entity itself (keys, subordinates, held marks, signed documents):
 /// /.well-known/openid-federation and /historical-keys.
 Result<void> buildEntityRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);

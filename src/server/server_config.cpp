@@ -1,6 +1,7 @@
 #include "server/server_config.h"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <map>
 #include <set>
@@ -514,6 +515,88 @@ const Table<RegistrationSettings> &registrationTable()
     return table;
 }
 
+Result<void> readTokenSha256(const Json &value, const std::string &path, Context &, TrustApiCaller &caller)
+{
+    const std::string *hex = value.isString() ? &value.asString() : nullptr;
+    auto digit = [](char c) { return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1; };
+    if (!hex || hex->size() != 64 || std::any_of(hex->begin(), hex->end(), [&](char c) { return digit(c) < 0; }))
+        return fail(ErrorCode::InvalidArgument,
+                    path + ": must be the SHA-256 of the bearer token as 64 lowercase hexadecimal digits");
+    std::array<unsigned char, 32> digest{};
+    for (std::size_t i = 0; i < digest.size(); ++i)
+        digest[i] = static_cast<unsigned char>(digit((*hex)[2 * i]) * 16 + digit((*hex)[2 * i + 1]));
+    caller.tokenSha256 = digest;
+    return ok();
+}
+
+Result<void> readCallerEntityId(const Json &value, const std::string &path, Context &context, TrustApiCaller &caller)
+{
+    OIDFED_TRY(caller.entityId, entityId(value, path, context));
+    return ok();
+}
+
+// entities[].trust_api.callers[]: TrustApiCaller (no ranges).
+const Table<TrustApiCaller> &trustApiCallerTable()
+{
+    using T = TrustApiCaller;
+    static const Table<T> table = {
+        readByMake<T>("name"),
+        custom<T>("token_sha256", "", ConfigValueKind::String, readTokenSha256),
+        custom<T>("entity_id", "", ConfigValueKind::String, readCallerEntityId),
+    };
+    return table;
+}
+
+Result<void> readClientEntityType(const Json &value, const std::string &path, Context &, TrustApiSettings &settings)
+{
+    OIDFED_TRY(settings.clientEntityType, nonEmptyString(value, path));
+    if (settings.clientEntityType == "federation_entity")
+        return fail(ErrorCode::InvalidArgument, path + ": must be a client entity type, not federation_entity");
+    return ok();
+}
+
+// entities[].trust_api: TrustApiSettings, checked by validateTrustApiSettings
+// as trustApi.
+const Table<TrustApiSettings> &trustApiTable()
+{
+    using T = TrustApiSettings;
+    static const Table<T> table = {
+        custom<T>("client_entity_type", "", ConfigValueKind::String, readClientEntityType),
+        trustAnchors("trust_anchors", &T::trustAnchors),
+        required(objectArray<T, TrustApiCaller>(
+            "callers", trustApiCallerTable(), true,
+            [](const Json &object, const std::string &where, Context &) -> Result<TrustApiCaller> {
+                const std::string path = config::memberPath(where, "name");
+                const Json *name = object.find("name");
+                if (!name)
+                    return fail(Error(ErrorCode::InvalidArgument, path + " is required").withClaim(path));
+                OIDFED_TRY(std::string text, nonEmptyString(*name, path));
+                return TrustApiCaller{.name = std::move(text)};
+            },
+            [](T &settings, TrustApiCaller &&caller, const std::string &where, Context &) -> Result<void> {
+                if (caller.tokenSha256.has_value() == caller.entityId.has_value())
+                    return fail(ErrorCode::InvalidArgument,
+                                where + ": needs exactly one of token_sha256 (a bearer token) and entity_id (spec 8.8 "
+                                        "private_key_jwt)");
+                for (const TrustApiCaller &seen : settings.callers)
+                    if (seen.name == caller.name)
+                        return fail(Error(ErrorCode::InvalidArgument,
+                                          where + ".name: the caller " + caller.name + " is listed twice")
+                                        .withClaim(where + ".name"));
+                settings.callers.push_back(std::move(caller));
+                return ok();
+            })),
+        number("max_concurrent_per_caller", "maxConcurrentPerCaller", &T::maxConcurrentPerCaller),
+        number("per_caller_rate", "perCallerRate", &T::perCallerRate),
+        number("per_caller_burst", "perCallerBurst", &T::perCallerBurst),
+        flag("require_trust_chain", "", &T::requireTrustChain),
+        number("max_jwt_lifetime_seconds", "maxJwtLifetime", &T::maxJwtLifetime),
+        strings("assertion_audiences", "", "endpoint URLs", &T::assertionAudiences),
+        number("max_body_bytes", "maxBodyBytes", &T::maxBodyBytes),
+    };
+    return table;
+}
+
 // entities[]: HostedEntitySettings (and the resolver's anchors),
 // validateHostedEntitySettings.
 const Table<HostedEntityConfig> &entityTable()
@@ -549,6 +632,10 @@ const Table<HostedEntityConfig> &entityTable()
         section<HostedEntityConfig>("explicit_registration", "registration", registrationTable(),
                                     [](HostedEntityConfig &config) -> RegistrationSettings & {
                                         return config.registration.emplace();
+                                    }),
+        section<HostedEntityConfig>("trust_api", "trustApi", trustApiTable(),
+                                    [](HostedEntityConfig &config) -> TrustApiSettings & {
+                                        return config.trustApi.emplace();
                                     }),
     };
     return table;
@@ -610,6 +697,37 @@ Result<void> checkRegistration(HostedEntityConfig &entity, const ServerOptions &
     return ok();
 }
 
+// What trust_api needs besides its members: metadata of a role whose
+// clients it verifies, a client entity type (the default follows the
+// metadata), anchors (its own, or the resolver's), a body cap within
+// max_request_bytes, assertion audiences that are URLs.
+Result<void> checkTrustApi(HostedEntityConfig &entity, const ServerOptions &options, const std::string &where)
+{
+    TrustApiSettings &api = *entity.trustApi;
+    const std::string path = where + ".trust_api";
+    auto refuse = [&](const std::string &member, const std::string &why) {
+        const std::string named = member.empty() ? path : path + "." + member;
+        return fail(Error(ErrorCode::InvalidArgument, named + ": " + why).withClaim(named));
+    };
+    const Json &metadata = entity.entity.metadata;
+    auto has = [&](const char *type) { return metadata.isObject() && metadata.contains(type); };
+    if (!has("openid_provider") && !has("oauth_authorization_server") && !has("openid_credential_issuer"))
+        return refuse("", "the entity's metadata has none of openid_provider, oauth_authorization_server and "
+                          "openid_credential_issuer (the trust API is for their modules)");
+    if (api.clientEntityType.empty())
+        api.clientEntityType = has("openid_provider") ? "openid_relying_party" : "oauth_client";
+    if (api.trustAnchors.empty() && entity.resolverTrustAnchors.empty())
+        return refuse("trust_anchors", "required when the entity has no resolver (whose anchors it would use)");
+    if (api.maxBodyBytes > options.maxRequestBytes)
+        return refuse("max_body_bytes", "must be at most max_request_bytes (" +
+                                            std::to_string(options.maxRequestBytes) +
+                                            "), which bounds the whole request");
+    for (const std::string &audience : api.assertionAudiences)
+        if (!claims::isEndpointUrl(audience, options.allowHttp))
+            return refuse("assertion_audiences", "each must be an absolute https URL without a fragment");
+    return ok();
+}
+
 // What no single member says: the ranges, and a trust mark the entity would
 // hold from itself without being an issuer.
 Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const std::string &where, Context &)
@@ -622,6 +740,11 @@ Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const 
             detail::nestedIn("registration", validateRegistrationSettings(*entity.registration)), describedMembers(),
             "entities[]", where));
         OIDFED_TRY_VOID(checkRegistration(entity, config.options, where));
+    }
+    if (entity.trustApi) {
+        OIDFED_TRY_VOID(config::namedByMember(detail::nestedIn("trustApi", validateTrustApiSettings(*entity.trustApi)),
+                                              describedMembers(), "entities[]", where));
+        OIDFED_TRY_VOID(checkTrustApi(entity, config.options, where));
     }
     for (const entity::HeldTrustMarkSetting &source : settings.trustMarkSources)
         if (source.issuer == settings.entityId && !settings.trustMarkIssuer)

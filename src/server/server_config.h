@@ -19,6 +19,7 @@
 #include "server/registration_settings.h"
 #include "server/server_options.h"
 #include "server/trust_anchor_setting.h"
+#include "server/trust_api_settings.h"
 
 namespace oidfed::server {
 
@@ -29,6 +30,9 @@ struct HostedEntityConfig {
     /// Set when the entity accepts explicit registration
     /// ("explicit_registration", registration_role.cpp).
     std::optional<RegistrationSettings> registration{};
+    /// Set when the entity serves the trust API to its modules
+    /// ("trust_api", trust_api_role.cpp).
+    std::optional<TrustApiSettings> trustApi{};
 };
 
 struct ServerConfig {

@@ -33,6 +33,7 @@
 #include "server/item_problem.h"
 #include "server/registration_endpoint.h"
 #include "server/resolve_endpoint.h"
+#include "server/trust_api_endpoint.h"
 
 namespace oidfed::server {
 
@@ -68,8 +69,9 @@ struct EntitySlot {
     /// Explicit registration ("explicit_registration"): the registration
     /// endpoint and its client store.
     std::shared_ptr<RegistrationEndpoint> registration{};
-    // Roles to come (trust API, collection endpoint, console): one member
-    // each, here.
+    /// Trust API ("trust_api"): the calls of the entity's own modules.
+    std::shared_ptr<TrustApiEndpoint> trustApi{};
+    // Roles to come (collection endpoint, console): one member each, here.
 };
 
 /// What an endpoint handler gets: the request, the slot of the entity it is

@@ -25,14 +25,16 @@ struct Role {
 // (holders ask it for their marks), explicit registration before the entity
 // (whose Entity Configuration publishes its endpoint only once it could be
 // built), the entity before what serves it, the resolver before the
-// authority (whose list filters use it).
-constexpr std::array<Role, 5> kRoles = {{
+// authority (whose list filters use it). The trust API needs only the
+// hosted keys (its callers hosted here).
+constexpr std::array<Role, 6> kRoles = {{
     {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes, trustMarkIssuerProblemsNow,
      trustMarkIssuerExpiries, nullptr, ItemKind::TrustMarkIssuer, false},
     {"registration", buildRegistrationRole, addRegistrationRoutes, registrationProblemsNow, nullptr,
      refreshRegistration, ItemKind::Registration, false},
     {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, entityExpiries, nullptr, ItemKind::Entity, true},
     {"resolver", buildResolverRole, addResolverRoutes, nullptr, resolverExpiries, nullptr, ItemKind::Resolver, false},
+    {"trust_api", buildTrustApiRole, addTrustApiRoutes, nullptr, nullptr, nullptr, ItemKind::TrustApi, false},
     {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, nullptr, nullptr, ItemKind::Authority, false},
 }};
 

@@ -21,11 +21,21 @@ using oidfed::test::json;
 
 namespace {
 
+constexpr const char *kHash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+// `text` with every %HASH% replaced by `hash`, as JSON.
+Json withHash(const char *hash, std::string text)
+{
+    for (std::size_t at = text.find("%HASH%"); at != std::string::npos; at = text.find("%HASH%", at))
+        text.replace(at, 6, hash);
+    return json(text);
+}
+
 // Every section present with only its required members, so that any one
 // member can be added to it.
 Json baseConfig()
 {
-    return json(R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
+    return withHash(kHash, R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
         "redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "master_name": "oidfed"}}, "trust_mark_verification": {}, "log": {},
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
@@ -33,6 +43,8 @@ Json baseConfig()
             "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}]},
             "metadata": {"openid_provider": {"issuer": "https://op.example.org"}},
             "explicit_registration": {"client_store": {"type": "directory", "directory": "clients"},
+                "trust_anchors": [{"entity_id": "https://ta.example.org"}]},
+            "trust_api": {"callers": [{"name": "op-module", "token_sha256": "%HASH%"}],
                 "trust_anchors": [{"entity_id": "https://ta.example.org"}]}}]})");
 }
 
@@ -119,6 +131,14 @@ TEST_CASE("the base configuration of these tests parses")
     CHECK(parsed->entities.at(0).entity.trustMarkIssuer);
     CHECK(parsed->entities.at(0).entity.resolver);
     CHECK(parsed->entities.at(0).registration);
+    REQUIRE(parsed->entities.at(0).trustApi);
+    const TrustApiSettings &api = *parsed->entities.at(0).trustApi;
+    CHECK(api.clientEntityType == "openid_relying_party");
+    REQUIRE(api.callers.size() == 1);
+    CHECK(api.callers[0].name == "op-module");
+    REQUIRE(api.callers[0].tokenSha256);
+    CHECK((*api.callers[0].tokenSha256)[0] == 0x01);
+    CHECK((*api.callers[0].tokenSha256)[31] == 0xef);
 }
 
 TEST_CASE("a value out of range is refused with the member's JSON path")
@@ -325,4 +345,77 @@ TEST_CASE("redis: a url or a sentinel, never both or neither; sentinel refusals 
     Error user = refusalWith("redis.sentinel.master_user", Json("oidfed"));  // without master_password
     CHECK(user.claim == "redis.sentinel.master_user");
     CHECK(user.message.rfind("redis.sentinel.master_user: ", 0) == 0);
+}
+
+TEST_CASE("trust_api: callers and what no single member says are refused naming the member")
+{
+    struct Case {
+        const char *name;
+        std::string api;    // the trust_api object
+        const char *claim;  // after "entities[0].trust_api"
+        bool withoutProvider = false;
+    };
+    const std::string hash = kHash;
+    const Case cases[] = {
+        {"an unknown member", R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}], "tokens": 1})", ".tokens"},
+        {"no callers", R"({"trust_anchors": [{"entity_id": "https://ta.example.org"}]})", ".callers"},
+        {"an empty list of callers", R"({"callers": []})", ".callers"},
+        {"a caller without a name", R"({"callers": [{"token_sha256": "%HASH%"}]})", ".callers[0].name"},
+        {"two callers of one name",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}, {"name": "m", "entity_id": "https://m.example.org"}]})",
+         ".callers[1].name"},
+        {"a digest in upper case", R"({"callers": [{"name": "m", "token_sha256": ")" + std::string(64, 'A') + R"("}]})",
+         ".callers[0].token_sha256"},
+        {"a digest too short", R"({"callers": [{"name": "m", "token_sha256": ")" + hash.substr(2) + R"("}]})",
+         ".callers[0].token_sha256"},
+        {"a digest that is no hex", R"({"callers": [{"name": "m", "token_sha256": ")" + std::string(64, 'g') + R"("}]})",
+         ".callers[0].token_sha256"},
+        {"a caller with a token and an entity",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%", "entity_id": "https://m.example.org"}]})",
+         ".callers[0]"},
+        {"a caller with neither", R"({"callers": [{"name": "m"}]})", ".callers[0]"},
+        {"a caller entity that is no Entity Identifier",
+         R"({"callers": [{"name": "m", "entity_id": "http://m.example.org"}]})", ".callers[0].entity_id"},
+        {"an audience that is no URL",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}], "assertion_audiences": ["token endpoint"]})",
+         ".assertion_audiences"},
+        {"a body cap over max_request_bytes",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}], "max_body_bytes": 1048576})", ".max_body_bytes"},
+        {"a JWT lifetime over an hour",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}], "max_jwt_lifetime_seconds": 3601})",
+         ".max_jwt_lifetime_seconds"},
+        {"federation_entity as the client type",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}], "client_entity_type": "federation_entity"})",
+         ".client_entity_type"},
+        {"an entity that is no provider, server nor issuer",
+         R"({"callers": [{"name": "m", "token_sha256": "%HASH%"}]})", "", true},
+    };
+    for (const Case &c : cases) {
+        CAPTURE(c.name);
+        Json config = baseConfig();
+        Json &entity = config.find("entities")->asArray()[0];
+        entity.set("trust_api", withHash(kHash, c.api));
+        if (c.withoutProvider) {
+            entity.set("metadata", withHash(kHash, R"({"federation_entity": {}})"));
+            entity.erase("explicit_registration");
+        }
+        Error error = refusal(config);
+        CHECK_MESSAGE(error.claim == std::string("entities[0].trust_api") + c.claim, error.message);
+        CHECK(error.message.find("entities[0].trust_api") != std::string::npos);
+    }
+
+    // Without its own anchors and without a resolver: refused; with the
+    // resolver's: accepted. An authorization server's clients are
+    // oauth_client by default.
+    Json config = baseConfig();
+    Json &entity = config.find("entities")->asArray()[0];
+    entity.set("trust_api", withHash(kHash, R"({"callers": [{"name": "m", "entity_id": "https://m.example.org"}]})"));
+    entity.set("metadata", withHash(kHash, R"({"oauth_authorization_server": {"issuer": "https://op.example.org"}})"));
+    entity.erase("explicit_registration");
+    auto parsed = parseServerConfig(config, "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    CHECK(parsed->entities[0].trustApi->clientEntityType == "oauth_client");
+    CHECK(parsed->entities[0].trustApi->callers[0].entityId->str() == "https://m.example.org");
+    entity.erase("resolver");
+    CHECK(refusal(config).claim == "entities[0].trust_api.trust_anchors");
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <oidfed/error.h>
+#include <oidfed/error_json.h>
 #include <oidfed/json.h>
 
 namespace oidfed::cli {
@@ -34,11 +35,8 @@ int exitCodeFor(const Error &error);
 /// prints its own text.
 void printJson(const Json &value);
 
-/// An error as JSON: {"error": <spec 8.9 code>, "error_description",
-/// "code", "rule"?, "claim"?, "entity_id"?}.
-/// `specCode` replaces the mapped spec 8.9 code when the command knows
-/// better (policy commands: every invalid policy is "invalid_metadata").
-Json errorToJson(const Error &error, std::string_view specCode = {});
+/// An error as JSON (the library's, shared with the server's trust API).
+using oidfed::errorToJson;
 
 /// Prints an error: in JSON mode {"error": <spec 8.9 code>,
 /// "error_description", "code", "rule"?, "claim"?, "entity_id"?} on stdout;

@@ -1,0 +1,148 @@
+#include "server/trust_api_callers.h"
+
+#include <array>
+#include <cctype>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "client/client_jwt.h"
+
+namespace oidfed::server {
+
+namespace {
+
+Error refusal(std::string message)
+{
+    return Error(ErrorCode::InvalidClient, std::move(message)).withRule("8.8 client authentication");
+}
+
+bool unavailable(const Error &error)
+{
+    return error.code == ErrorCode::Unavailable || error.code == ErrorCode::Timeout;
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme
+/// case-insensitive, RFC 6750 2.1), or empty.
+std::string_view bearerToken(std::string_view header)
+{
+    constexpr std::string_view kScheme = "bearer ";
+    if (header.size() <= kScheme.size())
+        return {};
+    for (std::size_t i = 0; i < kScheme.size(); ++i)
+        if (static_cast<char>(std::tolower(static_cast<unsigned char>(header[i]))) != kScheme[i])
+            return {};
+    header.remove_prefix(kScheme.size());
+    while (!header.empty() && header.front() == ' ')
+        header.remove_prefix(1);
+    while (!header.empty() && header.back() == ' ')
+        header.remove_suffix(1);
+    return header;
+}
+
+} // namespace
+
+TrustApiCallers::TrustApiCallers(EntityId self, std::vector<TrustApiCaller> callers,
+                                 std::map<std::string, JwkSet> hostedKeys, AutomaticRegistrationOptions jwt,
+                                 EntityIdOptions ids)
+    : self_(std::move(self)), callers_(std::move(callers)), hostedKeys_(std::move(hostedKeys)), jwt_(std::move(jwt)),
+      ids_(ids)
+{
+}
+
+bool TrustApiCallers::presentsAssertion(const QueryParams &params)
+{
+    return params.has("client_assertion") || params.has("client_assertion_type");
+}
+
+Result<const TrustApiCaller *> TrustApiCallers::authenticate(const Presented &presented, UnixTime now,
+                                                             Resolver &resolver, ReplayStore &replay) const
+{
+    const bool assertion = presentsAssertion(presented.params);
+    if (!presented.authorization.empty() && assertion)
+        return fail(refusal("the request uses two client authentication methods (a bearer token and a client "
+                            "assertion); one is allowed (RFC 6749 2.3)"));
+    if (!presented.authorization.empty())
+        return bearer(bearerToken(presented.authorization));
+    if (assertion)
+        return this->assertion(presented.params, presented.endpointUrl, now, resolver, replay);
+    return fail(refusal("the caller must authenticate: a bearer token, or a private_key_jwt client assertion"));
+}
+
+Result<const TrustApiCaller *> TrustApiCallers::bearer(std::string_view token) const
+{
+    if (token.empty())
+        return fail(refusal("the Authorization header is not a bearer token"));
+    std::array<unsigned char, 32> digest{};
+    unsigned int length = 0;
+    if (EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+        length != digest.size())
+        return fail(ErrorCode::Internal, "SHA-256 failed");
+    // Every configured digest is compared, each in constant time.
+    const TrustApiCaller *found = nullptr;
+    for (const TrustApiCaller &caller : callers_)
+        if (caller.tokenSha256 && CRYPTO_memcmp(caller.tokenSha256->data(), digest.data(), digest.size()) == 0)
+            found = &caller;
+    if (!found)
+        return fail(refusal("the bearer token is not one of a configured caller"));
+    return found;
+}
+
+Result<const TrustApiCaller *> TrustApiCallers::assertion(const QueryParams &params, std::string_view endpointUrl,
+                                                          UnixTime now, Resolver &resolver, ReplayStore &replay) const
+{
+    auto type = params.single("client_assertion_type");
+    auto jwtText = params.single("client_assertion");
+    if (!type || !jwtText || !*type || !*jwtText)
+        return fail(refusal("client_assertion_type and client_assertion are each required once"));
+    if (**type != kClientAssertionType)
+        return fail(refusal("client_assertion_type must be " + std::string(kClientAssertionType)));
+    const std::vector<std::string> audiences{std::string(endpointUrl)};
+    client::ClientJwtExpectations expected{self_, audiences, {}, now, ids_};
+    auto parsed = client::parseClientJwt(**jwtText, client::ClientJwtKind::ClientAssertion, expected, jwt_);
+    if (!parsed) {
+        Error error = std::move(parsed).error();
+        error.code = ErrorCode::InvalidClient;
+        return fail(std::move(error));
+    }
+    const client::ClientJwt &jwt = *parsed;
+    const TrustApiCaller *caller = nullptr;
+    for (const TrustApiCaller &candidate : callers_)
+        if (candidate.entityId && *candidate.entityId == jwt.client)
+            caller = &candidate;
+    if (!caller)
+        return fail(refusal("the client assertion's iss is not a configured caller"));
+
+    // The caller's Federation Entity Keys: published here, or from its chain.
+    JwkSet keys;
+    if (auto hosted = hostedKeys_.find(jwt.client.str()); hosted != hostedKeys_.end()) {
+        keys = hosted->second;
+    } else {
+        ResolveOutcome outcome = resolver.resolve(ResolveRequest{.subject = jwt.client.str()});
+        if (!outcome.chain) {
+            Error error = std::move(outcome.chain).error();
+            if (unavailable(error))
+                return fail(std::move(error));
+            return fail(refusal("the caller " + jwt.client.str() + " does not resolve under the trust API's anchors: " +
+                                error.message));
+        }
+        keys = (*outcome.chain)->subjectKeys();
+    }
+    if (auto verified = jwt.jws.verify(keys); !verified)
+        return fail(refusal("the client assertion does not verify with the caller's Federation Entity Keys: " +
+                            verified.error().message)
+                        .withClaim(verified.error().code == ErrorCode::KeyNotFound ? "kid" : "signature"));
+    // Last: only an assertion that verified uses up its jti.
+    auto first = replay.firstUse("trust-api caller " + self_.str() + " " + caller->name, jwt.jti, jwt.expiresAt, now);
+    if (!first) {
+        Error error = std::move(first).error();
+        if (unavailable(error))
+            return fail(std::move(error));
+        return fail(refusal("the client assertion's jti cannot be recorded: " + error.message).withClaim("jti"));
+    }
+    if (!*first)
+        return fail(refusal("the client assertion's jti was used before: an assertion is single use").withClaim("jti"));
+    return caller;
+}
+
+} // namespace oidfed::server

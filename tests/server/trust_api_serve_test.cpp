@@ -1,0 +1,470 @@
+// The trust API (docs/trust-api.md; issue 17 item 2) of a real `oidfed
+// serve` of the demo federation: the demo OP's modules look up the demo RP,
+// verify its Request Objects and client assertions (its protocol key
+// generated at run time, published by value in its metadata), authenticate
+// with a bearer token (its SHA-256 configured) or with spec 8.8
+// private_key_jwt (the demo credential issuer, hosted by the same server);
+// every refusal gets its status, error code and rule; the per-caller budget
+// is apart from the anonymous one; a bad trust_api leaves only the role out.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <ctime>
+#include <random>
+
+#include <openssl/evp.h>
+
+#include <oidfed/clock.h>
+#include <oidfed/jws.h>
+
+#include "served_federation.h"
+#include "test_support.h"
+
+using namespace oidfed;
+using test::HttpReply;
+using test::ServedFederation;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+UnixTime now()
+{
+    return static_cast<UnixTime>(std::time(nullptr));
+}
+
+std::string hexSha256(const std::string &text)
+{
+    unsigned char digest[32];
+    unsigned int length = 0;
+    REQUIRE(EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) == 1);
+    static const char *hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char byte : digest) {
+        out += hex[byte >> 4];
+        out += hex[byte & 15];
+    }
+    return out;
+}
+
+std::string randomToken()
+{
+    std::random_device random;
+    std::string token = "tok-";
+    for (int i = 0; i < 4; ++i)
+        token += std::to_string(random());
+    return token;
+}
+
+std::string formEncode(const std::string &text)
+{
+    static const char *hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string form(const std::vector<std::pair<std::string, std::string>> &params)
+{
+    std::string out;
+    for (const auto &[name, value] : params)
+        out += (out.empty() ? "" : "&") + name + "=" + formEncode(value);
+    return out;
+}
+
+std::string uniqueJti()
+{
+    static std::atomic<int> counter{0};
+    return "jti-" + std::to_string(now()) + "-" + std::to_string(++counter);
+}
+
+Json jwksOf(const Jwk &key)
+{
+    Json keys = Json::array();
+    keys.push(key.toPublicJson());
+    Json set = Json::object();
+    set.set("keys", keys);
+    return set;
+}
+
+std::string sign(const Json &claims, const std::string &typ, const Jwk &key, const Json &extraHeader = Json::object())
+{
+    Json header = extraHeader;
+    header.set("typ", typ);
+    auto jwt = signJws(header, claims.dump(), key);
+    REQUIRE(jwt);
+    return *jwt;
+}
+
+/// The demo with a trust_api on the OP and a protocol key in the RP's
+/// metadata; `apiExtra` is inserted into the trust_api object.
+struct TrustApiFederation {
+    std::string token = randomToken();
+    Jwk protocolKey = Jwk::generate(JwsAlgorithm::ES256).value();
+    std::unique_ptr<ServedFederation> fed;
+
+    explicit TrustApiFederation(const std::string &apiExtra = {}, const std::string &anchors = {})
+    {
+        const std::string digest = hexSha256(token);
+        const std::string rpJwks = jwksOf(protocolKey).dump();
+        fed = std::make_unique<ServedFederation>("", "", [&](ServedFederation &f) {
+            const fs::path config = f.dir() / "oidfed.json";
+            std::string text = test::readText(config);
+            const std::string callers = R"([{"name": "op-module", "token_sha256": ")" + digest +
+                                        R"("}, {"name": "issuer-module", "entity_id": ")" + f.id("ci") + R"("}])";
+            const std::string api = R"("trust_api": {"trust_anchors": )" +
+                                    (anchors.empty() ? R"([{"entity_id": ")" + f.id("ta") + R"("}])" : anchors) +
+                                    R"(, "callers": )" + callers + apiExtra + "},\n      ";
+            text = test::replaceAll(text, "\"explicit_registration\": {", api + "\"explicit_registration\": {");
+            text = test::replaceAll(text, "\"jwks_uri\": \"" + f.id("rp") + "/jwks\"", "\"jwks\": " + rpJwks);
+            // An RP that names the intermediate as its superior, which has
+            // no statement about it: no path to the anchor. And one whose
+            // superior's statement vouches for other keys than its own: no
+            // valid chain.
+            const Jwk other = Jwk::generate(JwsAlgorithm::ES256).value();
+            test::writeText(f.dir() / "subordinates" / "ia" / "forged.json",
+                            R"({"entity_id": ")" + f.id("forged") + R"(", "jwks": )" + jwksOf(other).dump() + "}");
+            const std::string forged = R"({"entity_id": ")" + f.id("forged") +
+                                       R"(", "keys_dir": "keys/forged", "authority_hints": [")" + f.id("ia") +
+                                       R"("], "metadata": {"openid_relying_party": {"jwks": )" + rpJwks + "}}},\n    ";
+            const std::string orphan = R"({"entity_id": ")" + f.id("orphan") +
+                                       R"(", "keys_dir": "keys/orphan", "authority_hints": [")" + f.id("ia") +
+                                       R"("], "metadata": {"openid_relying_party": {"jwks": )" + rpJwks + "}}},\n    ";
+            text = test::replaceAll(text, "\"entities\": [\n    ", "\"entities\": [\n    " + orphan + forged);
+            test::writeText(config, text);
+        });
+    }
+
+    std::string rp() const { return fed->id("rp"); }
+    std::string op() const { return fed->id("op"); }
+
+    HttpReply post(const std::string &call, const std::string &body, const std::vector<std::string> &extra = {}) const
+    {
+        std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded", "Expect:"};
+        headers.insert(headers.end(), extra.begin(), extra.end());
+        return test::httpRequest(fed->id("op") + "/trust-api/" + call, headers, "POST", body);
+    }
+    /// A call of the bearer caller.
+    HttpReply call(const std::string &call, const std::vector<std::pair<std::string, std::string>> &params) const
+    {
+        return post(call, form(params), {"Authorization: Bearer " + token});
+    }
+
+    Json requestObjectClaims() const
+    {
+        Json claims = Json::object();
+        claims.set("iss", rp());
+        claims.set("client_id", rp());
+        claims.set("aud", op());
+        claims.set("jti", uniqueJti());
+        claims.set("iat", now());
+        claims.set("exp", now() + 300);
+        claims.set("response_type", "code");
+        claims.set("redirect_uri", rp() + "/callback");
+        claims.set("scope", "openid");
+        return claims;
+    }
+    Json assertionClaims(const std::string &client, const std::string &audience) const
+    {
+        Json claims = Json::object();
+        claims.set("iss", client);
+        claims.set("sub", client);
+        claims.set("aud", audience);
+        claims.set("jti", uniqueJti());
+        claims.set("iat", now());
+        claims.set("exp", now() + 60);
+        return claims;
+    }
+    /// The issuer module's spec 8.8 authentication parameters, signed with
+    /// `key` (default: the credential issuer's Federation Entity Key).
+    std::vector<std::pair<std::string, std::string>> callerAuth(const std::string &call, const Jwk *key = nullptr,
+                                                                const std::string &jti = {}) const
+    {
+        Json claims = assertionClaims(fed->id("ci"), op() + "/trust-api/" + call);
+        if (!jti.empty())
+            claims.set("jti", jti);
+        const Jwk signer = key ? *key : fed->activeKeyOf("ci");
+        return {{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                {"client_assertion", sign(claims, "JWT", signer)}};
+    }
+};
+
+Json bodyOf(const HttpReply &reply)
+{
+    auto body = parseJson(reply.body);
+    REQUIRE_MESSAGE(body, reply.body);
+    return *body;
+}
+
+/// A refusal with the trust API's members: status, code, rule (when given).
+void checkRefusal(const HttpReply &reply, long status, const std::string &code, const std::string &rule = {})
+{
+    test::checkSpecError(reply, status, code);
+    CHECK(reply.header("cache-control") == "no-store");
+    if (!rule.empty()) {
+        Json body = bodyOf(reply);
+        REQUIRE_MESSAGE(body.findString("rule"), reply.body);
+        CHECK_MESSAGE(*body.findString("rule") == rule, reply.body);
+    }
+}
+
+void checkUnauthenticated(const HttpReply &reply)
+{
+    checkRefusal(reply, 401, "invalid_client");
+    CHECK(reply.header("www-authenticate") == "Bearer");
+}
+
+/// A 200 answer about the demo RP.
+void checkVerified(const TrustApiFederation &t, const HttpReply &reply, bool withClaims)
+{
+    REQUIRE_MESSAGE(reply.status == 200, reply.body);
+    CHECK(reply.header("content-type") == "application/json");
+    CHECK(reply.header("cache-control") == "no-store");
+    Json body = bodyOf(reply);
+    CHECK(*body.findString("client_id") == t.rp());
+    CHECK(*body.findString("entity_type") == "openid_relying_party");
+    CHECK(*body.findString("trust_anchor") == t.fed->id("ta"));
+    CHECK(body.find("expires_at")->asInt() > now());
+    CHECK(*body.findString("keys_source") == "jwks");
+    CHECK(*body.find("client_metadata")->findString("client_id") == t.rp());
+    CHECK(body.find("jwks")->dump() == jwksOf(t.protocolKey).dump());
+    CHECK(body.find("trust_chain")->size() == 4);
+    CHECK(body.contains("claims") == withClaims);
+}
+
+void saveSample(const std::string &name, const std::string &request, const HttpReply &reply)
+{
+    // Samples for docs/trust-api.md, when asked for.
+    if (const char *dir = std::getenv("OIDFED_TRUST_API_SAMPLES"))
+        test::writeText(fs::path(dir) / (name + ".txt"),
+                        request + "\n\nHTTP " + std::to_string(reply.status) + "\n" + reply.body + "\n");
+}
+
+} // namespace
+
+TEST_CASE("the trust API looks up a client and verifies its Request Objects and client assertions")
+{
+    TrustApiFederation t;
+
+    // A lookup (the bearer caller).
+    const std::string lookupBody = form({{"client_id", t.rp()}});
+    HttpReply lookup = t.post("client", lookupBody, {"Authorization: Bearer " + t.token});
+    checkVerified(t, lookup, false);
+    saveSample("client", lookupBody, lookup);
+
+    // A valid Request Object, its jti single use.
+    const std::string request = sign(t.requestObjectClaims(), "oauth-authz-req+jwt", t.protocolKey);
+    const std::string requestBody = form({{"request", request}, {"client_id", t.rp()}});
+    HttpReply verified = t.post("request-object", requestBody, {"Authorization: Bearer " + t.token});
+    checkVerified(t, verified, true);
+    CHECK(*bodyOf(verified).find("claims")->findString("scope") == "openid");
+    saveSample("request-object", requestBody, verified);
+    checkRefusal(t.call("request-object", {{"request", request}}), 400, "invalid_request_object",
+                 "12.1.1.1 jti single use");
+
+    // A valid client assertion, from the 8.8 caller.
+    const std::string assertion = sign(t.assertionClaims(t.rp(), t.op()), "JWT", t.protocolKey);
+    auto params = t.callerAuth("client-assertion");
+    params.insert(params.begin(), {{"assertion", assertion}, {"client_id", t.rp()}});
+    const std::string assertionBody = form(params);
+    HttpReply asserted = t.post("client-assertion", assertionBody);
+    checkVerified(t, asserted, true);
+    CHECK(*bodyOf(asserted).find("claims")->findString("sub") == t.rp());
+    saveSample("client-assertion", assertionBody, asserted);
+    // The same client assertion again: its jti is used.
+    auto again = t.callerAuth("client-assertion");
+    again.insert(again.begin(), {"assertion", assertion});
+    checkRefusal(t.post("client-assertion", form(again)), 400, "invalid_client", "RFC 7523 3 jti single use");
+
+    // The calls are counted by call and outcome.
+    const std::string metrics = t.fed->get("/metrics").body;
+    CHECK(metrics.find(R"(oidfed_trust_api_calls_total{call="client",outcome="ok"} 1)") != std::string::npos);
+    CHECK(metrics.find(R"(oidfed_trust_api_calls_total{call="request_object",outcome="invalid_request_object"} 1)") !=
+          std::string::npos);
+    CHECK(metrics.find(R"(oidfed_trust_api_calls_total{call="client_assertion",outcome="ok"} 1)") !=
+          std::string::npos);
+}
+
+TEST_CASE("the trust API answers only authenticated callers")
+{
+    TrustApiFederation t;
+    const std::string lookup = form({{"client_id", t.rp()}});
+
+    // No credentials, a wrong bearer token, another scheme.
+    HttpReply none = t.post("client", lookup);
+    checkUnauthenticated(none);
+    saveSample("unauthenticated", lookup, none);
+    checkUnauthenticated(t.post("client", lookup, {"Authorization: Bearer " + t.token + "x"}));
+    checkUnauthenticated(t.post("client", lookup, {"Authorization: Basic " + t.token}));
+    // Both methods at once.
+    auto both = t.callerAuth("client");
+    both.push_back({"client_id", t.rp()});
+    checkUnauthenticated(t.post("client", form(both), {"Authorization: Bearer " + t.token}));
+
+    // A private_key_jwt caller: signed with a key that is not its own; for
+    // another endpoint; iss not a caller; replayed.
+    const Jwk stranger = Jwk::generate(JwsAlgorithm::ES256).value();
+    auto wrongKey = t.callerAuth("client", &stranger);
+    wrongKey.push_back({"client_id", t.rp()});
+    checkUnauthenticated(t.post("client", form(wrongKey)));
+    auto otherEndpoint = t.callerAuth("request-object");
+    otherEndpoint.push_back({"client_id", t.rp()});
+    checkUnauthenticated(t.post("client", form(otherEndpoint)));
+    {
+        Json claims = t.assertionClaims(t.rp(), t.op());  // the RP is no caller
+        auto params = std::vector<std::pair<std::string, std::string>>{
+            {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+            {"client_assertion", sign(claims, "JWT", t.protocolKey)},
+            {"client_id", t.rp()}};
+        checkUnauthenticated(t.post("client", form(params)));
+    }
+    {
+        Json claims = t.assertionClaims(t.fed->id("ci"), t.op());  // two audiences
+        Json audiences = Json::array();
+        audiences.push(t.op());
+        audiences.push(t.op() + "/trust-api/client");
+        claims.set("aud", audiences);
+        auto params = std::vector<std::pair<std::string, std::string>>{
+            {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+            {"client_assertion", sign(claims, "JWT", t.fed->activeKeyOf("ci"))},
+            {"client_id", t.rp()}};
+        checkUnauthenticated(t.post("client", form(params)));
+    }
+    const std::string jti = uniqueJti();
+    auto first = t.callerAuth("client", nullptr, jti);
+    first.push_back({"client_id", t.rp()});
+    checkVerified(t, t.post("client", form(first)), false);
+    auto replayed = t.callerAuth("client", nullptr, jti);
+    replayed.push_back({"client_id", t.rp()});
+    checkUnauthenticated(t.post("client", form(replayed)));
+    // The aud may be the Entity Identifier too.
+    {
+        Json claims = t.assertionClaims(t.fed->id("ci"), t.op());
+        auto params = std::vector<std::pair<std::string, std::string>>{
+            {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+            {"client_assertion", sign(claims, "JWT", t.fed->activeKeyOf("ci"))},
+            {"client_id", t.rp()}};
+        checkVerified(t, t.post("client", form(params)), false);
+    }
+
+    // POST only.
+    CHECK(t.fed->get("/op/trust-api/client").status == 405);
+
+    // Nothing was resolved for the unauthenticated requests: only the two
+    // authenticated lookups (and the one refused later) count as calls
+    // that reached the library.
+    const std::string metrics = t.fed->get("/metrics").body;
+    CHECK(metrics.find(R"(oidfed_trust_api_calls_total{call="client",outcome="unauthenticated"} 9)") !=
+          std::string::npos);
+}
+
+TEST_CASE("the trust API's verdicts carry the spec error codes and rules")
+{
+    TrustApiFederation t;
+
+    // invalid_request: parameters missing, repeated, not an Entity Identifier.
+    checkRefusal(t.call("client", {}), 400, "invalid_request");
+    checkRefusal(t.call("client", {{"client_id", t.rp()}, {"client_id", t.rp()}}), 400, "invalid_request");
+    checkRefusal(t.call("client", {{"client_id", "not an entity id"}}), 400, "invalid_request", "12.1 client_id");
+    checkRefusal(t.call("request-object", {{"client_id", t.rp()}}), 400, "invalid_request");
+
+    // invalid_request_object: a sub; a key that is not the RP's protocol key.
+    Json withSub = t.requestObjectClaims();
+    withSub.set("sub", t.rp());
+    HttpReply sub = t.call("request-object", {{"request", sign(withSub, "oauth-authz-req+jwt", t.protocolKey)}});
+    checkRefusal(sub, 400, "invalid_request_object", "12.1.1.1 sub");
+    saveSample("invalid-request-object", "request=<a Request Object with sub>", sub);
+    CHECK(*bodyOf(sub).findString("claim") == "sub");
+    const Jwk stranger = Jwk::generate(JwsAlgorithm::ES256).value();
+    HttpReply foreign =
+        t.call("request-object", {{"request", sign(t.requestObjectClaims(), "oauth-authz-req+jwt", stranger)}});
+    checkRefusal(foreign, 400, "invalid_request_object", "12.1.1.1.2 step 6");
+    CHECK(*bodyOf(foreign).findString("entity_id") == t.rp());
+    // The authorization request's client_id differs from the Request Object's.
+    checkRefusal(t.call("request-object", {{"request", sign(t.requestObjectClaims(), "oauth-authz-req+jwt",
+                                                            t.protocolKey)},
+                                           {"client_id", t.fed->id("ci")}}),
+                 400, "invalid_request_object");
+
+    // invalid_client: a client assertion for another audience; a client
+    // that does not exist.
+    checkRefusal(t.call("client-assertion",
+                        {{"assertion", sign(t.assertionClaims(t.rp(), t.fed->id("ci")), "JWT", t.protocolKey)}}),
+                 400, "invalid_client", "12.1.1.2 aud");
+    checkRefusal(t.call("client", {{"client_id", t.fed->id("nobody")}}), 400, "invalid_client");
+
+    // invalid_metadata: the intermediate is no relying party.
+    checkRefusal(t.call("client", {{"client_id", t.fed->id("ia")}}), 400, "invalid_metadata");
+
+    // invalid_trust_anchor: no path from the orphan to the anchor.
+    HttpReply orphan = t.call("client", {{"client_id", t.fed->id("orphan")}});
+    checkRefusal(orphan, 400, "invalid_trust_anchor", "10.1 collection");
+    saveSample("invalid-trust-anchor", form({{"client_id", t.fed->id("orphan")}}), orphan);
+    // invalid_trust_chain: the forged RP's chain does not validate.
+    HttpReply forged = t.call("client", {{"client_id", t.fed->id("forged")}});
+    checkRefusal(forged, 400, "invalid_trust_chain");
+    saveSample("invalid-trust-chain", form({{"client_id", t.fed->id("forged")}}), forged);
+
+    // invalid_trust_anchor: a presented trust_chain ending at the
+    // intermediate, which is no anchor of the trust API.
+    Json chain = Json::array();
+    chain.push(t.fed->get("/rp/.well-known/openid-federation").body);
+    chain.push(t.fed->get("/ia/fetch?sub=" + formEncode(t.rp())).body);
+    chain.push(t.fed->get("/ia/.well-known/openid-federation").body);
+    Json header = Json::object();
+    header.set("trust_chain", chain);
+    checkRefusal(t.call("request-object",
+                        {{"request", sign(t.requestObjectClaims(), "oauth-authz-req+jwt", t.protocolKey, header)}}),
+                 400, "invalid_trust_anchor");
+}
+
+TEST_CASE("the trust API's budget is per caller, apart from anonymous clients, and bodies are bounded")
+{
+    TrustApiFederation t(R"(, "per_caller_rate": 1, "per_caller_burst": 2, "max_body_bytes": 4096)");
+    const std::vector<std::pair<std::string, std::string>> lookup{{"client_id", t.rp()}};
+    checkVerified(t, t.call("client", lookup), false);
+    checkVerified(t, t.call("client", lookup), false);
+    HttpReply limited = t.call("client", lookup);
+    checkRefusal(limited, 429, "temporarily_unavailable");
+    CHECK_FALSE(limited.header("retry-after").empty());
+    saveSample("caller-limited", form(lookup), limited);
+
+    // Another caller has its own budget.
+    auto other = t.callerAuth("client");
+    other.push_back({"client_id", t.rp()});
+    checkVerified(t, t.post("client", form(other)), false);
+    // Anonymous clients keep theirs: the resolve endpoint answers.
+    HttpReply resolved =
+        t.fed->get("/ta/resolve?sub=" + formEncode(t.rp()) + "&trust_anchor=" + formEncode(t.fed->id("ta")));
+    CHECK_MESSAGE(resolved.status == 200, resolved.body);
+
+    // A body over max_body_bytes (before the caller is looked at).
+    HttpReply large = t.post("client", form({{"client_id", t.rp()}, {"padding", std::string(5000, 'a')}}));
+    checkRefusal(large, 413, "invalid_request");
+    // Another media type.
+    HttpReply json = test::httpRequest(t.op() + "/trust-api/client",
+                                       {"Content-Type: application/json", "Authorization: Bearer " + t.token, "Expect:"},
+                                       "POST", "{}");
+    checkRefusal(json, 415, "invalid_request");
+}
+
+TEST_CASE("a trust API that cannot be built leaves only itself out")
+{
+    // Its only anchor neither hosted here nor pinned.
+    TrustApiFederation t("", R"([{"entity_id": "https://unknown-anchor.example"}])");
+    Json ready = t.fed->readiness();
+    CAPTURE(ready.dump());
+    CHECK(ready.dump().find("trust_api") != std::string::npos);
+    CHECK(t.post("client", form({{"client_id", t.rp()}}), {"Authorization: Bearer " + t.token}).status == 404);
+    // The OP itself and its registration endpoint are served.
+    CHECK(t.fed->get("/op/.well-known/openid-federation").status == 200);
+}
