@@ -12,7 +12,7 @@ namespace {
 
 HttpResponse fetch(const EndpointCall &call)
 {
-    return withQuery(call, [&](const QueryParams &params) {
+    return withAuthenticatedParams(call, [&](const QueryParams &params, const TrustApiCaller *) {
         return fetchEndpoint(*call.slot.entity, params, call.idOptions, call.now, call.request.ifNoneMatch);
     });
 }
@@ -28,7 +28,7 @@ HttpResponse list(const EndpointCall &call)
                 types.push_back(mark.trustMarkType);
         return types;
     };
-    return withQuery(call, [&](const QueryParams &params) {
+    return withAuthenticatedParams(call, [&](const QueryParams &params, const TrustApiCaller *) {
         return listEndpoint(*call.slot.entity, call.slot.list, params, resolver ? &marks : nullptr,
                             call.request.ifNoneMatch);
     });
@@ -63,8 +63,11 @@ void addAuthorityRoutes(const EntitySlot &slot, RouteAdder &routes)
 {
     if (!slot.entity->isAuthority())
         return;
-    routes.add(entity::kFetchPath, "fetch", "GET", fetch);
-    routes.add(entity::kListPath, "list", "GET", list);
+    // POST with spec 8.8 client authentication too, for the entity's
+    // trust API callers.
+    const bool authenticatedPost = slot.trustApi != nullptr;
+    routes.add(entity::kFetchPath, "fetch", "GET", fetch, authenticatedPost);
+    routes.add(entity::kListPath, "list", "GET", list, authenticatedPost);
 }
 
 } // namespace oidfed::server

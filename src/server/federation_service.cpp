@@ -223,10 +223,11 @@ HttpResponse FederationService::dispatch(const HttpRequest &request, std::string
         }
     }
     endpointName = std::string(route->name);
-    // Spec 8: GET, or POST with client authentication, which this server
-    // does not offer; the trust mark status endpoint is POST only (8.4.1).
-    if (request.method != route->method) {
-        const std::string allowed(route->method);
+    // Spec 8: GET, or POST with client authentication (8.8), which fetch,
+    // list and resolve take for an entity with trust API callers; the trust
+    // mark status endpoint is POST only (8.4.1).
+    if (request.method != route->method && !(route->authenticatedPost && request.method == "POST")) {
+        const std::string allowed = std::string(route->method) + (route->authenticatedPost ? ", POST" : "");
         HttpResponse refused = errorResponse("invalid_request", "only " + allowed + " is supported by this endpoint");
         refused.status = 405;
         refused.addHeader("Allow", allowed);

@@ -79,7 +79,7 @@ HttpResponse ResolveEndpoint::failure(const Error &error)
 }
 
 HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch,
-                                     std::string_view clientAddress)
+                                     std::string_view clientAddress, const CallerBudget *caller)
 {
     auto subject = params.single("sub");
     if (!subject)
@@ -126,7 +126,13 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
         // The client's own limits first, so that one client never takes the
         // whole process-wide gate (threat B07).
         ClientLimiter::Admission admission;
-        if (!clientAddress.empty()) {
+        if (caller) {
+            admission = caller->limiter.admit(caller->key, ClientLimiter::Clock::now());
+            if (!admission) {
+                metrics_.countClientLimited(clientLimitReason(admission.verdict));
+                return clientLimitedResponse(admission.retryAfter);
+            }
+        } else if (!clientAddress.empty()) {
             admission = clients_.admit(clientKey(clientAddress), ClientLimiter::Clock::now());
             if (!admission) {
                 metrics_.countClientLimited(clientLimitReason(admission.verdict));

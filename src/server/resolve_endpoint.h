@@ -76,11 +76,19 @@ public:
     ResolveEndpoint(std::shared_ptr<const entity::HostedEntity> self, std::unique_ptr<Resolver> resolver,
                     const ResolveEndpointOptions &options, const TrustMarkVerificationOptions &marks, Shared shared);
 
+    /// The budget of a caller that authenticated (spec 8.8, the entity's
+    /// trust API callers): its own limiter and key, instead of its address's.
+    struct CallerBudget {
+        ClientLimiter &limiter;
+        std::string_view key;
+    };
+
     /// `clientAddress`: the requester's address (HttpRequest); a
     /// resolution on demand counts against its per-client limits, unless it
-    /// is empty (a request from inside the process).
+    /// is empty (a request from inside the process) or `caller` is given
+    /// (then against the caller's).
     HttpResponse handle(const QueryParams &params, UnixTime now, std::string_view ifNoneMatch,
-                        std::string_view clientAddress = {});
+                        std::string_view clientAddress = {}, const CallerBudget *caller = nullptr);
 
     Resolver &resolver() noexcept { return *resolver_; }
 

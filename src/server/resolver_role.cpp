@@ -11,7 +11,12 @@ namespace {
 
 HttpResponse resolve(const EndpointCall &call)
 {
-    return withQuery(call, [&](const QueryParams &params) {
+    return withAuthenticatedParams(call, [&](const QueryParams &params, const TrustApiCaller *caller) {
+        // An authenticated caller resolves on its own budget, not its address's.
+        if (caller) {
+            const ResolveEndpoint::CallerBudget budget{call.slot.trustApi->callerLimiter(), caller->name};
+            return call.slot.resolver->handle(params, call.now, call.request.ifNoneMatch, {}, &budget);
+        }
         return call.slot.resolver->handle(params, call.now, call.request.ifNoneMatch, call.request.clientAddress);
     });
 }
@@ -75,7 +80,7 @@ void resolverExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out)
 void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes)
 {
     if (slot.resolver)
-        routes.add(entity::kResolvePath, "resolve", "GET", resolve);
+        routes.add(entity::kResolvePath, "resolve", "GET", resolve, slot.trustApi != nullptr);
 }
 
 } // namespace oidfed::server

@@ -99,6 +99,27 @@ HttpResponse withQuery(const EndpointCall &call, Answer &&answer)
     return answer(*params);
 }
 
+/// Calls `answer(params, caller)` with the request's parameters: a GET's
+/// query (caller nullptr), or a POST's form body once its spec 8.8 client
+/// authentication verified with the slot's trust API callers (the dispatcher
+/// routes a POST here only when the slot has them); or answers with the
+/// refusal (400, 401, 413, 415).
+template <typename Answer>
+HttpResponse withAuthenticatedParams(const EndpointCall &call, Answer &&answer)
+{
+    if (call.request.method != "POST" || !call.slot.trustApi)
+        return withQuery(call, [&](const QueryParams &params) {
+            return answer(params, static_cast<const TrustApiCaller *>(nullptr));
+        });
+    const std::string &prefix = call.slot.entity->pathPrefix();
+    const std::string_view path = std::string_view(call.request.path).substr(
+        call.request.path.compare(0, prefix.size(), prefix) == 0 ? prefix.size() : 0);
+    TrustApiEndpoint::AuthenticatedPost post = call.slot.trustApi->authenticatePost(call.request, path, call.now);
+    if (!post.params)
+        return post.refusal;
+    return answer(*post.params, post.caller);
+}
+
 /// Fills the role's member of `slot` for entity `index` (or leaves it empty
 /// when the entity does not have the role).
 using RoleBuild = Result<void> (*)(SnapshotBuild &build, std::size_t index, EntitySlot &slot);

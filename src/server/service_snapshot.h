@@ -91,6 +91,9 @@ struct Route {
     std::string_view name{};        ///< the metrics' endpoint label (a fixed string)
     std::string_view method{};      ///< "GET" or "POST": others get 405
     EndpointHandler handler = nullptr;
+    /// A GET endpoint that also takes POST with spec 8.8 client
+    /// authentication (the slot has trust API callers).
+    bool authenticatedPost = false;
 };
 
 /// Adds the routes of one slot: path relative to the entity identifier.
@@ -100,9 +103,10 @@ public:
         : routes_(routes), prefix_(std::move(prefix)), slot_(slot)
     {
     }
-    void add(std::string_view path, std::string_view name, std::string_view method, EndpointHandler handler)
+    void add(std::string_view path, std::string_view name, std::string_view method, EndpointHandler handler,
+             bool authenticatedPost = false)
     {
-        routes_[prefix_ + std::string(path)].push_back(Route{slot_, name, method, handler});
+        routes_[prefix_ + std::string(path)].push_back(Route{slot_, name, method, handler, authenticatedPost});
     }
 
 private:

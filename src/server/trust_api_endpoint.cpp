@@ -118,6 +118,51 @@ HttpResponse TrustApiEndpoint::handle(Call call, const HttpRequest &request, Uni
     return response;
 }
 
+TrustApiEndpoint::AuthenticatedPost TrustApiEndpoint::authenticatePost(const HttpRequest &request,
+                                                                       std::string_view endpointPath, UnixTime now)
+{
+    AuthenticatedPost out;
+    if (request.body.size() > maxBodyBytes_) {
+        out.refusal = refusal(413, "invalid_request",
+                              "the request body is larger than " + std::to_string(maxBodyBytes_) +
+                                  " bytes (trust_api.max_body_bytes)");
+        return out;
+    }
+    if (!fetch::mediaTypeMatches(request.contentType, kFormMediaType)) {
+        out.refusal = refusal(415, "invalid_request", "the Content-Type must be " + std::string(kFormMediaType));
+        return out;
+    }
+    auto params = QueryParams::parse(
+        request.body, QueryLimits{.maxBytes = maxBodyBytes_, .maxParameters = 64, .maxValueBytes = maxBodyBytes_});
+    if (!params) {
+        out.refusal = errorResponse("invalid_request", params.error().message);
+        return out;
+    }
+    Result<const TrustApiCaller *> caller =
+        !request.authorization.empty()
+            ? Result<const TrustApiCaller *>(fail(Error(ErrorCode::InvalidClient,
+                                                        "federation endpoints take spec 8.8 private_key_jwt client "
+                                                        "authentication only, not a bearer token")
+                                                      .withRule("8.8 client authentication")))
+        : !TrustApiCallers::presentsAssertion(*params)
+            ? Result<const TrustApiCaller *>(fail(Error(ErrorCode::InvalidClient,
+                                                        "a POST to a federation endpoint needs client_assertion_type "
+                                                        "and client_assertion (spec 8.8), or use GET")
+                                                      .withRule("8.8 client authentication")))
+            : callers_->authenticate(TrustApiCallers::Presented{.authorization = {},
+                                                                .params = *params,
+                                                                .endpointUrl = self_.str() + std::string(endpointPath)},
+                                     now, *resolver_, *replay_);
+    metrics_.countTrustApi("federation_endpoint", caller ? "ok" : "unauthenticated");
+    if (!caller) {
+        out.refusal = unavailable(caller.error()) ? verdict(caller.error()) : unauthenticated(caller.error());
+        return out;
+    }
+    out.params = std::move(params).value();
+    out.caller = *caller;
+    return out;
+}
+
 bool TrustApiEndpoint::resolvesOnDemand(const std::string &subject)
 {
     if (subject.empty())

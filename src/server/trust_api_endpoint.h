@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,23 @@ public:
 
     /// Answers one request (the dispatcher has checked the method).
     HttpResponse handle(Call call, const HttpRequest &request, UnixTime now);
+
+    /// Spec 8.8 client authentication of a POST to one of this entity's
+    /// federation endpoints (fetch, list, resolve; `endpointPath` relative to
+    /// the entity's): the form body's parameters and the caller, or the
+    /// refusal (413, 415, 400, and 401 for anything but a valid
+    /// private_key_jwt of a configured caller: a bearer token is for the
+    /// trust API only). Nothing is resolved for a request before its caller
+    /// is known.
+    struct AuthenticatedPost {
+        std::optional<QueryParams> params{};  ///< set when authenticated
+        const TrustApiCaller *caller = nullptr;
+        HttpResponse refusal{};
+    };
+    AuthenticatedPost authenticatePost(const HttpRequest &request, std::string_view endpointPath, UnixTime now);
+
+    /// The budget of an authenticated caller (its name is the key).
+    ClientLimiter &callerLimiter() noexcept { return *callerLimits_; }
 
     /// The metrics label of a call: "client", "request_object",
     /// "client_assertion".

@@ -112,7 +112,9 @@ struct TrustApiFederation {
     Jwk protocolKey = Jwk::generate(JwsAlgorithm::ES256).value();
     std::unique_ptr<ServedFederation> fed;
 
-    explicit TrustApiFederation(const std::string &apiExtra = {}, const std::string &anchors = {})
+    /// `opExtra`: members added to the OP's entity ("%TA%" its anchor's id).
+    explicit TrustApiFederation(const std::string &apiExtra = {}, const std::string &anchors = {},
+                                const std::string &opExtra = {})
     {
         const std::string digest = hexSha256(token);
         const std::string rpJwks = jwksOf(protocolKey).dump();
@@ -123,7 +125,10 @@ struct TrustApiFederation {
                                         R"("}, {"name": "issuer-module", "entity_id": ")" + f.id("ci") + R"("}])";
             const std::string api = R"("trust_api": {"trust_anchors": )" +
                                     (anchors.empty() ? R"([{"entity_id": ")" + f.id("ta") + R"("}])" : anchors) +
-                                    R"(, "callers": )" + callers + apiExtra + "},\n      ";
+                                    R"(, "callers": )" + callers + apiExtra + "},\n      " +
+                                    test::replaceAll(opExtra, "%TA%", f.id("ta"));
+            if (!opExtra.empty())
+                fs::create_directories(f.dir() / "subordinates" / "op");
             text = test::replaceAll(text, "\"explicit_registration\": {", api + "\"explicit_registration\": {");
             text = test::replaceAll(text, "\"jwks_uri\": \"" + f.id("rp") + "/jwks\"", "\"jwks\": " + rpJwks);
             // An RP that names the intermediate as its superior, which has
@@ -189,7 +194,8 @@ struct TrustApiFederation {
     std::vector<std::pair<std::string, std::string>> callerAuth(const std::string &call, const Jwk *key = nullptr,
                                                                 const std::string &jti = {}) const
     {
-        Json claims = assertionClaims(fed->id("ci"), op() + "/trust-api/" + call);
+        // `call`: a trust API call, or "/<endpoint>" for a federation endpoint.
+        Json claims = assertionClaims(fed->id("ci"), op() + (call.front() == '/' ? call : "/trust-api/" + call));
         if (!jti.empty())
             claims.set("jti", jti);
         const Jwk signer = key ? *key : fed->activeKeyOf("ci");
@@ -466,5 +472,59 @@ TEST_CASE("a trust API that cannot be built leaves only itself out")
     CHECK(ready.dump().find("trust_api") != std::string::npos);
     CHECK(t.post("client", form({{"client_id", t.rp()}}), {"Authorization: Bearer " + t.token}).status == 404);
     // The OP itself and its registration endpoint are served.
+    CHECK(t.fed->get("/op/.well-known/openid-federation").status == 200);
+}
+
+TEST_CASE("fetch, list and resolve take spec 8.8 client authentication from trust API callers; an authenticated "
+          "resolve uses the caller's budget")
+{
+    // The OP is also a resolver and an authority (no subordinates) here.
+    TrustApiFederation t(R"(, "per_caller_rate": 1, "per_caller_burst": 1)", "",
+                         R"("resolver": {"trust_anchors": [{"entity_id": "%TA%"}]}, "subordinates_dir": "subordinates/op", )");
+    auto authed = [&](const std::string &endpoint, std::vector<std::pair<std::string, std::string>> params) {
+        auto auth = t.callerAuth("/" + endpoint);
+        params.insert(params.end(), auth.begin(), auth.end());
+        return test::httpRequest(t.op() + "/" + endpoint,
+                                 {"Content-Type: application/x-www-form-urlencoded", "Expect:"}, "POST", form(params));
+    };
+    const std::string ta = t.fed->id("ta");
+
+    HttpReply resolved = authed("resolve", {{"sub", t.rp()}, {"trust_anchor", ta}});
+    REQUIRE_MESSAGE(resolved.status == 200, resolved.body);
+    CHECK(resolved.header("content-type") == "application/resolve-response+jwt");
+    // The caller's budget (a burst of one) is used up; anonymous clients
+    // keep theirs.
+    HttpReply limited = authed("resolve", {{"sub", t.fed->id("ci")}, {"trust_anchor", ta}});
+    checkRefusal(limited, 429, "temporarily_unavailable");
+    HttpReply anonymous = t.fed->get("/op/resolve?sub=" + formEncode(t.fed->id("ia")) + "&trust_anchor=" + formEncode(ta));
+    CHECK_MESSAGE(anonymous.status == 200, anonymous.body);
+
+    // fetch and list: answered after the caller authenticated.
+    HttpReply list = authed("list", {});
+    CHECK_MESSAGE(list.status == 200, list.body);
+    CHECK(list.body == "[]");
+    checkRefusal(authed("fetch", {{"sub", t.rp()}}), 404, "not_found");
+
+    // A POST without a client assertion, with a bearer token, or with a
+    // replayed one: 401; a GET needs none.
+    checkUnauthenticated(
+        test::httpRequest(t.op() + "/list", {"Content-Type: application/x-www-form-urlencoded", "Expect:"}, "POST", ""));
+    checkUnauthenticated(test::httpRequest(t.op() + "/list",
+                                           {"Content-Type: application/x-www-form-urlencoded",
+                                            "Authorization: Bearer " + t.token, "Expect:"},
+                                           "POST", ""));
+    auto once = t.callerAuth("/list", nullptr, "the-same-jti");
+    CHECK(test::httpRequest(t.op() + "/list", {"Content-Type: application/x-www-form-urlencoded", "Expect:"}, "POST",
+                            form(once))
+              .status == 200);
+    checkUnauthenticated(test::httpRequest(t.op() + "/list",
+                                           {"Content-Type: application/x-www-form-urlencoded", "Expect:"}, "POST",
+                                           form(t.callerAuth("/list", nullptr, "the-same-jti"))));
+    CHECK(t.fed->get("/op/list").status == 200);
+    // Entities without trust API callers still refuse POST.
+    HttpReply taPost = test::httpRequest(t.fed->id("ta") + "/list", {"Content-Type: application/x-www-form-urlencoded"},
+                                         "POST", "");
+    CHECK(taPost.status == 405);
+    CHECK(taPost.header("allow") == "GET");
     CHECK(t.fed->get("/op/.well-known/openid-federation").status == 200);
 }
