@@ -9,7 +9,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <ctime>
 #include <random>
 
@@ -527,4 +530,73 @@ TEST_CASE("fetch, list and resolve take spec 8.8 client authentication from trus
     CHECK(taPost.status == 405);
     CHECK(taPost.header("allow") == "GET");
     CHECK(t.fed->get("/op/.well-known/openid-federation").status == 200);
+}
+
+// Not a timed test: a measurement, run by hand (docs/trust-api.md,
+// "Performance"): build/tests/server/trust_api_serve_test -tc="measure*" --no-skip
+TEST_CASE("measure: trust API latency, cold and warm, and checks per second" * doctest::skip())
+{
+    using Clock = std::chrono::steady_clock;
+    auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    TrustApiFederation t(R"(, "per_caller_rate": 0, "per_caller_burst": 100000, "max_concurrent_per_caller": 64)");
+    const std::vector<std::pair<std::string, std::string>> lookup{{"client_id", t.rp()}};
+
+    // Cold: nothing of the RP cached yet (its chain resolved through the
+    // server's in-process fetcher). A Request Object on this server, a
+    // lookup on a second, fresh one below.
+    auto start = Clock::now();
+    HttpReply cold = t.call("request-object", {{"request", sign(t.requestObjectClaims(), "oauth-authz-req+jwt",
+                                                                 t.protocolKey)}});
+    const double coldRequest = ms(Clock::now() - start);
+    REQUIRE(cold.status == 200);
+    std::vector<double> warmLookups, warmRequests;
+    for (int i = 0; i < 50; ++i) {
+        start = Clock::now();
+        REQUIRE(t.call("client", lookup).status == 200);
+        warmLookups.push_back(ms(Clock::now() - start));
+        const std::string request = sign(t.requestObjectClaims(), "oauth-authz-req+jwt", t.protocolKey);
+        start = Clock::now();
+        REQUIRE(t.call("request-object", {{"request", request}}).status == 200);
+        warmRequests.push_back(ms(Clock::now() - start));
+    }
+    TrustApiFederation fresh;
+    start = Clock::now();
+    REQUIRE(fresh.call("client", {{"client_id", fresh.rp()}}).status == 200);
+    const double coldLookup = ms(Clock::now() - start);
+
+    // Throughput: 2 client threads, a new connection per call (as
+    // test::httpRequest makes), Request Objects signed beforehand.
+    constexpr int kThreads = 2, kPerThread = 300;
+    std::vector<std::vector<std::string>> requests(kThreads);
+    for (auto &batch : requests)
+        for (int i = 0; i < kPerThread; ++i)
+            batch.push_back(sign(t.requestObjectClaims(), "oauth-authz-req+jwt", t.protocolKey));
+    auto rate = [&](auto call) {
+        std::atomic<int> failures{0};
+        const auto begin = Clock::now();
+        std::vector<std::thread> threads;
+        for (int n = 0; n < kThreads; ++n)
+            threads.emplace_back([&, n] {
+                for (int i = 0; i < kPerThread; ++i)
+                    if (call(n, i).status != 200)
+                        ++failures;
+            });
+        for (std::thread &thread : threads)
+            thread.join();
+        CHECK(failures == 0);
+        return kThreads * kPerThread / std::chrono::duration<double>(Clock::now() - begin).count();
+    };
+    const double lookupRate = rate([&](int, int) { return t.call("client", lookup); });
+    const double requestRate =
+        rate([&](int n, int i) { return t.call("request-object", {{"request", requests[n][i]}}); });
+    MESSAGE("trust API on this machine: client lookup cold " << coldLookup << " ms, warm median "
+                                                             << median(warmLookups) << " ms; Request Object cold "
+                                                             << coldRequest << " ms, warm median "
+                                                             << median(warmRequests) << " ms; " << lookupRate
+                                                             << " lookups/s, " << requestRate
+                                                             << " Request Object checks/s (2 client threads)");
 }
