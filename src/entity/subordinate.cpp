@@ -20,9 +20,9 @@ namespace oidfed::entity {
 namespace {
 
 // The members of a subordinate file (see subordinate.h).
-constexpr std::array<std::string_view, 10> kMembers = {
-    "entity_id", "jwks", "entity_types", "intermediate", "metadata",
-    "metadata_policy", "metadata_policy_crit", "constraints", "statement_lifetime", "comment",
+constexpr std::array<std::string_view, 11> kMembers = {
+    "entity_id",   "jwks",        "entity_types",       "intermediate", "metadata", "metadata_policy",
+    "metadata_policy_crit", "constraints", "statement_lifetime", "comment", "blocked",
 };
 
 constexpr std::array<std::string_view, 3> kConstraintMembers = {"max_path_length", "naming_constraints",
@@ -188,7 +188,46 @@ Result<std::int64_t> parseLifetime(const Json &value, const std::string &source)
     return value.asInt();
 }
 
+Result<SubordinateBlock> parseBlock(const Json &value, const std::string &source)
+{
+    if (!value.isObject())
+        return problem(ErrorCode::Malformed, source, "blocked", "must be an object {\"reason\", \"since\"?}");
+    SubordinateBlock block;
+    for (const auto &[name, member] : value.asObject()) {
+        if (name == "reason" && member.isString() && !member.asString().empty())
+            block.reason = member.asString();
+        else if (name == "since" && member.isInt() && member.asInt() >= 0)
+            block.since = member.asInt();
+        else if (name == "reason" || name == "since")
+            return problem(ErrorCode::InvalidArgument, source, "blocked",
+                           name == "reason" ? "reason must be a non-empty string" : "since must be a NumericDate");
+        else
+            return problem(ErrorCode::InvalidArgument, source, "blocked", "unknown member \"" + name + "\"");
+    }
+    if (block.reason.empty())
+        return problem(ErrorCode::InvalidArgument, source, "blocked", "reason is REQUIRED: say why it is blocked");
+    return block;
+}
+
 } // namespace
+
+Result<void> checkMetadataPolicyMember(const Json &policy, const std::string &sourceName)
+{
+    return checkMetadataPolicy(policy, sourceName);
+}
+
+Result<std::vector<std::string>> parseMetadataPolicyCritMember(const Json &crit, const std::string &sourceName)
+{
+    auto names = parseMetadataPolicyCrit(crit);
+    if (!names)
+        return problem(ErrorCode::InvalidArgument, sourceName, "metadata_policy_crit", names.error().message);
+    return std::move(names).value();
+}
+
+Result<void> checkConstraintsMember(const Json &constraints, const std::string &sourceName)
+{
+    return checkConstraints(constraints, sourceName);
+}
 
 Result<Subordinate> parseSubordinate(const Json &json, const std::string &sourceName, const EntityIdOptions &idOptions)
 {
@@ -224,10 +263,7 @@ Result<Subordinate> parseSubordinate(const Json &json, const std::string &source
         out.metadataPolicy = *policy;
     }
     if (const Json *crit = json.find("metadata_policy_crit")) {
-        auto names = parseMetadataPolicyCrit(*crit);
-        if (!names)
-            return problem(ErrorCode::InvalidArgument, sourceName, "metadata_policy_crit", names.error().message);
-        out.metadataPolicyCrit = std::move(names).value();
+        OIDFED_TRY(out.metadataPolicyCrit, parseMetadataPolicyCritMember(*crit, sourceName));
     }
     if (const Json *constraints = json.find("constraints")) {
         OIDFED_TRY_VOID(checkConstraints(*constraints, sourceName));
@@ -241,6 +277,9 @@ Result<Subordinate> parseSubordinate(const Json &json, const std::string &source
         if (!comment->isString())
             return problem(ErrorCode::Malformed, sourceName, "comment", "must be a string");
         out.comment = comment->asString();
+    }
+    if (const Json *blocked = json.find("blocked")) {
+        OIDFED_TRY(out.blocked, parseBlock(*blocked, sourceName));
     }
     return out;
 }
@@ -274,6 +313,13 @@ Json subordinateToJson(const Subordinate &subordinate)
         out.set("constraints", subordinate.constraints);
     if (subordinate.statementLifetime)
         out.set("statement_lifetime", *subordinate.statementLifetime);
+    if (subordinate.blocked) {
+        Json blocked = Json::object();
+        blocked.set("reason", subordinate.blocked->reason);
+        if (subordinate.blocked->since != 0)
+            blocked.set("since", subordinate.blocked->since);
+        out.set("blocked", std::move(blocked));
+    }
     return out;
 }
 

@@ -21,6 +21,15 @@
 //   "statement_lifetime"   OPTIONAL  seconds, 60..31,536,000; default: the
 //                                    authority's statement lifetime
 //   "comment"              OPTIONAL  string, kept but never signed (for reviewers)
+//   "blocked"              OPTIONAL  {"reason": non-empty string, "since"?:
+//                                    NumericDate}: no statement about it is
+//                                    served (fetch 404, absent from list)
+//                                    while the file keeps everything else
+//
+// A file named "_defaults.json" in the directory is not a subordinate: it
+// holds the issuer-wide "metadata_policy", "metadata_policy_crit" and
+// "constraints" (and a "comment"), merged into every subordinate's own
+// (subordinate_defaults.h).
 //
 // Validation on load (parseSubordinate): entity_types are non-empty strings,
 // stored sorted and unique; metadata and metadata_policy are objects keyed by
@@ -56,6 +65,12 @@
 
 namespace oidfed::entity {
 
+/// Why, and since when, a subordinate is blocked.
+struct SubordinateBlock {
+    std::string reason;       ///< non-empty
+    std::int64_t since = 0;   ///< NumericDate; 0: not recorded
+};
+
 struct Subordinate {
     EntityId entityId;
     std::optional<JwkSet> jwks{};          ///< nullopt: hosted here, filled in by the server
@@ -67,12 +82,17 @@ struct Subordinate {
     Json constraints{};                    ///< object or null
     std::optional<std::int64_t> statementLifetime{};  ///< seconds
     std::string comment{};                 ///< the file's "comment" (empty: none); never signed
+    std::optional<SubordinateBlock> blocked{};  ///< set: nothing about it is served
     std::string sourceFile{};              ///< file name it came from (for error messages)
 };
 
 /// Bounds of "statement_lifetime", in seconds (one minute .. one year).
 inline constexpr std::int64_t kMinStatementLifetime = 60;
 inline constexpr std::int64_t kMaxStatementLifetime = 31536000;
+
+/// The file of a subordinate directory that holds the issuer-wide defaults
+/// (subordinate_defaults.h), not a subordinate.
+inline constexpr std::string_view kSubordinateDefaultsFile = "_defaults.json";
 
 /// Largest subordinate file loadDirectory() reads, in bytes.
 inline constexpr std::size_t kMaxSubordinateFileBytes = 1 << 20;
@@ -86,6 +106,12 @@ inline constexpr std::size_t kMaxSubordinateFileBytes = 1 << 20;
 /// members); InvalidKey for a bad or empty jwks.
 Result<Subordinate> parseSubordinate(const Json &json, const std::string &sourceName,
                                      const EntityIdOptions &idOptions = {});
+
+/// The checks parseSubordinate() makes of these members, for the defaults
+/// file: errors "<sourceName>: <member>: <what>" with claim the member.
+Result<void> checkMetadataPolicyMember(const Json &policy, const std::string &sourceName);
+Result<std::vector<std::string>> parseMetadataPolicyCritMember(const Json &crit, const std::string &sourceName);
+Result<void> checkConstraintsMember(const Json &constraints, const std::string &sourceName);
 
 /// The file's JSON for a subordinate (what `oidfed subordinate add` writes):
 /// entity_id, jwks (when set), entity_types (when non-empty), intermediate,
@@ -111,6 +137,7 @@ struct SubordinateProblem {
 };
 
 class SubordinateSet;
+struct SubordinateDefaults;
 
 /// What loadEachFile() read: the usable subordinates and the files it could
 /// not use.
@@ -129,7 +156,10 @@ public:
     /// (LimitExceeded). A missing or unreadable directory is InvalidArgument;
     /// an empty one is a valid empty set. Names starting with "." are
     /// ignored (editor and temporary files), as a shell's `*.json` would.
-    /// Each Subordinate's sourceFile is its file name.
+    /// Each Subordinate's sourceFile is its file name. The defaults file
+    /// (kSubordinateDefaultsFile), when present, is merged into every
+    /// record (subordinate_defaults.h); a defaults file that does not load,
+    /// or a conflict with it, fails the load like any bad file.
     static Result<std::shared_ptr<const SubordinateSet>> loadDirectory(
         const std::filesystem::path &dir, const EntityIdOptions &idOptions = {}, std::size_t maxFiles = 1000000);
 
@@ -138,26 +168,40 @@ public:
     /// an earlier file (by name) already names, is reported in
     /// `problems`; its record from `previous` (same file name, when
     /// `previous` is given and has one whose entity is not taken) is kept
-    /// instead, otherwise it is left out. Fails only for what
-    /// loadDirectory() fails on before reading a file (a missing or
-    /// unlistable directory, too many files).
+    /// instead, otherwise it is left out; a conflict with the defaults file
+    /// is such a problem of the subordinate's file. Fails only for what
+    /// loadDirectory() fails on before reading a subordinate's file (a
+    /// missing or unlistable directory, too many files, a defaults file that
+    /// does not load: the server then keeps the whole previous set).
     static Result<SubordinateLoad> loadEachFile(const std::filesystem::path &dir, const EntityIdOptions &idOptions,
                                                 const SubordinateSet *previous, std::size_t maxFiles = 1000000);
 
+    /// The defaults file of `dir` (kSubordinateDefaultsFile), parsed; nullopt
+    /// when there is none. Errors name the file and the member.
+    static Result<std::optional<SubordinateDefaults>> loadDefaults(const std::filesystem::path &dir);
+
     /// Builds a set from parsed subordinates (tests, tools). Duplicate entity
-    /// ids are InvalidArgument naming both sourceFiles.
+    /// ids (blocked or not) are InvalidArgument naming both sourceFiles.
     static Result<std::shared_ptr<const SubordinateSet>> fromSubordinates(std::vector<Subordinate> subordinates);
 
     /// The subordinate with exactly this entity id (byte for byte; no
     /// normalisation), or nullptr. The pointer is valid while the set lives.
     const Subordinate *find(std::string_view entityId) const;
 
-    /// The subordinate read from file `file` (Subordinate::sourceFile), or
-    /// nullptr. Linear in the size of the set.
+    /// The subordinate read from file `file` (Subordinate::sourceFile),
+    /// blocked or not, or nullptr. Linear in the size of the set.
     const Subordinate *findBySourceFile(std::string_view file) const;
 
-    /// Every subordinate, sorted by entity id.
+    /// Every subordinate that is not blocked, sorted by entity id: what the
+    /// fetch and list endpoints serve. find() and list() see only these.
     const std::vector<Subordinate> &all() const noexcept { return subordinates_; }
+
+    /// The blocked subordinates, sorted by entity id (their files load; no
+    /// statement about them is served).
+    const std::vector<Subordinate> &blocked() const noexcept { return blocked_; }
+
+    /// The blocked subordinate with exactly this entity id, or nullptr.
+    const Subordinate *findBlocked(std::string_view entityId) const;
 
     /// Entity ids matching the filter, sorted. No filter: a copy of a
     /// precomputed vector; an entityTypes filter walks only the subordinates
@@ -167,7 +211,8 @@ public:
     std::size_t size() const noexcept { return subordinates_.size(); }
 
 private:
-    std::vector<Subordinate> subordinates_;  ///< sorted by entity id
+    std::vector<Subordinate> subordinates_;  ///< not blocked, sorted by entity id
+    std::vector<Subordinate> blocked_;       ///< blocked, sorted by entity id
     std::vector<std::string> ids_;           ///< entity ids of subordinates_, same order
     /// entity type -> indexes into subordinates_ (ascending, so sorted by id).
     std::map<std::string, std::vector<std::size_t>, std::less<>> byType_;

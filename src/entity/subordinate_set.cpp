@@ -19,6 +19,7 @@
 #include "core/file_read.h"
 #include "core/unique_fd.h"
 #include "entity/parallel_for.h"
+#include "entity/subordinate_defaults.h"
 
 namespace oidfed::entity {
 
@@ -85,7 +86,7 @@ Result<std::vector<std::string>> subordinateFileNames(const std::filesystem::pat
         return fail(ErrorCode::InvalidArgument, "cannot list subordinate directory " + dir.string() + ": " + ec.message());
     for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
         std::string name = it->path().filename().string();
-        if (name.starts_with(".") || !name.ends_with(".json"))
+        if (name.starts_with(".") || !name.ends_with(".json") || name == kSubordinateDefaultsFile)
             continue;
         std::error_code typeError;
         if (!it->is_regular_file(typeError))
@@ -101,19 +102,50 @@ Result<std::vector<std::string>> subordinateFileNames(const std::filesystem::pat
     return names;
 }
 
-// Every file of `names`, read and checked. Reading and checking the files (a
-// JSON parse and a key import each) is independent per file: spread over the
-// cores.
-std::vector<std::optional<Result<Subordinate>>> parseFiles(const std::filesystem::path &dir,
-                                                           const std::vector<std::string> &names,
-                                                           const EntityIdOptions &idOptions)
+JsonLimits fileLimits()
 {
     JsonLimits limits;
     limits.maxBytes = kMaxSubordinateFileBytes;
+    return limits;
+}
+
+} // namespace
+
+// A defaults file that does not load fails the whole load (loadDirectory,
+// loadEachFile): serving statements without the policy the authority means
+// for all of them would be worse than serving none.
+Result<std::optional<SubordinateDefaults>> SubordinateSet::loadDefaults(const std::filesystem::path &dir)
+{
+    const std::string name(kSubordinateDefaultsFile);
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / name, ec))
+        return std::optional<SubordinateDefaults>();
+    OIDFED_TRY(std::string text, readBounded(dir / name, name));
+    auto json = parseJson(text, fileLimits());
+    if (!json)
+        return fail(ErrorCode::InvalidArgument, name + ": " + json.error().message);
+    OIDFED_TRY(SubordinateDefaults defaults, parseSubordinateDefaults(*json, name));
+    return std::optional<SubordinateDefaults>(std::move(defaults));
+}
+
+namespace {
+
+// Every file of `names`, read, checked and merged with the defaults.
+// Reading and checking the files (a JSON parse and a key import each) is
+// independent per file: spread over the cores.
+std::vector<std::optional<Result<Subordinate>>> parseFiles(const std::filesystem::path &dir,
+                                                           const std::vector<std::string> &names,
+                                                           const EntityIdOptions &idOptions,
+                                                           const std::optional<SubordinateDefaults> &defaults)
+{
+    const JsonLimits limits = fileLimits();
     std::vector<std::optional<Result<Subordinate>>> parsed(names.size());
     parallelFor(names.size(), kFilesPerBlock, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i)
+        for (std::size_t i = begin; i < end; ++i) {
             parsed[i] = parseFile(dir, names[i], limits, idOptions);
+            if (defaults && *parsed[i])
+                parsed[i] = applySubordinateDefaults(std::move(*parsed[i]).value(), *defaults);
+        }
     });
     return parsed;
 }
@@ -125,9 +157,10 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::loadDirectory(cons
                                                                             std::size_t maxFiles)
 {
     OIDFED_TRY(std::vector<std::string> names, subordinateFileNames(dir, maxFiles));
+    OIDFED_TRY(std::optional<SubordinateDefaults> defaults, loadDefaults(dir));
     // Errors are reported for the first bad file in name order, as a
     // sequential load would.
-    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions);
+    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions, defaults);
     std::vector<Subordinate> subordinates;
     subordinates.reserve(names.size());
     for (std::optional<Result<Subordinate>> &subordinate : parsed) {
@@ -143,7 +176,8 @@ Result<SubordinateLoad> SubordinateSet::loadEachFile(const std::filesystem::path
                                                      const SubordinateSet *previous, std::size_t maxFiles)
 {
     OIDFED_TRY(std::vector<std::string> names, subordinateFileNames(dir, maxFiles));
-    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions);
+    OIDFED_TRY(std::optional<SubordinateDefaults> defaults, loadDefaults(dir));
+    std::vector<std::optional<Result<Subordinate>>> parsed = parseFiles(dir, names, idOptions, defaults);
     SubordinateLoad load;
     std::vector<Subordinate> subordinates;
     subordinates.reserve(names.size());
@@ -197,6 +231,10 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::fromSubordinates(s
                             .withEntity(subordinates[i].entityId.str()));
 
     auto set = std::make_shared<SubordinateSet>();
+    auto firstBlocked = std::stable_partition(subordinates.begin(), subordinates.end(),
+                                              [](const Subordinate &subordinate) { return !subordinate.blocked; });
+    set->blocked_.assign(std::make_move_iterator(firstBlocked), std::make_move_iterator(subordinates.end()));
+    subordinates.erase(firstBlocked, subordinates.end());
     set->ids_.reserve(subordinates.size());
     for (std::size_t i = 0; i < subordinates.size(); ++i) {
         set->ids_.push_back(subordinates[i].entityId.str());
@@ -209,10 +247,20 @@ Result<std::shared_ptr<const SubordinateSet>> SubordinateSet::fromSubordinates(s
 
 const Subordinate *SubordinateSet::findBySourceFile(std::string_view file) const
 {
-    for (const Subordinate &subordinate : subordinates_)
-        if (subordinate.sourceFile == file)
-            return &subordinate;
+    for (const std::vector<Subordinate> *records : {&subordinates_, &blocked_})
+        for (const Subordinate &subordinate : *records)
+            if (subordinate.sourceFile == file)
+                return &subordinate;
     return nullptr;
+}
+
+const Subordinate *SubordinateSet::findBlocked(std::string_view entityId) const
+{
+    auto it = std::lower_bound(blocked_.begin(), blocked_.end(), entityId,
+                               [](const Subordinate &subordinate, std::string_view wanted) {
+                                   return subordinate.entityId.str() < wanted;
+                               });
+    return it != blocked_.end() && it->entityId.str() == entityId ? &*it : nullptr;
 }
 
 const Subordinate *SubordinateSet::find(std::string_view entityId) const

@@ -80,6 +80,36 @@ TEST_CASE("subordinate add pins a valid Entity Configuration's keys in a loadabl
     CHECK((*set)->find(live.leaf));
 }
 
+TEST_CASE("subordinate add warns when the entity's authority_hints do not lead to this authority")
+{
+    LiveEntities live;
+    auto warningsOf = [&](std::vector<std::string> extra) {
+        TempDir dir;
+        std::vector<std::string> args{live.leaf, "--dir", dir.path().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto run = add(args);
+        REQUIRE_MESSAGE(run.exitCode == 0, run.out);  // a warning, never a refusal
+        return *json(run.out).find("warnings");
+    };
+    CHECK(warningsOf({}).asArray().empty());
+    CHECK(warningsOf({"--issuer", live.ta}).asArray().empty());
+    const Json other = warningsOf({"--issuer", live.server.base() + "/other-ta"});
+    REQUIRE(other.asArray().size() == 1);
+    CHECK(other.asArray()[0].asString().find("authority_hints do not name " + live.server.base() + "/other-ta") !=
+          std::string::npos);
+
+    // An entity that names no superior at all.
+    live.fed.add(live.server.base() + "/orphan", json(R"({"openid_relying_party": {}})"));
+    live.server.serve(*entityConfigurationUrl(live.server.base() + "/orphan"),
+                      live.fed.entityConfiguration(live.server.base() + "/orphan"));
+    TempDir dir;
+    auto orphan = add({live.server.base() + "/orphan", "--dir", dir.path().string()});
+    REQUIRE_MESSAGE(orphan.exitCode == 0, orphan.out);
+    const Json warnings = *json(orphan.out).find("warnings");
+    REQUIRE(warnings.asArray().size() == 1);
+    CHECK(warnings.asArray()[0].asString().find("no authority_hints") != std::string::npos);
+}
+
 TEST_CASE("subordinate add: --intermediate, --entity-type and --lifetime are recorded")
 {
     LiveEntities live;

@@ -44,14 +44,16 @@ struct LiveEntities {
     std::string im = server.base() + "/im";
     std::string forged = server.base() + "/forged";
     std::string impostor = server.base() + "/impostor";
+    /// The authority leaf and im name as their superior.
+    std::string ta = server.base() + "/ta";
     std::string port = server.base().substr(server.base().rfind(':') + 1);
 
     LiveEntities()
     {
         std::signal(SIGPIPE, SIG_IGN);
         fed.add(leaf, json(R"({"openid_relying_party": {"client_name": "RP"},
-                               "federation_entity": {"organization_name": "Leaf Org"}})"));
-        fed.add(im, authorityMetadata(im));
+                               "federation_entity": {"organization_name": "Leaf Org"}})"), {ta});
+        fed.add(im, authorityMetadata(im), {ta});
         server.serve(*entityConfigurationUrl(leaf), fed.entityConfiguration(leaf));
         server.serve(*entityConfigurationUrl(im), fed.entityConfiguration(im));
 

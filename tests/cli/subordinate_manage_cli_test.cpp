@@ -262,3 +262,73 @@ TEST_CASE("subordinate add --force keeps what add does not set and names it")
     CHECK(record.statementLifetime == 7200);  // given: replaced
     CHECK(record.comment.rfind("ticket 7; keys replaced by oidfed subordinate add --force on ", 0) == 0);
 }
+
+TEST_CASE("subordinate block and unblock: nothing served meanwhile, nothing in the file lost")
+{
+    AddedLeaf t;
+    const auto policy = writeJson(t.inputs, "policy.json", R"({"openid_relying_party": {"scope": {"default": "openid"}}})");
+    REQUIRE(t.set({"--metadata-policy", policy.string()}).exitCode == 0);
+    const Json before = json(test::readFile(t.file.string()));
+    const std::vector<std::string> on{t.live.leaf, "--dir", t.dir.path().string()};
+
+    auto noReason = subordinateCommand("block", on);
+    CHECK(noReason.exitCode == 2);
+    std::vector<std::string> blockArgs = on;
+    blockArgs.insert(blockArgs.end(), {"--reason", "keys compromised, ticket 7"});
+    auto blocked = subordinateCommand("block", blockArgs);
+    REQUIRE_MESSAGE(blocked.exitCode == 0, blocked.out);
+    CHECK(json(blocked.out).find("written")->asBool());
+
+    // The file keeps every member and gains "blocked"; the server's load
+    // serves nothing about it.
+    Json now = json(test::readFile(t.file.string()));
+    CHECK(*now.find("blocked")->findString("reason") == "keys compromised, ticket 7");
+    CHECK(now.find("blocked")->find("since")->isInt());
+    now.erase("blocked");
+    CHECK(now == before);
+    auto set = entity::SubordinateSet::loadDirectory(t.dir.path(), {.allowHttp = true});
+    REQUIRE(set);
+    CHECK((*set)->find(t.live.leaf) == nullptr);
+    CHECK((*set)->list({}).empty());
+
+    // list and show still see it; set still edits it.
+    auto listed = subordinateCommand("list", {"--dir", t.dir.path().string()});
+    REQUIRE(listed.exitCode == 0);
+    const Json listing = json(listed.out);
+    const Json &entry = listing.find("subordinates")->asArray().at(0);
+    CHECK(*entry.find("blocked")->findString("reason") == "keys compromised, ticket 7");
+    CHECK(subordinateCommand("show", on).exitCode == 0);
+
+    auto again = subordinateCommand("block", blockArgs);
+    REQUIRE(again.exitCode == 0);
+    CHECK_FALSE(json(again.out).find("changed")->asBool());
+
+    auto unblocked = subordinateCommand("unblock", on);
+    REQUIRE_MESSAGE(unblocked.exitCode == 0, unblocked.out);
+    CHECK(json(test::readFile(t.file.string())) == before);
+    auto served = entity::SubordinateSet::loadDirectory(t.dir.path(), {.allowHttp = true});
+    REQUIRE(served);
+    CHECK((*served)->find(t.live.leaf) != nullptr);
+    CHECK(subordinateCommand("unblock", {t.live.server.base() + "/nobody", "--dir", t.dir.path().string()}).exitCode ==
+          2);
+}
+
+TEST_CASE("subordinate set refuses a policy that conflicts with the directory's _defaults.json, naming both files")
+{
+    AddedLeaf t;
+    writeJson(t.dir, "_defaults.json", R"({"metadata_policy": {"openid_relying_party": {"scope": {"value": "openid"}}}})");
+    const Json before = json(test::readFile(t.file.string()));
+    const auto conflicting = writeJson(t.inputs, "policy.json",
+                                       R"({"openid_relying_party": {"scope": {"value": "openid email"}}})");
+    auto refused = t.set({"--metadata-policy", conflicting.string()});
+    CHECK(refused.exitCode == 1);
+    const Json error = json(refused.out);
+    CHECK(*error.findString("claim") == "metadata_policy");
+    CHECK(error.findString("error_description")->find("_defaults.json") != std::string::npos);
+    CHECK(json(test::readFile(t.file.string())) == before);
+
+    // A policy the defaults combine with is written.
+    const auto combinable = writeJson(t.inputs, "ok.json", R"({"openid_relying_party": {"scope": {"essential": true}}})");
+    auto accepted = t.set({"--metadata-policy", combinable.string()});
+    CHECK_MESSAGE(accepted.exitCode == 0, accepted.out);
+}

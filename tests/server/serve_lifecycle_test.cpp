@@ -161,6 +161,43 @@ TEST_CASE("subordinates on disk: SIGHUP adds one; a new broken file is left out,
     CHECK(*json(fed.get("/readyz").body).findString("status") == "ready");
 }
 
+TEST_CASE("subordinates on disk: a blocked one is not served, and _defaults.json reaches every statement")
+{
+    ServedFederation fed;
+    const std::filesystem::path dir = fed.dir() / "subordinates" / "ia";
+    std::string file;
+    std::string subject;
+    for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+        Json record = json(test::readFile(entry.path().string()));
+        if (record.find("entity_types") && record.find("entity_types")->dump().find("openid_relying_party") !=
+                                               std::string::npos) {
+            file = entry.path().string();
+            subject = *record.findString("entity_id");
+        }
+    }
+    REQUIRE_FALSE(file.empty());
+    REQUIRE(fed.get("/ia/fetch?sub=" + subject).status == 200);
+    const std::string original = test::readFile(file);
+
+    Json blocked = json(original);
+    blocked.set("blocked", json(R"({"reason": "under review"})"));
+    std::ofstream(file) << blocked.dump(true);
+    REQUIRE(fed.reload());
+    CHECK(fed.get("/ia/fetch?sub=" + subject).status == 404);
+    CHECK(fed.get("/ia/list").body.find(subject) == std::string::npos);
+
+    std::ofstream(file) << original;
+    std::ofstream(dir / "_defaults.json") << R"({"constraints": {"max_path_length": 0}})";
+    REQUIRE(fed.reload());
+    HttpReply served = fed.get("/ia/fetch?sub=" + subject);
+    REQUIRE(served.status == 200);
+    auto statement = EntityStatement::parse(served.body, httpOptions());
+    REQUIRE_MESSAGE(statement, statement.error().describe());
+    REQUIRE(statement->claim("constraints"));
+    CHECK(*statement->claim("constraints") == json(R"({"max_path_length": 0})"));
+    CHECK(fed.get("/ia/list").body.find(subject) != std::string::npos);
+}
+
 TEST_CASE("SIGHUP under load drops no request")
 {
     ServedFederation fed;

@@ -1,5 +1,5 @@
 // oidfed subordinate add ENTITY_ID --dir DIR [--intermediate]
-//     [--entity-type T ...] [--lifetime SECONDS] [--ca-file PEM]
+//     [--entity-type T ...] [--lifetime SECONDS] [--issuer ID] [--ca-file PEM]
 //     [--allow-http] [--allow-loopback] [--force] [--dry-run]
 //
 // Onboards an Immediate Subordinate: fetches its Entity Configuration through
@@ -9,7 +9,7 @@
 // (docs/subordinates.md). With --force an existing file of the same entity
 // is replaced, keeping what add does not set (metadata, metadata_policy,
 // metadata_policy_crit, constraints, statement_lifetime unless --lifetime is
-// given, comment), each kept member named in the output; `subordinate
+// given, blocked, comment), each kept member named in the output; `subordinate
 // refresh-keys` changes only the keys. Exit codes: 0 written (or would be, with
 // --dry-run); 1 the Entity Configuration is invalid; 2 usage (bad id,
 // missing directory, existing file without --force, entity already listed in
@@ -53,6 +53,7 @@ struct SubordinateAddArgs {
     std::int64_t lifetime = 0;
     CLI::Option *lifetimeOption = nullptr;  ///< to tell "not given" from a value
     std::string caFile;
+    std::string issuer;  ///< --issuer: this authority, which its authority_hints should name
     bool allowHttp = false;
     bool allowLoopback = false;
     bool force = false;
@@ -66,6 +67,14 @@ std::string joined(const std::vector<std::string> &values)
     for (const std::string &value : values)
         out += (out.empty() ? "" : ", ") + value;
     return out.empty() ? "(none)" : out;
+}
+
+std::vector<std::string> idsOf(const std::vector<EntityId> &ids)
+{
+    std::vector<std::string> out;
+    for (const EntityId &id : ids)
+        out.push_back(id.str());
+    return out;
 }
 
 /// What one run found and did, for either output format.
@@ -198,6 +207,9 @@ Result<SubordinateFile> locateSubordinateFile(const SubordinateAddArgs &args, co
     file.name = entityFileStem(id) + ".json";
     if (!std::filesystem::is_directory(file.dir, ec))
         return fail(ErrorCode::InvalidArgument, "--dir " + args.dir + " is not an existing directory");
+    if (file.name == entity::kSubordinateDefaultsFile)
+        return fail(ErrorCode::InvalidArgument, id.str() + " would be written to " + file.name +
+                                                    ", the name of the directory's defaults file");
     file.path = file.dir / file.name;
     file.exists = std::filesystem::exists(std::filesystem::symlink_status(file.path, ec));
     if (file.exists && !args.force)
@@ -228,6 +240,8 @@ Result<void> checkListedOnce(const SubordinateFile &file, const AddRequest &requ
         return ok();
     }
     const entity::Subordinate *listed = (*current)->find(request.id.str());
+    if (!listed)
+        listed = (*current)->findBlocked(request.id.str());
     if (listed && listed->sourceFile != file.name)
         return fail(ErrorCode::InvalidArgument,
                     request.id.str() + " is already listed in " + (file.dir / listed->sourceFile).string());
@@ -250,6 +264,17 @@ void describeEntityConfiguration(const EntityStatement &statement, const Subordi
     for (const std::string &type : args.entityTypes)
         if (std::find(report.metadataTypes.begin(), report.metadataTypes.end(), type) == report.metadataTypes.end())
             report.warnings.push_back("--entity-type " + type + " is not in its metadata");
+    // Resolvers go up from an entity through its authority_hints (10.1): a
+    // statement about it that its hints do not lead to is never found.
+    const std::vector<EntityId> &hints = statement.authorityHints();
+    if (hints.empty())
+        report.warnings.push_back("its Entity Configuration has no authority_hints: resolvers will not find a chain "
+                                  "through this authority until it names one");
+    else if (!args.issuer.empty() &&
+             std::none_of(hints.begin(), hints.end(), [&](const EntityId &hint) { return hint.str() == args.issuer; }))
+        report.warnings.push_back("its authority_hints do not name " + args.issuer + " (they name " +
+                                  joined(idsOf(hints)) +
+                                  "): resolvers will not find a chain through this authority until it does");
 }
 
 /// The subordinate file's content: the Entity Configuration's keys, the
@@ -282,6 +307,7 @@ Result<Json> subordinateFileJson(const EntityStatement &statement, const Subordi
         keep(!old->constraints.isNull(), "constraints", subordinate.constraints, old->constraints);
         keep(old->statementLifetime && !request.lifetimeGiven, "statement_lifetime", subordinate.statementLifetime,
              old->statementLifetime);
+        keep(old->blocked.has_value(), "blocked", subordinate.blocked, old->blocked);
         keep(!old->comment.empty(), "comment", subordinate.comment,
              old->comment + "; keys replaced by oidfed subordinate add --force on " +
                  formatRfc3339(static_cast<UnixTime>(std::time(nullptr))));
@@ -362,6 +388,8 @@ void addSubordinateCommand(CLI::App &app, CommandContext &ctx)
                                            "Lifetime of the Subordinate Statements about it, in seconds (60..31536000; "
                                            "default: the server's)");
     cmd->add_option("--ca-file", args->caFile, "Additional trusted CA certificates (PEM)");
+    cmd->add_option("--issuer", args->issuer,
+                    "This authority's Entity Identifier: warn when the subordinate's authority_hints do not name it");
     cmd->add_flag("--allow-http", args->allowHttp, "TEST SWITCH: accept an http:// entity id");
     cmd->add_flag("--allow-loopback", args->allowLoopback, "TEST SWITCH: allow fetching from 127.0.0.0/8 and ::1");
     cmd->add_flag("--force", args->force, "Replace an existing file for this entity (atomically)");
@@ -369,6 +397,7 @@ void addSubordinateCommand(CLI::App &app, CommandContext &ctx)
     cmd->callback([args, &ctx] { ctx.exitCode = runSubordinateAdd(*args, ctx.global.resolved()); });
 
     addSubordinateManageCommands(*group, ctx);
+    addSubordinateBlockCommands(*group, ctx);
 }
 
 } // namespace oidfed::cli

@@ -3,6 +3,7 @@
 // oidfed subordinate remove ENTITY_ID --dir DIR [--dry-run]
 // oidfed subordinate refresh-keys ENTITY_ID --dir DIR [--force] [--dry-run]
 //     [--ca-file PEM] [--allow-http] [--allow-loopback]
+// (block and unblock: subordinate_block_command.cpp)
 // oidfed subordinate set ENTITY_ID --dir DIR [--metadata FILE]
 //     [--metadata-policy FILE] [--constraints FILE] [--entity-type T ...]
 //     [--intermediate true|false] [--lifetime SECONDS] [--comment TEXT]
@@ -49,15 +50,6 @@ namespace {
 const std::vector<std::string> kClearable = {"entity_types", "intermediate", "metadata", "metadata_policy",
                                              "metadata_policy_crit", "constraints", "statement_lifetime", "comment"};
 
-struct DirArgs {
-    std::string entityId;
-    std::string dir;
-    bool allowHttp = false;
-    bool dryRun = false;
-};
-
-EntityIdOptions idOptionsOf(const DirArgs &args) { return {.allowHttp = args.allowHttp}; }
-
 std::string kidsOf(const entity::Subordinate &subordinate)
 {
     if (!subordinate.jwks)
@@ -68,22 +60,18 @@ std::string kidsOf(const entity::Subordinate &subordinate)
     return out;
 }
 
-/// Writes a subordinate file's new content once the loader's own parser
-/// accepts it: exit 1 with its error (naming the member) when it does not,
-/// 2 when the file cannot be written; the file stays as it was either way.
-std::optional<int> writeChecked(const ListedSubordinate &listed, const Json &next, const EntityIdOptions &idOptions,
-                                bool dryRun, Format format)
-{
-    if (auto checked = entity::parseSubordinate(next, listed.path.filename().string(), idOptions); !checked)
-        return failWith(checked.error(), format, kExitInvalid);
-    if (dryRun)
-        return std::nullopt;
-    if (auto written = replaceFileAtomically(listed.path, next.dump(true) + "\n", 0644); !written)
-        return failWith(written.error(), format, kExitUsage);
-    return std::nullopt;
-}
-
 // ---- list --------------------------------------------------------------
+
+/// Every subordinate of the set, the blocked ones included, by entity id.
+std::vector<entity::Subordinate> listedRecords(const entity::SubordinateSet &set)
+{
+    std::vector<entity::Subordinate> records = set.all();
+    records.insert(records.end(), set.blocked().begin(), set.blocked().end());
+    std::sort(records.begin(), records.end(), [](const entity::Subordinate &a, const entity::Subordinate &b) {
+        return a.entityId.str() < b.entityId.str();
+    });
+    return records;
+}
 
 int runList(const DirArgs &args, Format format)
 {
@@ -96,7 +84,7 @@ int runList(const DirArgs &args, Format format)
         return failWith(load.error(), format, kExitUsage);
 
     Json subordinates = Json::array();
-    for (const entity::Subordinate &subordinate : load->set->all()) {
+    for (const entity::Subordinate &subordinate : listedRecords(*load->set)) {
         Json entry = Json::object();
         entry.set("entity_id", subordinate.entityId.str());
         entry.set("file", subordinate.sourceFile);
@@ -107,6 +95,7 @@ int runList(const DirArgs &args, Format format)
         entry.set("has_metadata_policy", !subordinate.metadataPolicy.isNull());
         entry.set("has_constraints", !subordinate.constraints.isNull());
         entry.set("statement_lifetime", subordinate.statementLifetime ? Json(*subordinate.statementLifetime) : Json());
+        entry.set("blocked", subordinate.blocked ? *entity::subordinateToJson(subordinate).find("blocked") : Json());
         subordinates.push(std::move(entry));
     }
     Json problems = Json::array();
@@ -126,9 +115,13 @@ int runList(const DirArgs &args, Format format)
         printJson(out);
     } else {
         std::cout << load->set->size() << " subordinate" << (load->set->size() == 1 ? "" : "s") << " in "
-                  << args.dir << "\n";
-        for (const entity::Subordinate &subordinate : load->set->all()) {
+                  << args.dir;
+        if (!load->set->blocked().empty())
+            std::cout << ", and " << load->set->blocked().size() << " blocked";
+        std::cout << "\n";
+        for (const entity::Subordinate &subordinate : listedRecords(*load->set)) {
             std::cout << "  " << subordinate.entityId.str() << (subordinate.intermediate ? "  [intermediate]" : "")
+                      << (subordinate.blocked ? "  [blocked: " + subordinate.blocked->reason + "]" : "")
                       << "\n    file " << subordinate.sourceFile << "; keys " << kidsOf(subordinate);
             if (!subordinate.metadataPolicy.isNull())
                 std::cout << "; metadata_policy";
@@ -274,7 +267,7 @@ int runRefreshKeys(const RefreshArgs &args, Format format)
     Json next = listed->json;
     next.set("jwks", statement->jwks().toJson());
     if (changed) {
-        if (std::optional<int> failed = writeChecked(*listed, next, idOptions, args.dir.dryRun, format))
+        if (std::optional<int> failed = writeChecked(*listed, next, args.dir, format))
             return *failed;
     }
 
@@ -401,7 +394,7 @@ int runSet(const SetArgs &args, Format format)
         // The loader's own checks: a policy that cannot be combined, a
         // misspelt constraint, a lifetime out of range is refused here,
         // naming the member, and the file stays as it was.
-        if (std::optional<int> failed = writeChecked(*listed, next, idOptionsOf(args.dir), args.dir.dryRun, format))
+        if (std::optional<int> failed = writeChecked(*listed, next, args.dir, format))
             return *failed;
     }
 
@@ -433,14 +426,6 @@ int runSet(const SetArgs &args, Format format)
     else
         printReloadNote();
     return kExitOk;
-}
-
-void addDirOptions(CLI::App &cmd, DirArgs &args, bool entity)
-{
-    if (entity)
-        cmd.add_option("entity_id", args.entityId, "Entity Identifier of the subordinate")->required();
-    cmd.add_option("--dir", args.dir, "Subordinate directory (one JSON file per subordinate)")->required();
-    cmd.add_flag("--allow-http", args.allowHttp, "TEST SWITCH: accept http:// entity ids");
 }
 
 } // namespace

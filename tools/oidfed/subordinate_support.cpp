@@ -4,9 +4,13 @@
 #include <ctime>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include <oidfed/fetcher.h>
 
 #include "cli_output.h"
+#include "core/file_write.h"
+#include "entity/subordinate_defaults.h"
 #include "resolver_setup.h"
 
 namespace oidfed::cli {
@@ -122,6 +126,8 @@ Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, cons
         return fail(ErrorCode::InvalidArgument, "--dir " + dir.string() + " is not an existing directory");
     OIDFED_TRY(entity::SubordinateLoad load, entity::SubordinateSet::loadEachFile(dir, idOptions, nullptr));
     const entity::Subordinate *found = load.set->find(entityId);
+    if (!found)
+        found = load.set->findBlocked(entityId);
     if (!found) {
         std::string message = entityId + " is not listed in " + dir.string();
         for (const entity::SubordinateProblem &problem : load.problems)
@@ -133,6 +139,33 @@ Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, cons
     OIDFED_TRY(std::string text, readInput(listed.path.string(), "subordinate file"));
     OIDFED_TRY(listed.json, parseJson(text));
     return listed;
+}
+
+void addDirOptions(CLI::App &cmd, DirArgs &args, bool entity)
+{
+    if (entity)
+        cmd.add_option("entity_id", args.entityId, "Entity Identifier of the subordinate")->required();
+    cmd.add_option("--dir", args.dir, "Subordinate directory (one JSON file per subordinate)")->required();
+    cmd.add_flag("--allow-http", args.allowHttp, "TEST SWITCH: accept http:// entity ids");
+}
+
+std::optional<int> writeChecked(const ListedSubordinate &listed, const Json &next, const DirArgs &args,
+                                Format format)
+{
+    auto checked = entity::parseSubordinate(next, listed.path.filename().string(), idOptionsOf(args));
+    if (!checked)
+        return failWith(checked.error(), format, kExitInvalid);
+    auto defaults = entity::SubordinateSet::loadDefaults(listed.path.parent_path());
+    if (!defaults)
+        return failWith(defaults.error(), format, kExitInvalid);
+    if (*defaults)
+        if (auto merged = entity::applySubordinateDefaults(std::move(checked).value(), **defaults); !merged)
+            return failWith(merged.error(), format, kExitInvalid);
+    if (args.dryRun)
+        return std::nullopt;
+    if (auto written = replaceFileAtomically(listed.path, next.dump(true) + "\n", 0644); !written)
+        return failWith(written.error(), format, kExitUsage);
+    return std::nullopt;
 }
 
 } // namespace oidfed::cli

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,19 @@ Result<std::string> fetchEntityConfiguration(const EcFetchSwitches &switches, co
 Result<EntityStatement> checkEntityConfiguration(const std::string &token, const EntityId &id,
                                                  const std::string &url, const EntityIdOptions &idOptions);
 
+/// The arguments of the commands on one subordinate directory.
+struct DirArgs {
+    std::string entityId;  ///< ENTITY_ID, for the commands on one subordinate
+    std::string dir;
+    bool allowHttp = false;
+    bool dryRun = false;
+};
+
+inline EntityIdOptions idOptionsOf(const DirArgs &args) { return {.allowHttp = args.allowHttp}; }
+
+/// Declares ENTITY_ID (when `entity`), --dir and --allow-http.
+void addDirOptions(CLI::App &cmd, DirArgs &args, bool entity);
+
 /// One subordinate's file in a subordinate directory, found by the entity id
 /// it records (whatever the file is called), as written on disk.
 struct ListedSubordinate {
@@ -62,14 +76,25 @@ struct ListedSubordinate {
     Json json;                   ///< the file's JSON, every member as written
 };
 
-/// Finds `entityId` in `dir`: InvalidArgument (usage) when the directory is
-/// missing or no file that loads lists it; a file that does not load is
-/// named in the error when it may be the one.
+/// Finds `entityId` in `dir`, blocked or not: InvalidArgument (usage) when
+/// the directory is missing or no file that loads lists it; a file that does
+/// not load is named in the error when it may be the one.
 Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, const std::string &entityId,
                                           const EntityIdOptions &idOptions);
+
+/// Writes a subordinate file's new content once the loader accepts it (its
+/// parser, and the directory's defaults file merged in): exit 1 with its
+/// error (naming the member) when it does not, 2 when the file cannot be
+/// written; the file stays as it was either way. Nothing is written with
+/// args.dryRun. nullopt: done.
+std::optional<int> writeChecked(const ListedSubordinate &listed, const Json &next, const DirArgs &args,
+                                Format format);
 
 /// `subordinate list | show | remove | refresh-keys | set`
 /// (subordinate_manage_command.cpp), on the `subordinate` group.
 void addSubordinateManageCommands(CLI::App &group, CommandContext &ctx);
+
+/// `subordinate block | unblock` (subordinate_block_command.cpp).
+void addSubordinateBlockCommands(CLI::App &group, CommandContext &ctx);
 
 } // namespace oidfed::cli
