@@ -23,24 +23,41 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 
 import Provider from 'oidc-provider';
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+
+import { federationAutomaticRegistration } from '../../examples/oidc-provider/federation_automatic_registration.mjs';
 
 const { values: args } = parseArgs({
   options: {
     issuer: { type: 'string' },
     'initial-access-token-file': { type: 'string' },
     'ready-file': { type: 'string' },
+    'trust-api': { type: 'string' },
+    'trust-api-token-file': { type: 'string' },
   },
   strict: true,
 });
-if (!args.issuer || !args['initial-access-token-file']) {
-  process.stderr.write('usage: node oidc_provider.mjs --issuer URL --initial-access-token-file FILE [--ready-file FILE]\n');
+if (!args.issuer || (!args['initial-access-token-file'] && !args['trust-api'])
+    || Boolean(args['trust-api']) !== Boolean(args['trust-api-token-file'])) {
+  process.stderr.write('usage: node oidc_provider.mjs --issuer URL [--initial-access-token-file FILE] '
+    + '[--trust-api URL --trust-api-token-file FILE] [--ready-file FILE]\n');
   process.exit(2);
 }
-const initialAccessToken = fs.readFileSync(args['initial-access-token-file'], 'utf8').trim();
-if (!initialAccessToken) {
-  process.stderr.write('oidc_provider: the initial access token file is empty\n');
-  process.exit(2);
+function secretFrom(file) {
+  const secret = fs.readFileSync(file, 'utf8').trim();
+  if (!secret) {
+    process.stderr.write(`oidc_provider: ${file} is empty\n`);
+    process.exit(2);
+  }
+  return secret;
 }
+const initialAccessToken = args['initial-access-token-file'] ? secretFrom(args['initial-access-token-file']) : undefined;
+const federation = args['trust-api'] ? federationAutomaticRegistration({
+  trustApi: args['trust-api'],
+  token: secretFrom(args['trust-api-token-file']),
+  Adapter: MemoryAdapter,
+  isEntityIdentifier: (clientId) => typeof clientId === 'string' && clientId.startsWith('http://127.0.0.1:'),
+}) : undefined;
 
 // The OP's ID token signing key (RS256, oidc-provider's default algorithm),
 // new on every start: nothing is kept.
@@ -57,10 +74,13 @@ function signingKey() {
 const provider = new Provider(args.issuer, {
   jwks: { keys: [signingKey()] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+  ...(federation ? { adapter: federation.adapter } : {}),
   features: {
     devInteractions: { enabled: true },
-    registration: { enabled: true, initialAccessToken },
-    registrationManagement: { enabled: true },
+    registration: { enabled: Boolean(initialAccessToken), initialAccessToken },
+    registrationManagement: { enabled: Boolean(initialAccessToken) },
+    requestObjects: { enabled: Boolean(federation) },
+    pushedAuthorizationRequests: { enabled: true },
   },
   clientAuthMethods: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none'],
   // Every login name is an account.
@@ -68,6 +88,7 @@ const provider = new Provider(args.issuer, {
     return { accountId: sub, async claims() { return { sub }; } };
   },
 });
+if (federation) provider.use(federation.middleware);
 provider.on('server_error', (ctx, error) => process.stderr.write(`oidc_provider: server_error: ${error.stack}\n`));
 
 const server = http.createServer(provider.callback());
