@@ -1,6 +1,8 @@
 #include "entity/trust_mark_record.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <utility>
@@ -13,6 +15,7 @@
 #include "core/file_read.h"
 #include "core/file_write.h"
 #include "core/io_failure.h"
+#include "core/unique_fd.h"
 
 namespace oidfed::entity {
 
@@ -76,6 +79,22 @@ Result<std::string> entryLine(std::string_view jwt)
     return entry.dump() + "\n";
 }
 
+// True when the file's last byte is not a newline: the last append was cut
+// (a write(2) that SIGKILL or a full disk ended between pages, or a power
+// loss). Appending right after it would make the next line part of the cut
+// one, unreadable.
+bool endsMidLine(const fs::path &path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid())
+        return false;
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0 || info.st_size <= 0)
+        return false;
+    char last = '\n';
+    return ::pread(fd.get(), &last, 1, info.st_size - 1) == 1 && last != '\n';
+}
+
 } // namespace
 
 std::string trustMarkRecordDigest(std::string_view jwt)
@@ -87,6 +106,10 @@ Result<void> recordIssuedTrustMark(const fs::path &dir, std::string_view jwt)
 {
     OIDFED_TRY(std::string line, entryLine(jwt));
     OIDFED_TRY(DirectoryLock lock, DirectoryLock::acquire(dir, DirectoryLock::Mode::Exclusive));
+    // After a cut line, a line of its own: the cut one stays unusable (and
+    // is dropped by the next prune), this one is read.
+    if (endsMidLine(recordPath(dir)))
+        line.insert(line.begin(), '\n');
     return appendToFile(recordPath(dir), line, 0644);
 }
 

@@ -286,6 +286,39 @@ TEST_CASE("TrustMarkIssuer: the record of marks issued (8.4.2), kept across rest
     CHECK((*later)->size() == 2);
 }
 
+TEST_CASE("the record of marks issued: a line cut by a crash does not swallow the next one")
+{
+    TempDir dir;
+    const fs::path marks = dir.path() / "marks";
+    fs::create_directories(marks);
+    KeyStore keys = keysIn(dir.path() / "keys");
+    auto mark = [&](const char *subject) {
+        auto jwt = issueTrustMark(TrustMarkClaims{.issuer = id("https://tmi.example"),
+                                                  .subject = id(subject),
+                                                  .trustMarkType = kType,
+                                                  .issuedAt = kNow,
+                                                  .expiresAt = kNow + 600},
+                                  keys.activeKey());
+        REQUIRE(jwt);
+        return *jwt;
+    };
+    const std::string first = mark("https://op.example");
+    const std::string second = mark("https://rp.example");
+    REQUIRE(recordIssuedTrustMark(marks, first));
+    // The append of a further record was cut mid-line (no newline at the end).
+    const fs::path file = marks / std::string(kTrustMarkRecordFile);
+    writeText(file, readText(file) + "{\"sha256\":\"0123");
+    REQUIRE(recordIssuedTrustMark(marks, second));
+    auto record = TrustMarkRecord::open(marks, kNow);  // prunes the cut line
+    REQUIRE_MESSAGE(record, record.error().describe());
+    CHECK((*record)->contains(first));
+    CHECK((*record)->contains(second));
+    CHECK((*record)->size() == 2);
+    const std::string text = readText(file);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+    CHECK(text.find("0123") == std::string::npos);
+}
+
 TEST_CASE("TrustMarkIssuer: a delegation signed for a hosted owner, or refused")
 {
     TempDir dir;
