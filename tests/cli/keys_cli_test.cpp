@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +16,7 @@
 #include <oidfed/jwk.h>
 #include <oidfed/trust_anchor.h>
 
+#include "entity/key_store.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 #include "test_support.h"
@@ -178,6 +180,39 @@ TEST_CASE("keys rotate, activate and revoke walk a key through its life")
     const Json eddsa = keysOk({"rotate", "--dir", tmp.keys(), "--alg", "EdDSA"});
     CHECK(*keyEntry(eddsa, *eddsa.findString("kid")).findString("alg") == "EdDSA");
     CHECK(keys({"rotate", "--dir", tmp.keys(), "--alg", "HS256"}).exitCode == 2);
+}
+
+TEST_CASE("keys revoke takes a kid that begins with \"-\" (base64url: one kid in 64)")
+{
+    TempDir tmp;
+    const std::string active = *keysOk({"init", "--dir", tmp.keys()}).findString("kid");
+    // Rotate (and revoke again) in process until the next key's kid begins
+    // with "-": 64 tries on average.
+    entity::KeyStoreOptions options;
+    options.createIfMissing = false;
+    auto store = entity::KeyStore::open(tmp.keys(), options, std::time(nullptr));
+    REQUIRE(store);
+    std::string dashed;
+    for (int i = 0; i < 5000 && dashed.empty(); ++i) {
+        auto rotated = store->rotate(std::time(nullptr));
+        REQUIRE(rotated);
+        const std::string kid = rotated->nextKey()->kid();
+        if (kid.front() == '-')
+            dashed = kid;
+        else
+            REQUIRE(rotated->revoke(kid, "superseded", std::time(nullptr)));
+    }
+    REQUIRE_FALSE(dashed.empty());
+    CAPTURE(dashed);
+    const Json revoked = keysOk({"revoke", dashed, "--dir", tmp.keys(), "--reason", "superseded"});
+    CHECK(*revoked.findString("kid") == dashed);
+    CHECK(*keyEntry(revoked, dashed).find("revoked")->findString("reason") == "superseded");
+    CHECK_FALSE(fs::exists(fs::path(tmp.keys()) / (dashed + ".pem")));
+    // Still usage errors (2): no kid, two kids, an option that is no kid.
+    CHECK(keys({"revoke", "--dir", tmp.keys()}).exitCode == 2);
+    CHECK(keys({"revoke", active, "--dir", tmp.keys(), dashed}).exitCode == 2);
+    CHECK(keys({"revoke", "--dir", tmp.keys(), "--reasn=compromised"}).exitCode == 2);
+    CHECK(keysOk({"list", "--dir", tmp.keys()}).find("keys")->asArray().size() >= 2);
 }
 
 TEST_CASE("keys pin prints a trust anchor file that parseTrustAnchors reads")

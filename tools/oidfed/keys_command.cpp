@@ -244,16 +244,36 @@ int runActivate(const KeysArgs &args, Format format)
                        "now signs; the previous key is retired and stays published until its exp", now, format);
 }
 
-int runRevoke(const KeysArgs &args, Format format)
+/// The kid to revoke. A kid is base64url, and one in 64 begins with "-",
+/// which the parser takes for an unknown option and leaves over: such a
+/// word, alone, is the kid (`-- KID` gives it as the positional too).
+Result<std::string> kidArg(const KeysArgs &args, const std::vector<std::string> &leftOver)
 {
+    const bool base64url =
+        leftOver.size() == 1 && leftOver.front().find_first_not_of(
+                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos;
+    if (!leftOver.empty() && (!args.kid.empty() || !base64url))
+        return fail(ErrorCode::InvalidArgument, "unexpected argument " + leftOver.front());
+    if (!leftOver.empty())
+        return leftOver.front();
+    if (args.kid.empty())
+        return fail(ErrorCode::InvalidArgument, "kid is required");
+    return args.kid;
+}
+
+int runRevoke(const KeysArgs &args, const std::vector<std::string> &leftOver, Format format)
+{
+    auto kid = kidArg(args, leftOver);
+    if (!kid)
+        return reportKeysError(kid.error(), format);
     const UnixTime now = makeSystemClock()->now();
     auto store = openExisting(args, now);
     if (!store)
         return reportKeysError(store.error(), format);
-    auto revoked = store->revoke(args.kid, args.reason, now);
+    auto revoked = store->revoke(*kid, args.reason, now);
     if (!revoked)
         return reportKeysError(revoked.error(), format);
-    return printChange(*revoked, "revoked", args.kid, "withdrawn from jwks; private key file deleted", now, format);
+    return printChange(*revoked, "revoked", *kid, "withdrawn from jwks; private key file deleted", now, format);
 }
 
 int runPin(const KeysArgs &args, Format format)
@@ -314,9 +334,11 @@ void addKeysCommand(CLI::App &app, CommandContext &ctx)
     activate->callback([args, &ctx] { ctx.exitCode = runActivate(*args, ctx.global.resolved()); });
 
     auto *revoke = addDirSubcommand(*keys, "revoke", "Revoke a next or retired key (spec 8.7.3)", args);
-    revoke->add_option("kid", args->kid, "The kid of the key to revoke")->required();
+    revoke->add_option("kid", args->kid, "The kid of the key to revoke (required)");
     revoke->add_option("--reason", args->reason, "unspecified (default), compromised or superseded");
-    revoke->callback([args, &ctx] { ctx.exitCode = runRevoke(*args, ctx.global.resolved()); });
+    revoke->allow_extras();  // a kid that begins with "-": kidArg()
+    revoke->callback(
+        [args, revoke, &ctx] { ctx.exitCode = runRevoke(*args, revoke->remaining(), ctx.global.resolved()); });
 
     auto *pin = addDirSubcommand(*keys, "pin", "Print a trust anchor pin file {\"entity_id\", \"jwks\"}", args);
     pin->add_option("--entity-id", args->entityId, "The Entity Identifier these keys belong to")->required();
