@@ -77,7 +77,8 @@ class Crash:
     def __init__(self, work, cli):
         self.work = work
         self.cli = cli
-        self.rng = random.Random(int(os.environ.get("OIDFED_CRASH_SEED", time.time())))
+        self.seed = int(os.environ.get("OIDFED_CRASH_SEED", time.time()))
+        self.rng = random.Random(self.seed)
         self.port_a = free_port()
         self.port_b = free_port()
         self.a = os.path.join(work, "a")
@@ -117,11 +118,16 @@ class Crash:
     def killed_run(self, args, window_ms):
         """Starts the command, SIGKILLs it after a random 0..window_ms ms;
         True when it was still running then (killed mid-command)."""
-        p = subprocess.Popen([self.cli] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(self.rng.uniform(0, window_ms) / 1000.0)
-        mid = p.poll() is None
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+        with tempfile.TemporaryFile() as err:
+            p = subprocess.Popen([self.cli] + args, stdout=subprocess.DEVNULL, stderr=err)
+            time.sleep(self.rng.uniform(0, window_ms) / 1000.0)
+            mid = p.poll() is None
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            if not mid and p.returncode != 0:
+                err.seek(0)
+                raise Failed("%s failed on its own (exit %d): %s" % (" ".join(args), p.returncode,
+                                                                     err.read().decode()[-600:]))
         return mid
 
     def start_server(self):
@@ -242,10 +248,10 @@ class Crash:
                 op = self.rng.choice(["activate", "activate", "revoke"])
                 args = ["keys", op, "--dir", self.keys] + (["--reason", "superseded"] if op == "revoke" else [])
                 if op == "revoke":
-                    args.insert(2, has_next[0])
+                    args += ["--", has_next[0]]  # a kid (base64url) may begin with "-"
             elif retired and self.rng.random() < 0.2:
                 op = "revoke"
-                args = ["keys", "revoke", self.rng.choice(retired), "--dir", self.keys]
+                args = ["keys", "revoke", "--dir", self.keys, "--", self.rng.choice(retired)]
             else:
                 op = "rotate"
                 args = ["keys", "rotate", "--dir", self.keys]
@@ -384,6 +390,7 @@ def main():
             crash.must(["keys", "init", "--dir", os.path.join(crash.b, "keys", entity)])
         crash.start_server()
         windows = crash.calibrate()
+        print("seed %d (OIDFED_CRASH_SEED repeats the choices; the kill points depend on timing too)" % crash.seed)
         print("kill windows (1.5 x the command's run time): " +
               ", ".join("%s %.0f ms" % (k, v) for k, v in windows.items()))
         started = time.monotonic()
