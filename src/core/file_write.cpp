@@ -76,22 +76,18 @@ Result<fs::path> writeTemporary(const fs::path &path, std::string_view content, 
 
 Result<void> writeFileExclusive(const fs::path &path, std::string_view content, unsigned mode, Sync sync)
 {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                       static_cast<mode_t>(mode)));
-    if (!fd.valid())
-        return ioFailure("cannot create", path, errno);
-    // The umask may have narrowed the mode; a private key must be exactly `mode`.
-    Result<void> written = ::fchmod(fd.get(), static_cast<mode_t>(mode)) == 0
-                               ? writeAll(fd.get(), content, path)
-                               : Result<void>(ioFailure("cannot set the mode of", path, errno));
-    if (written && sync == Sync::Now && ::fsync(fd.get()) != 0)
-        written = ioFailure("cannot sync", path, errno);
-    if (written && ::close(fd.release()) != 0)
-        written = ioFailure("cannot close", path, errno);
-    if (!written) {
-        ::unlink(path.c_str());
-        return written;
+    // Written in full beside it first, then linked into place: link(2) never
+    // replaces an existing name, and a process killed at any point leaves no
+    // file or the whole one (at most a temporary file besides), never a
+    // partly written file under its name.
+    OIDFED_TRY(fs::path temporary, writeTemporary(path, content, mode, sync));
+    if (::link(temporary.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        return ioFailure("cannot create", path, error);
     }
+    if (::unlink(temporary.c_str()) != 0)
+        return ioFailure("cannot remove", temporary, errno);
     return sync == Sync::Now ? syncDirectory(parentOf(path)) : ok();
 }
 

@@ -21,10 +21,13 @@ enum class Sync {
     Deferred,  ///< by the caller, later, with syncFileSystem() (batched writes)
 };
 
-/// Creates `path` exclusively (O_EXCL, no symlink followed) with exactly
-/// `mode` whatever the umask and writes `content`; with Sync::Now also
-/// fsyncs it and its directory. InvalidArgument when the file exists or
-/// cannot be written; a partly written file is removed.
+/// Creates `path` exclusively (never replacing a file or following a
+/// symlink there) with exactly `mode` whatever the umask, holding
+/// `content`: written to a temporary file beside it first, then linked into
+/// place, so that a process killed meanwhile leaves no file or the whole
+/// one, never a partly written one (only, at worst, the temporary file).
+/// With Sync::Now also fsyncs it and its directory. InvalidArgument when
+/// the file exists or cannot be written.
 Result<void> writeFileExclusive(const std::filesystem::path &path, std::string_view content, unsigned mode,
                                 Sync sync = Sync::Now);
 
