@@ -97,8 +97,23 @@ Result<KeyRecord> generateKey(const fs::path &dir, JwsAlgorithm alg, KeyState st
     return record;
 }
 
+/// Removes the temporary manifests (keys.json.tmp.*) of writers killed
+/// between writing one and renaming it: nothing reads them, but they would
+/// pile up. REQUIRES: the exclusive lock, so no writer is between those
+/// steps now.
+void removeStaleManifests(const fs::path &dir)
+{
+    const std::string prefix = std::string(kManifestFile) + ".tmp.";
+    std::error_code ec;
+    for (const fs::directory_entry &entry : fs::directory_iterator(dir, ec))
+        if (entry.path().filename().string().starts_with(prefix))
+            fs::remove(entry.path(), ec);
+}
+
+/// REQUIRES: the exclusive lock.
 Result<void> writeManifest(const fs::path &dir, const std::vector<KeyRecord> &records)
 {
+    removeStaleManifests(dir);
     return replaceFileAtomically(manifestPath(dir), serializeKeyManifest(records), kManifestMode);
 }
 

@@ -24,7 +24,8 @@ the command's measured run time), SIGKILL, then check:
     list` loads it), and every key ever shown active or next is still listed,
     and its private key file is present unless the key was revoked;
   - the subordinate set and the trust mark subjects are the old or the new;
-  - temporary files (*.tmp.*) left by a kill are counted: nothing reads them.
+  - temporary files (*.tmp.*) left by a kill are counted: nothing reads them,
+    and the next writer of a key directory removes its temporary manifests.
 At the end: `oidfed check-config` on B, and `oidfed serve` starts on B and
 says ready with no problems; A's server restarted after each of its kills.
 
@@ -69,8 +70,11 @@ def copy_demo(dest, port):
 
 
 def read_json(path):
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise Failed("%s does not parse (%s): %r" % (path, e, open(path, "rb").read()[:200]))
 
 
 class Crash:
@@ -166,6 +170,9 @@ class Crash:
                              % (op, before, after))
         elif completed:
             raise Failed("%s completed but the manifest did not change" % op)
+        stale = [f for f in os.listdir(self.keys) if f.startswith("keys.json.tmp.")]
+        if len(stale) > 1:  # the next writer removes what a killed one left
+            raise Failed("temporary manifests pile up in the key directory: %s" % stale)
         for kid, (state, revoked) in after.items():
             if state in ("active", "next") and not revoked:
                 self.ever_signing.add(kid)

@@ -609,6 +609,25 @@ TEST_CASE("concurrent writers are serialized: two rotations from one snapshot ma
     CHECK(pemFiles == 2);
 }
 
+TEST_CASE("a writer killed before its rename: the temporary manifest it left is ignored, then removed")
+{
+    TempDir tmp;
+    const KeyStore store = openStore(tmp.keys(), kT0);
+    // What `oidfed keys rotate` killed between writing and renaming leaves.
+    const fs::path stale = fs::path(tmp.keys()) / "keys.json.tmp.Ab12Cd";
+    writeText(stale, "{\"version\": 1, \"keys\": [");
+    const fs::path unrelated = fs::path(tmp.keys()) / "notes.tmp.txt";
+    writeText(unrelated, "kept");
+    KeyStore reopened = openStore(tmp.keys(), kT0 + 1);  // read by nothing
+    CHECK(reopened.activeKey().kid() == store.activeKey().kid());
+    CHECK(fs::exists(stale));
+    KeyStore rotated = must(store.rotate(kT0 + 2));  // the next writer removes it
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(unrelated));
+    REQUIRE(rotated.nextKey() != nullptr);
+    CHECK(openStore(tmp.keys(), kT0 + 3).records().size() == 2);
+}
+
 TEST_CASE("other algorithms: EdDSA and RS256 stores sign their historical keys")
 {
     for (JwsAlgorithm alg : {JwsAlgorithm::EdDSA, JwsAlgorithm::RS256}) {
