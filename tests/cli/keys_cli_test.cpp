@@ -208,6 +208,13 @@ TEST_CASE("keys revoke takes a kid that begins with \"-\" (base64url: one kid in
     CHECK(*revoked.findString("kid") == dashed);
     CHECK(*keyEntry(revoked, dashed).find("revoked")->findString("reason") == "superseded");
     CHECK_FALSE(fs::exists(fs::path(tmp.keys()) / (dashed + ".pem")));
+    // "-h" begins a kid too, not a request for help.
+    auto help = keys({"revoke", "-hAbC", "--dir", tmp.keys()});
+    CHECK(help.exitCode == 2);
+    CHECK(*test::json(help.out).findString("code") == "not_found");
+    // After "--", any kid.
+    const std::string next = *keysOk({"rotate", "--dir", tmp.keys()}).findString("kid");
+    CHECK(*keysOk({"revoke", "--dir", tmp.keys(), "--", next}).findString("kid") == next);
     // Still usage errors (2): no kid, two kids, an option that is no kid.
     CHECK(keys({"revoke", "--dir", tmp.keys()}).exitCode == 2);
     CHECK(keys({"revoke", active, "--dir", tmp.keys(), dashed}).exitCode == 2);

@@ -247,8 +247,9 @@ int runActivate(const KeysArgs &args, Format format)
 /// The kid to revoke. A kid is base64url, and one in 64 begins with "-",
 /// which the parser takes for an unknown option and leaves over: such a
 /// word, alone, is the kid (`-- KID` gives it as the positional too).
-Result<std::string> kidArg(const KeysArgs &args, const std::vector<std::string> &leftOver)
+Result<std::string> kidArg(const KeysArgs &args, std::vector<std::string> leftOver)
 {
+    std::erase(leftOver, "--");  // the parser leaves the separator over too
     const bool base64url =
         leftOver.size() == 1 && leftOver.front().find_first_not_of(
                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos;
@@ -337,6 +338,7 @@ void addKeysCommand(CLI::App &app, CommandContext &ctx)
     revoke->add_option("kid", args->kid, "The kid of the key to revoke (required)");
     revoke->add_option("--reason", args->reason, "unspecified (default), compromised or superseded");
     revoke->allow_extras();  // a kid that begins with "-": kidArg()
+    revoke->set_help_flag("--help", "Print this help message and exit");  // "-h..." may begin a kid
     revoke->callback(
         [args, revoke, &ctx] { ctx.exitCode = runRevoke(*args, revoke->remaining(), ctx.global.resolved()); });
 
