@@ -29,6 +29,7 @@ void addTrustMarkCommand(CLI::App &app, CommandContext &ctx);
 void addExpiryCommand(CLI::App &app, CommandContext &ctx);
 void addRegisterCommand(CLI::App &app, CommandContext &ctx);
 void addPinCommand(CLI::App &app, CommandContext &ctx);
+void addGraphCommand(CLI::App &app, CommandContext &ctx);
 void addVerifyRequestCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

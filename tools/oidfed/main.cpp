@@ -32,6 +32,7 @@ int main(int argc, char **argv)
     addExpiryCommand(app, ctx);
     addRegisterCommand(app, ctx);
     addPinCommand(app, ctx);
+    addGraphCommand(app, ctx);
     addVerifyRequestCommand(app, ctx);
     addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
