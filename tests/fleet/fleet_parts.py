@@ -42,7 +42,7 @@ def find_program(name, env_name=None):
     """$env_name, else `name` on $PATH or in /usr/sbin (nginx is there, and
     /usr/sbin is not on a non-root user's PATH)."""
     if env_name and os.environ.get(env_name):
-        return os.environ[env_name]
+        return shutil.which(os.environ[env_name])  # None when it is not an executable
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
 
 

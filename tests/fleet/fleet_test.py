@@ -22,9 +22,11 @@ directories). The Entity Identifiers are nginx's address, as in a real
 fleet: a cold resolve fetches the federation's statements through nginx.
 
 Usage: fleet_test.py [--long]. --long (or OIDFED_FLEET_LONG=1) runs the
-full-length measurement of docs/benchmarks.md. Needs $OIDFED_CLI and
+full-length measurement of docs/benchmarks.md; OIDFED_FLEET_KEEP=1 keeps the
+temporary directory (the replicas' logs and configurations, nginx.conf). Needs $OIDFED_CLI and
 $OIDFED_SOURCE_DIR (meson test sets them), nginx, redis-server and
-redis-sentinel; without those it is skipped (exit 77), except in CI
+redis-sentinel (on $PATH or /usr/sbin, or named by $OIDFED_NGINX,
+$OIDFED_REDIS_SERVER, $OIDFED_REDIS_SENTINEL); without those it is skipped (exit 77), except in CI
 (CI=true), where that is a failure."""
 
 import json
