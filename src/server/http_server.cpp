@@ -29,6 +29,10 @@ constexpr std::size_t kMaxRequestLine = 1 << 20;  // beyond it, maxRequestBytes 
 // Response bodies larger than this are written in pieces of this size (see
 // sendInPieces()).
 constexpr std::size_t kPieceBytes = 64 << 10;
+// Response bodies larger than this go the way of sendInPieces() too: one
+// copy of the body instead of Pistache's three (a signed resolve response
+// is 2-20 KB). Smaller ones (errors, health) are not worth the second write.
+constexpr std::size_t kDirectWriteBytes = 1 << 10;
 
 // A response header by name and value. Pistache writes only typed headers
 // (Collection::addRaw() ones are dropped on output), so every header the
@@ -175,7 +179,7 @@ private:
                                               : request.version() == Http::Version::Http11
                                                   ? Http::ConnectionControl::KeepAlive
                                                   : Http::ConnectionControl::Close;
-            if (response.bodyView().size() > kPieceBytes) {
+            if (response.bodyView().size() > kDirectWriteBytes) {
                 sendInPieces(peer, request.version(), control, response);
             } else {
                 writer.headers().add<Http::Header::Connection>(control);
