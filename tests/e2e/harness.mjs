@@ -110,3 +110,28 @@ export async function startOidcProvider(args) {
   const discovery = await (await fetch(`${provider.base}/.well-known/openid-configuration`)).json();
   return { provider, discovery };
 }
+
+// The test switches of a loopback federation.
+export const switches = ['--allow-http', '--allow-loopback'];
+
+// `oidfed serve` on the work directory's oidfed.json (whose anchor keeps its
+// subordinates in subordinates/ta and its keys in keys/ta), once healthy at
+// `base`; the anchor then enrols `subordinates` (`oidfed subordinate add`,
+// SIGHUP) and is pinned in ta.json. Returns the serve child.
+export async function serveFederation(base, anchor, subordinates) {
+  fs.mkdirSync(path.join(work, 'subordinates/ta'), { recursive: true });
+  const serve = start('serve', cli, ['serve', '--config', 'oidfed.json']);
+  await waitFor('oidfed serve ready', async () => (await fetch(`${base}/healthz`)).ok);
+  for (const entity of subordinates) {
+    const added = await oidfed('--format', 'json', 'subordinate', 'add', entity, '--dir', 'subordinates/ta', ...switches);
+    check(added.code === 0, `the anchor registers ${entity} as its subordinate`, added);
+  }
+  serve.kill('SIGHUP');
+  await waitFor('the anchor lists its subordinates', async () => {
+    const list = await (await fetch(`${anchor}/list`)).json();
+    return subordinates.every((entity) => list.includes(entity));
+  });
+  fs.writeFileSync(path.join(work, 'ta.json'),
+    (await oidfed('keys', 'pin', '--dir', 'keys/ta', '--entity-id', anchor, '--allow-http')).stdout);
+  return serve;
+}

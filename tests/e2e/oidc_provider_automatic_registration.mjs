@@ -35,7 +35,7 @@ import path from 'node:path';
 import * as client from 'openid-client';
 
 import {
-  check, cli, freePort, json, oidfed, start, startOidcProvider, waitFor, work,
+  check, freePort, json, oidfed, serveFederation, startOidcProvider, switches, work,
 } from './harness.mjs';
 import { readSigningKey } from './signing_key.mjs';
 import { authorize } from './user_agent.mjs';
@@ -116,21 +116,7 @@ const config = {
   ],
 };
 fs.writeFileSync(path.join(work, 'oidfed.json'), `${JSON.stringify(config, null, 2)}\n`);
-fs.mkdirSync(path.join(work, 'subordinates/ta'), { recursive: true });
-const serve = start('serve', cli, ['serve', '--config', 'oidfed.json']);
-await waitFor('oidfed serve ready', async () => (await fetch(`${base}/healthz`)).ok);
-const switches = ['--allow-http', '--allow-loopback'];
-for (const entity of [ids.op, ids.rp]) {
-  const added = await oidfed('--format', 'json', 'subordinate', 'add', entity, '--dir', 'subordinates/ta', ...switches);
-  check(added.code === 0, `the anchor registers ${entity} as its subordinate`, added);
-}
-serve.kill('SIGHUP');
-await waitFor('the anchor lists the OP and the RP', async () => {
-  const list = await (await fetch(`${ids.ta}/list`)).json();
-  return list.includes(ids.op) && list.includes(ids.rp);
-});
-fs.writeFileSync(path.join(work, 'ta.json'),
-  (await oidfed('keys', 'pin', '--dir', 'keys/ta', '--entity-id', ids.ta, '--allow-http')).stdout);
+await serveFederation(base, ids.ta, [ids.op, ids.rp]);
 const resolved = async (entity) => {
   const result = await oidfed('--format', 'json', 'resolve', entity, '--trust-anchor-file', 'ta.json', ...switches);
   check(result.code === 0, `${entity} resolves under the anchor`, result);

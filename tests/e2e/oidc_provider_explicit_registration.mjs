@@ -33,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
-  check, cli, freePort, json, oidfed, run, start, startOidcProvider, waitFor, work,
+  check, freePort, json, oidfed, run, serveFederation, startOidcProvider, switches, waitFor, work,
 } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -112,22 +112,7 @@ function writeConfig(client) {
   fs.writeFileSync(path.join(work, 'oidfed.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 writeConfig(rpClient);
-fs.mkdirSync(path.join(work, 'subordinates/ta'), { recursive: true });
-const serve = start('serve', cli, ['serve', '--config', 'oidfed.json']);
-await waitFor('oidfed serve ready', async () => (await fetch(`${base}/healthz`)).ok);
-
-const switches = ['--allow-http', '--allow-loopback'];
-for (const entity of [ids.op, ids.rp]) {
-  const added = await oidfed('--format', 'json', 'subordinate', 'add', entity, '--dir', 'subordinates/ta', ...switches);
-  check(added.code === 0, `the anchor registers ${entity} as its subordinate`, added);
-}
-serve.kill('SIGHUP');
-await waitFor('the anchor lists the OP and the RP', async () => {
-  const list = await (await fetch(`${ids.ta}/list`)).json();
-  return list.includes(ids.op) && list.includes(ids.rp);
-});
-const pin = await oidfed('keys', 'pin', '--dir', 'keys/ta', '--entity-id', ids.ta, '--allow-http');
-fs.writeFileSync(path.join(work, 'ta.json'), pin.stdout);
+await serveFederation(base, ids.ta, [ids.op, ids.rp]);
 
 const opConfiguration = await (await fetch(`${ids.op}/.well-known/openid-federation`)).text();
 const opClaims = JSON.parse(Buffer.from(opConfiguration.split('.')[1], 'base64url'));
