@@ -240,7 +240,9 @@ private:
     // request: memcpy and page faults on fresh multi-megabyte buffers. So a
     // large body is written here: the status line and headers, then the body
     // in pieces of kPieceBytes, each its own write-queue entry (the queue
-    // keeps their order), so that every copy is of one small piece.
+    // keeps their order), so that every copy is of one small piece. A body of
+    // one piece or less goes in the same write as the head: one copy and one
+    // send(2) per response.
     void sendInPieces(const std::shared_ptr<Tcp::Peer> &peer, Http::Version version, Http::ConnectionControl control,
                       const HttpResponse &response)
     {
@@ -255,6 +257,13 @@ private:
         const std::string_view body = response.bodyView();
         head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
         Tcp::Transport *out = transport();
+        if (body.size() <= kPieceBytes) {
+            // One write, one send(2): the head and the body together.
+            head.append(body);
+            const std::size_t bytes = head.size();
+            out->asyncWrite(peer->fd(), RawBuffer(std::move(head), bytes), 0);
+            return;
+        }
         const std::size_t headBytes = head.size();
         out->asyncWrite(peer->fd(), RawBuffer(std::move(head), headBytes), MSG_MORE);
         for (std::size_t offset = 0; offset < body.size(); offset += kPieceBytes) {
