@@ -169,6 +169,14 @@ std::vector<std::string> FederationService::servedEntityIds() const
     return out;
 }
 
+std::optional<std::filesystem::path> FederationService::subordinatesDirOf(std::string_view entityId) const
+{
+    for (const EntitySlot &slot : current()->slots)
+        if (slot.entity->entityId().str() == entityId)
+            return slot.entity->settings().subordinatesDir;
+    return std::nullopt;
+}
+
 Result<std::size_t> FederationService::refresh()
 {
     std::shared_ptr<const ServiceSnapshot> snapshot = current();

@@ -15,11 +15,13 @@
 // and refresh() may run concurrently with it.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <oidfed/cache.h>
@@ -100,6 +102,10 @@ public:
 
     /// The entity identifiers served, in configuration order.
     std::vector<std::string> servedEntityIds() const;
+
+    /// The subordinates_dir of the served entity `entityId` (exact match),
+    /// or nullopt when no served entity has that id or it is no authority.
+    std::optional<std::filesystem::path> subordinatesDirOf(std::string_view entityId) const;
 
     /// Re-signs documents past half of their lifetime, then runs the roles'
     /// periodic work (refreshRoles: ended registrations removed). The count

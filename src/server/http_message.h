@@ -28,6 +28,7 @@ struct HttpRequest {
     std::string host{};         ///< Host header
     std::string contentType{};  ///< Content-Type header
     std::string ifNoneMatch{};  ///< If-None-Match header
+    std::string ifMatch{};      ///< If-Match header (the admin API's changes)
     /// Authorization header (the trust API's bearer callers); never logged.
     std::string authorization{};
     std::string body{};

@@ -85,9 +85,9 @@ HttpResponse errorResponse(const Error &error)
     return errorResponse(specErrorCode(error.code), description);
 }
 
-HttpResponse detailedErrorResponse(const Error &error, int status)
+HttpResponse detailedErrorResponse(const Error &error, int status, std::string_view specCode)
 {
-    Json body = errorToJson(error);
+    Json body = errorToJson(error, specCode);
     std::string description = error.message;
     if (!error.rule.empty())
         description += " (rule " + error.rule + ")";

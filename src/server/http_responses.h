@@ -31,8 +31,9 @@ HttpResponse errorResponse(const Error &error);
 /// claim, entity_id), the description the message with " (rule ...)", each
 /// string bounded and stripped of control characters like
 /// errorResponse()'s. For answers that carry more than spec 8.9's two
-/// members (the trust API).
-HttpResponse detailedErrorResponse(const Error &error, int status);
+/// members (the trust API). `specCode` replaces the "error" the code maps
+/// to (the admin API's codes, which are not federation errors).
+HttpResponse detailedErrorResponse(const Error &error, int status, std::string_view specCode = {});
 
 /// A client over its own limit of resolutions on demand (threat B07): 429
 /// Too Many Requests (RFC 6585) with the spec 8.9 body of

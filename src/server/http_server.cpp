@@ -83,6 +83,12 @@ std::string methodName(Http::Method method)
         return "POST";
     case Http::Method::Head:
         return "HEAD";
+    case Http::Method::Put:
+        return "PUT";
+    case Http::Method::Patch:
+        return "PATCH";
+    case Http::Method::Delete:
+        return "DELETE";
     default:
         return "OTHER";
     }
@@ -106,8 +112,8 @@ class Handler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(Handler)
 
-    Handler(FederationService *service, std::shared_ptr<ConnectionGate> gate)
-        : service_(service), gate_(std::move(gate)), refusal_(std::make_shared<const std::string>(refusalBytes()))
+    Handler(HttpServer::RequestHandler handle, std::shared_ptr<ConnectionGate> gate)
+        : handle_(std::move(handle)), gate_(std::move(gate)), refusal_(std::make_shared<const std::string>(refusalBytes()))
     {
     }
 
@@ -168,7 +174,7 @@ private:
             mine.clientAddress = peer->address().host();
             nextRequest();
             peer->setIdle(false);
-            HttpResponse response = service_->handle(mine);
+            HttpResponse response = handle_(mine);
             Http::ResponseWriter writer(request.version(), transport(), this, peer);
             // HTTP/1.1 connections are persistent unless the client says
             // otherwise (RFC 9112 9.3); Pistache's own handler answers
@@ -215,9 +221,11 @@ private:
             out.contentType = type->value();
         if (auto match = headers.tryGetRaw("If-None-Match"))
             out.ifNoneMatch = match->value();
+        if (auto match = headers.tryGetRaw("If-Match"))
+            out.ifMatch = match->value();
         if (auto authorization = headers.tryGetRaw("Authorization"))
             out.authorization = authorization->value();
-        if (out.method == "POST")
+        if (out.method != "GET" && out.method != "HEAD")
             out.body = request.body();
         return out;
     }
@@ -281,7 +289,7 @@ private:
         send(writer, response);
     }
 
-    FederationService *service_;
+    HttpServer::RequestHandler handle_;
     std::shared_ptr<ConnectionGate> gate_;    ///< shared by every worker's clone
     std::shared_ptr<const std::string> refusal_;
 };
@@ -303,6 +311,13 @@ HttpServer::~HttpServer()
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(FederationService &service, const ServerOptions &options)
 {
+    return start([&service](const HttpRequest &request) { return service.handle(request); }, service.metrics(),
+                 options);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(RequestHandler handler, Metrics &metrics,
+                                                      const ServerOptions &options)
+{
     std::size_t threads = options.threads;
     if (threads == 0)
         threads = std::max(2u, std::thread::hardware_concurrency());
@@ -318,8 +333,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(FederationService &service
         impl->endpoint.init(endpointOptions);
         if (auto warning = checkDescriptorBudget(options.maxConnections))
             logLine(LogLevel::Warning, *warning);
-        auto gate = std::make_shared<ConnectionGate>(options.maxConnections, &service.metrics());
-        impl->endpoint.setHandler(Http::make_handler<Handler>(&service, std::move(gate)));
+        auto gate = std::make_shared<ConnectionGate>(options.maxConnections, &metrics);
+        impl->endpoint.setHandler(Http::make_handler<Handler>(std::move(handler), std::move(gate)));
         impl->endpoint.serveThreaded();
         return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
     } catch (const std::exception &e) {

@@ -1,8 +1,10 @@
-// HttpServer: the Pistache endpoint in front of a FederationService. It
-// moves bytes only: every decision is made by FederationService::handle().
+// HttpServer: the Pistache endpoint in front of a FederationService (or, on
+// its own listener, the admin API). It moves bytes only: every decision is
+// made by FederationService::handle() (AdminApi::handle()).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +20,13 @@ public:
     /// Unavailable when the address cannot be bound. `service` must outlive
     /// the server.
     static Result<std::unique_ptr<HttpServer>> start(FederationService &service, const ServerOptions &options);
+
+    /// Answers each request with `handler` (called on every worker thread
+    /// at once), on options.listenHost:listenPort with options' limits;
+    /// refused connections are counted in `metrics`. The admin listener.
+    using RequestHandler = std::function<HttpResponse(const HttpRequest &)>;
+    static Result<std::unique_ptr<HttpServer>> start(RequestHandler handler, Metrics &metrics,
+                                                     const ServerOptions &options);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;

@@ -10,6 +10,7 @@
 #include <oidfed/jws_algorithm.h>
 
 #include "core/range_check.h"
+#include "server/bearer_token.h"
 #include "server/server_config_members.h"
 #include "statement/claims.h"
 
@@ -67,16 +68,9 @@ Member<Root> readByMake(std::string_view name)
 
 Result<void> parseListen(const Json &value, const std::string &path, ServerOptions &options)
 {
-    OIDFED_TRY(std::string listen, nonEmptyString(value, path));
-    std::size_t colon = listen.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
-        return fail(ErrorCode::InvalidArgument, path + " must be HOST:PORT, e.g. 127.0.0.1:8080");
-    std::string port = listen.substr(colon + 1);
-    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || port.size() > 5 ||
-        std::stoi(port) < 1 || std::stoi(port) > 65535)
-        return fail(ErrorCode::InvalidArgument, path + ": the port must be 1..65535");
-    options.listenHost = listen.substr(0, colon);
-    options.listenPort = static_cast<std::uint16_t>(std::stoi(port));
+    OIDFED_TRY(config::ListenAddress address, config::parseListenAddress(value, path));
+    options.listenHost = std::move(address.host);
+    options.listenPort = address.port;
     return ok();
 }
 
@@ -517,15 +511,7 @@ const Table<RegistrationSettings> &registrationTable()
 
 Result<void> readTokenSha256(const Json &value, const std::string &path, Context &, TrustApiCaller &caller)
 {
-    const std::string *hex = value.isString() ? &value.asString() : nullptr;
-    auto digit = [](char c) { return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1; };
-    if (!hex || hex->size() != 64 || std::any_of(hex->begin(), hex->end(), [&](char c) { return digit(c) < 0; }))
-        return fail(ErrorCode::InvalidArgument,
-                    path + ": must be the SHA-256 of the bearer token as 64 lowercase hexadecimal digits");
-    std::array<unsigned char, 32> digest{};
-    for (std::size_t i = 0; i < digest.size(); ++i)
-        digest[i] = static_cast<unsigned char>(digit((*hex)[2 * i]) * 16 + digit((*hex)[2 * i + 1]));
-    caller.tokenSha256 = digest;
+    OIDFED_TRY(caller.tokenSha256, parseTokenSha256(value, path));
     return ok();
 }
 
@@ -777,6 +763,7 @@ const Table<ServerConfig> &serverTable()
         section<ServerConfig>("resolver_limits", "", resolverLimitsTable(),
                               [](ServerConfig &config) -> ServerOptions & { return config.options; }),
         redisSection(),
+        config::adminSection(),
         section<ServerConfig>("log", "log", logTable(),
                               [](ServerConfig &config) -> LogOptions & { return config.options.log; }),
         section<ServerConfig>("trust_mark_verification", "resolver.trustMarks", trustMarkVerificationTable(),
@@ -791,6 +778,23 @@ const Table<ServerConfig> &serverTable()
 }
 
 } // namespace
+
+namespace config {
+
+Result<ListenAddress> parseListenAddress(const Json &value, const std::string &path)
+{
+    OIDFED_TRY(std::string listen, nonEmptyString(value, path));
+    std::size_t colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        return fail(ErrorCode::InvalidArgument, path + " must be HOST:PORT, e.g. 127.0.0.1:8080");
+    std::string port = listen.substr(colon + 1);
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || port.size() > 5 ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535)
+        return fail(ErrorCode::InvalidArgument, path + ": the port must be 1..65535");
+    return ListenAddress{.host = listen.substr(0, colon), .port = static_cast<std::uint16_t>(std::stoi(port))};
+}
+
+} // namespace config
 
 std::vector<ConfigMember> describeServerConfig()
 {

@@ -378,4 +378,18 @@ Member<Root> objectArray(std::string_view name, const Table<Element> &table, boo
     return member;
 }
 
+/// A "HOST:PORT" listen address ("listen", "admin.listen").
+struct ListenAddress {
+    std::string host{};
+    std::uint16_t port = 0;
+};
+
+/// InvalidArgument "<path> must be HOST:PORT ..." or "<path>: the port must
+/// be 1..65535".
+Result<ListenAddress> parseListenAddress(const Json &value, const std::string &path);
+
+/// The top-level "admin" member (admin_config.cpp): AdminSettings into
+/// ServerOptions::admin.
+Member<ServerConfig> adminSection();
+
 } // namespace oidfed::server::config

@@ -15,6 +15,7 @@
 #include <oidfed/fetch_options.h>
 #include <oidfed/resolver_options.h>
 
+#include "server/admin_settings.h"
 #include "server/server_log.h"
 #include <oidfed/result.h>
 
@@ -102,6 +103,8 @@ struct ServerOptions {
     /// The shared Redis cache, when configured ("redis").
     std::optional<RedisCacheOptions> redis{};
     LogOptions log{};
+    /// The admin API, when configured ("admin"; off by default).
+    std::optional<AdminSettings> admin{};
 };
 
 /// Range checks of every field. InvalidArgument naming the field in

@@ -1,12 +1,7 @@
 #include "server/trust_api_callers.h"
 
-#include <array>
-#include <cctype>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "client/client_jwt.h"
+#include "server/bearer_token.h"
 
 namespace oidfed::server {
 
@@ -20,24 +15,6 @@ Error refusal(std::string message)
 bool unavailable(const Error &error)
 {
     return error.code == ErrorCode::Unavailable || error.code == ErrorCode::Timeout;
-}
-
-/// The token of an `Authorization: Bearer <token>` header (scheme
-/// case-insensitive, RFC 6750 2.1), or empty.
-std::string_view bearerToken(std::string_view header)
-{
-    constexpr std::string_view kScheme = "bearer ";
-    if (header.size() <= kScheme.size())
-        return {};
-    for (std::size_t i = 0; i < kScheme.size(); ++i)
-        if (static_cast<char>(std::tolower(static_cast<unsigned char>(header[i]))) != kScheme[i])
-            return {};
-    header.remove_prefix(kScheme.size());
-    while (!header.empty() && header.front() == ' ')
-        header.remove_prefix(1);
-    while (!header.empty() && header.back() == ' ')
-        header.remove_suffix(1);
-    return header;
 }
 
 } // namespace
@@ -73,16 +50,11 @@ Result<const TrustApiCaller *> TrustApiCallers::bearer(std::string_view token) c
 {
     if (token.empty())
         return fail(refusal("the Authorization header is not a bearer token"));
-    std::array<unsigned char, 32> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
-        length != digest.size())
-        return fail(ErrorCode::Internal, "SHA-256 failed");
-    // Every configured digest is compared, each in constant time.
-    const TrustApiCaller *found = nullptr;
+    std::vector<const Sha256Digest *> digests;
     for (const TrustApiCaller &caller : callers_)
-        if (caller.tokenSha256 && CRYPTO_memcmp(caller.tokenSha256->data(), digest.data(), digest.size()) == 0)
-            found = &caller;
+        digests.push_back(caller.tokenSha256 ? &*caller.tokenSha256 : nullptr);
+    const std::optional<std::size_t> index = matchBearerToken(token, digests);
+    const TrustApiCaller *found = index ? &callers_[*index] : nullptr;
     if (!found)
         return fail(refusal("the bearer token is not one of a configured caller"));
     return found;

@@ -17,6 +17,7 @@
 #include <oidfed/entity_id.h>
 #include <oidfed/result.h>
 
+#include "core/sha256.h"
 #include "server/trust_anchor_setting.h"
 
 namespace oidfed::server {
@@ -29,7 +30,7 @@ struct TrustApiCaller {
     /// Unique among the callers; the per-caller budget and the metrics
     /// know the caller by it.
     std::string name{};
-    std::optional<std::array<unsigned char, 32>> tokenSha256{};
+    std::optional<Sha256Digest> tokenSha256{};
     std::optional<EntityId> entityId{};
 };
 

@@ -37,6 +37,8 @@ Json baseConfig()
 {
     return withHash(kHash, R"({"listen": "127.0.0.1:9000", "fetch": {}, "resolver_limits": {},
         "redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "master_name": "oidfed"}}, "trust_mark_verification": {}, "log": {},
+        "admin": {"listen": "127.0.0.1:9001", "audit_log": "audit.log",
+            "operators": [{"name": "alice", "token_sha256": "%HASH%", "role": "write"}]},
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
@@ -139,6 +141,73 @@ TEST_CASE("the base configuration of these tests parses")
     REQUIRE(api.callers[0].tokenSha256);
     CHECK((*api.callers[0].tokenSha256)[0] == 0x01);
     CHECK((*api.callers[0].tokenSha256)[31] == 0xef);
+    REQUIRE(parsed->options.admin);
+    const AdminSettings &admin = *parsed->options.admin;
+    CHECK(admin.listenHost == "127.0.0.1");
+    CHECK(admin.listenPort == 9001);
+    CHECK(admin.auditLog == "/base/audit.log");
+    CHECK(admin.maxBodyBytes == 262144);
+    REQUIRE(admin.operators.size() == 1);
+    CHECK(admin.operators[0].name == "alice");
+    CHECK(admin.operators[0].role == AdminRole::Write);
+    CHECK(admin.operators[0].tokenSha256[0] == 0x01);
+}
+
+TEST_CASE("admin: operators, roles and listen refused naming the member; off without it")
+{
+    const std::string hash = kHash;
+    const std::string other = std::string(64, 'a');
+    const struct {
+        const char *name;
+        std::string admin;  // the admin object
+        const char *claim;
+    } cases[] = {
+        {"no operators", R"({"listen": "127.0.0.1:9001", "audit_log": "a"})", "admin.operators"},
+        {"an empty list of operators", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": []})",
+         "admin.operators"},
+        {"no audit log", R"({"listen": "127.0.0.1:9001", "operators": [{"name": "a", "token_sha256": ")" + hash +
+                              R"(", "role": "read"}]})",
+         "admin.audit_log"},
+        {"no listen", R"({"audit_log": "a", "operators": [{"name": "a", "token_sha256": ")" + hash +
+                          R"(", "role": "read"}]})",
+         "admin.listen"},
+        {"a listen without a port", R"({"listen": "127.0.0.1", "audit_log": "a", "operators": [{"name": "a",
+            "token_sha256": ")" + hash + R"(", "role": "read"}]})",
+         "admin.listen"},
+        {"an unknown role", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": [{"name": "a",
+            "token_sha256": ")" + hash + R"(", "role": "admin"}]})",
+         "admin.operators[0].role"},
+        {"no role", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": [{"name": "a",
+            "token_sha256": ")" + hash + R"("}]})",
+         "admin.operators[0].role"},
+        {"a token itself instead of its digest", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": [
+            {"name": "a", "token_sha256": "secret-token", "role": "read"}]})",
+         "admin.operators[0].token_sha256"},
+        {"two operators of one name", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": [
+            {"name": "a", "token_sha256": ")" + hash + R"(", "role": "read"},
+            {"name": "a", "token_sha256": ")" + other + R"(", "role": "write"}]})",
+         "admin.operators[1].name"},
+        {"two operators with one token", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "operators": [
+            {"name": "a", "token_sha256": ")" + hash + R"(", "role": "read"},
+            {"name": "b", "token_sha256": ")" + hash + R"(", "role": "write"}]})",
+         "admin.operators[1].token_sha256"},
+        {"a body cap under 1 KiB", R"({"listen": "127.0.0.1:9001", "audit_log": "a", "max_body_bytes": 1000,
+            "operators": [{"name": "a", "token_sha256": ")" + hash + R"(", "role": "read"}]})",
+         "admin.max_body_bytes"},
+    };
+    for (const auto &c : cases) {
+        CAPTURE(c.name);
+        Json config = baseConfig();
+        config.set("admin", json(c.admin));
+        Error error = refusal(config);
+        CHECK_MESSAGE(error.claim == c.claim, error.message);
+    }
+
+    Json off = baseConfig();
+    off.erase("admin");
+    auto parsed = parseServerConfig(off, "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    CHECK_FALSE(parsed->options.admin);
 }
 
 TEST_CASE("a value out of range is refused with the member's JSON path")

@@ -59,6 +59,10 @@ HttpReply httpRequest(const std::string &url, const std::vector<std::string> &he
         curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(postBody.size()));
     } else if (method != "GET") {
         curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
+        if (!postBody.empty()) {  // PATCH, PUT, DELETE with a body
+            curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, postBody.c_str());
+            curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(postBody.size()));
+        }
     }
     CURLcode rc = curl_easy_perform(curl.get());
     if (rc != CURLE_OK)

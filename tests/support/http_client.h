@@ -20,8 +20,9 @@ struct HttpReply {
     }
 };
 
-/// GET (or POST with `postBody` when `method` is "POST") with extra request
-/// headers ("Name: value"). Throws std::runtime_error when no reply came.
+/// GET (or POST with `postBody` when `method` is "POST"; another method,
+/// with `postBody` when it is not empty) with extra request headers
+/// ("Name: value"). Throws std::runtime_error when no reply came.
 HttpReply httpRequest(const std::string &url, const std::vector<std::string> &headers = {},
                       const std::string &method = "GET", const std::string &postBody = {});
 

@@ -9,6 +9,8 @@
 // members need a restart), keys, subordinates and trust marks: a broken
 // file keeps the running configuration, a bad item keeps its last good
 // state. Statements are re-signed in the background before they expire.
+// With "admin", the admin API (docs/admin-api.md) listens on its own
+// address; its changes are applied by the same reload as SIGHUP.
 // Logs go to stderr.
 
 #include "commands.h"
@@ -29,7 +31,9 @@
 #include <oidfed/fetcher.h>
 
 #include "server/federation_service.h"
+#include "server/admin_api.h"
 #include "server/http_server.h"
+#include "server/reload.h"
 #include "server/server_config.h"
 #include "server/server_log.h"
 
@@ -87,38 +91,6 @@ std::size_t logProblems(const server::FederationService &service)
     return problems.size();
 }
 
-// SIGHUP: the configuration file, then everything it names.
-void reload(server::FederationService &service, const std::string &configFile)
-{
-    auto config = server::loadServerConfig(configFile);
-    const bool configRead = config.has_value();
-    if (configRead) {
-        std::vector<std::string> changed = service.membersNeedingRestart(*config);
-        if (!changed.empty()) {
-            std::string names;
-            for (const std::string &name : changed)
-                names += (names.empty() ? "" : ", ") + name;
-            logLine(LogLevel::Warning, "not applied until a restart: " + names +
-                                           " (a reload applies the entities; these keep their running values)");
-        }
-    }
-    auto reloaded = service.reload(std::move(config));
-    const std::size_t problems = logProblems(service);
-    service.warnExpiring();
-    if (reloaded) {
-        logLine(LogLevel::Info, "reloaded the configuration, keys, subordinates and trust marks" +
-                                    (problems > 0 ? "; " + std::to_string(problems) +
-                                                        " items are not served as configured (/readyz lists them)"
-                                                  : std::string()));
-    } else if (!configRead) {
-        logLine(LogLevel::Error, "reload failed: " + reloaded.error().describe() +
-                                     "; the running configuration stays, and keys, subordinates and trust marks "
-                                     "were re-read under it");
-    } else {
-        logLine(LogLevel::Error, "reload failed, previous state kept: " + reloaded.error().describe());
-    }
-}
-
 int runServe(const std::string &configFile, Format format)
 {
     // Signals are taken by sigwait() below: block them before any thread
@@ -169,6 +141,32 @@ int runServe(const std::string &configFile, Format format)
     if (!http)
         return reportError(http.error(), format);
 
+    // The admin API (docs/admin-api.md), on its own listener when configured.
+    std::unique_ptr<server::AdminApi> admin;
+    std::unique_ptr<server::HttpServer> adminHttp;
+    if (options.admin) {
+        admin = std::make_unique<server::AdminApi>(
+            options, server::AdminApi::Dependencies{
+                         .service = **service,
+                         .clock = *clock,
+                         .reload = [&service, configFile] { return server::reloadFromFile(**service, configFile); }});
+        server::ServerOptions listener = options;
+        listener.listenHost = options.admin->listenHost;
+        listener.listenPort = options.admin->listenPort;
+        listener.threads = 2;
+        listener.maxConnections = 64;
+        // The body, and room for the request line and headers.
+        listener.maxRequestBytes = options.admin->maxBodyBytes + 16384;
+        auto started = server::HttpServer::start(
+            [&admin](const server::HttpRequest &request) { return admin->handle(request); }, (*service)->metrics(),
+            listener);
+        if (!started)
+            return reportError(started.error(), format);
+        adminHttp = std::move(started).value();
+        logLine(LogLevel::Info, "admin API on " + listener.listenHost + ":" + std::to_string(adminHttp->port()) +
+                                    ", audit log " + options.admin->auditLog.string());
+    }
+
     logLine(LogLevel::Info, "serving " + std::to_string(served.size()) + " entities on " + options.listenHost + ":" +
                                 std::to_string((*http)->port()));
     for (const std::string &id : served)
@@ -184,13 +182,15 @@ int runServe(const std::string &configFile, Format format)
             if (sigwait(&signals, &received) != 0)
                 continue;
             if (received == SIGHUP) {
-                reload(**service, configFile);
+                (void)server::reloadFromFile(**service, configFile);
                 continue;
             }
             logLine(LogLevel::Info, "shutting down");
             break;
         }
     }
+    if (adminHttp)
+        adminHttp->shutdown();
     (*http)->shutdown();
     return kExitOk;
 }

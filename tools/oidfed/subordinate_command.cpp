@@ -36,7 +36,7 @@
 #include <oidfed/jwk.h>
 
 #include "core/entity_file_stem.h"
-#include "core/file_write.h"
+#include "entity/subordinate_file.h"
 #include "entity/subordinate.h"
 #include "subordinate_support.h"
 #include "time_format.h"
@@ -320,8 +320,7 @@ Result<Json> subordinateFileJson(const EntityStatement &statement, const Subordi
 /// Writes the file: created exclusively, or replaced atomically (--force).
 Result<void> writeSubordinateFile(const SubordinateFile &file, const Json &subordinate)
 {
-    const std::string content = subordinate.dump(true) + "\n";
-    return file.exists ? replaceFileAtomically(file.path, content, 0644) : writeFileExclusive(file.path, content, 0644);
+    return entity::writeSubordinateFile(file.path, subordinate, !file.exists);
 }
 
 /// Each step's failure has its exit code: arguments, the directory and the

@@ -37,18 +37,11 @@
 
 #include <oidfed/federation_urls.h>
 
-#include "core/file_write.h"
 #include "subordinate_support.h"
 
 namespace oidfed::cli {
 
 namespace {
-
-/// The optional members `set --clear` may remove (entity_id and jwks are
-/// never cleared: the file would not load, or would change whose keys are
-/// pinned).
-const std::vector<std::string> kClearable = {"entity_types", "intermediate", "metadata", "metadata_policy",
-                                             "metadata_policy_crit", "constraints", "statement_lifetime", "comment"};
 
 std::string kidsOf(const entity::Subordinate &subordinate)
 {
@@ -354,7 +347,7 @@ Result<std::vector<std::pair<std::string, Json>>> requestedChanges(const SetArgs
     if (args.commentOption && args.commentOption->count() > 0)
         changes.emplace_back("comment", args.comment);
     for (const std::string &member : args.clear) {
-        if (std::find(kClearable.begin(), kClearable.end(), member) == kClearable.end())
+        if (!entity::isSettableSubordinateMember(member))
             return fail(Error(ErrorCode::InvalidArgument, "--clear " + member + ": not a member that can be cleared")
                             .withClaim(member));
         for (const auto &change : changes)

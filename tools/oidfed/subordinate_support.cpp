@@ -9,8 +9,6 @@
 #include <oidfed/fetcher.h>
 
 #include "cli_output.h"
-#include "core/file_write.h"
-#include "entity/subordinate_defaults.h"
 #include "resolver_setup.h"
 
 namespace oidfed::cli {
@@ -121,23 +119,12 @@ Result<EntityStatement> checkEntityConfiguration(const std::string &token, const
 Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, const std::string &entityId,
                                           const EntityIdOptions &idOptions)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec))
-        return fail(ErrorCode::InvalidArgument, "--dir " + dir.string() + " is not an existing directory");
-    OIDFED_TRY(entity::SubordinateLoad load, entity::SubordinateSet::loadEachFile(dir, idOptions, nullptr));
-    const entity::Subordinate *found = load.set->find(entityId);
-    if (!found)
-        found = load.set->findBlocked(entityId);
-    if (!found) {
-        std::string message = entityId + " is not listed in " + dir.string();
-        for (const entity::SubordinateProblem &problem : load.problems)
-            if (problem.entityId.empty() || problem.entityId == entityId)
-                message += "; " + problem.file + " does not load: " + problem.error.message;
-        return fail(Error(ErrorCode::InvalidArgument, std::move(message)).withEntity(entityId));
+    auto listed = entity::findSubordinate(dir, entityId, idOptions);
+    if (!listed && listed.error().code == ErrorCode::NotFound) {
+        Error error = std::move(listed).error();
+        error.code = ErrorCode::InvalidArgument;
+        return fail(std::move(error));
     }
-    ListedSubordinate listed{.path = dir / found->sourceFile, .record = *found, .json = Json()};
-    OIDFED_TRY(std::string text, readInput(listed.path.string(), "subordinate file"));
-    OIDFED_TRY(listed.json, parseJson(text));
     return listed;
 }
 
@@ -152,18 +139,11 @@ void addDirOptions(CLI::App &cmd, DirArgs &args, bool entity)
 std::optional<int> writeChecked(const ListedSubordinate &listed, const Json &next, const DirArgs &args,
                                 Format format)
 {
-    auto checked = entity::parseSubordinate(next, listed.path.filename().string(), idOptionsOf(args));
-    if (!checked)
+    if (auto checked = entity::checkSubordinateFile(next, listed.path, idOptionsOf(args)); !checked)
         return failWith(checked.error(), format, kExitInvalid);
-    auto defaults = entity::SubordinateSet::loadDefaults(listed.path.parent_path());
-    if (!defaults)
-        return failWith(defaults.error(), format, kExitInvalid);
-    if (*defaults)
-        if (auto merged = entity::applySubordinateDefaults(std::move(checked).value(), **defaults); !merged)
-            return failWith(merged.error(), format, kExitInvalid);
     if (args.dryRun)
         return std::nullopt;
-    if (auto written = replaceFileAtomically(listed.path, next.dump(true) + "\n", 0644); !written)
+    if (auto written = entity::writeSubordinateFile(listed.path, next); !written)
         return failWith(written.error(), format, kExitUsage);
     return std::nullopt;
 }

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "entity/subordinate.h"
+#include "entity/subordinate_file.h"
 
 namespace oidfed::cli {
 
@@ -68,17 +69,10 @@ inline EntityIdOptions idOptionsOf(const DirArgs &args) { return {.allowHttp = a
 /// Declares ENTITY_ID (when `entity`), --dir and --allow-http.
 void addDirOptions(CLI::App &cmd, DirArgs &args, bool entity);
 
-/// One subordinate's file in a subordinate directory, found by the entity id
-/// it records (whatever the file is called), as written on disk.
-struct ListedSubordinate {
-    std::filesystem::path path;
-    entity::Subordinate record;  ///< as parsed
-    Json json;                   ///< the file's JSON, every member as written
-};
+using entity::ListedSubordinate;
 
-/// Finds `entityId` in `dir`, blocked or not: InvalidArgument (usage) when
-/// the directory is missing or no file that loads lists it; a file that does
-/// not load is named in the error when it may be the one.
+/// entity::findSubordinate(), with an entity that is not listed a usage
+/// error (InvalidArgument) like a missing directory.
 Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, const std::string &entityId,
                                           const EntityIdOptions &idOptions);
 
