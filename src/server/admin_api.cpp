@@ -114,7 +114,9 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
     const std::string &method = request.method;
     const bool change = method != "GET";
     if (change && op->role != AdminRole::Write && (path == kSubordinatesPath || path == kSubordinatePath ||
-                                                   path == kBlockPath || path == kUnblockPath || path == kReloadPath))
+                                                   path == kBlockPath || path == kUnblockPath || path == kReloadPath ||
+                                                   path == kKeysRotatePath || path == kKeysActivatePath ||
+                                                   path == kKeysRevokePath))
         return adminError(Error(ErrorCode::InvalidArgument, "the operator " + op->name +
                                                                            " has the read role: changes need write"),
                                      403);
@@ -138,6 +140,16 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
         if (method != "POST")
             return methodNotAllowed("POST");
         return block(call, path == kBlockPath);
+    }
+    if (path == kKeysPath) {
+        if (method != "GET")
+            return methodNotAllowed("GET");
+        return listKeys(call);
+    }
+    if (path == kKeysRotatePath || path == kKeysActivatePath || path == kKeysRevokePath) {
+        if (method != "POST")
+            return methodNotAllowed("POST");
+        return changeKeys(call, path);
     }
     if (path == kReloadPath) {
         if (method != "POST")
@@ -221,6 +233,29 @@ HttpResponse AdminApi::applied(const Call &call, AuditEntry entry, Json body, in
     return audited(std::move(entry), std::move(response));
 }
 
+std::optional<HttpResponse> AdminApi::preconditionFails(const Call &call, AuditEntry &entry,
+                                                        const std::string &current)
+{
+    auto refused = [&](const Error &error, int status, std::string result) {
+        entry.result = std::move(result);
+        entry.detail = error.message;
+        return audited(entry, adminError(error, status));
+    };
+    if (call.request.ifMatch.empty())
+        return refused(Error(ErrorCode::InvalidArgument,
+                             "If-Match is required: send the ETag of the file as last read")
+                           .withClaim("If-Match"),
+                       428, "refused");
+    const std::string match = bareTag(call.request.ifMatch);
+    if (match != "*" && match != current)
+        return refused(Error(ErrorCode::InvalidArgument,
+                             "the file changed since it was read (If-Match is not its ETag): read it again")
+                           .withClaim("If-Match")
+                           .withEntity(entry.target),
+                       409, "conflict");
+    return std::nullopt;
+}
+
 HttpResponse AdminApi::changeFile(const Call &call, std::string_view action, const Edit &edit)
 {
     AuditEntry entry{.operatorName = call.op.name, .action = std::string(action)};
@@ -242,19 +277,8 @@ HttpResponse AdminApi::changeFile(const Call &call, std::string_view action, con
         return refused(listed.error(), statusOf(listed.error()), "refused");
     entry.file = listed->path.filename().string();
     entry.before = sha256Hex(listed->bytes);
-    if (call.request.ifMatch.empty())
-        return refused(Error(ErrorCode::InvalidArgument,
-                             "If-Match is required: send the ETag of the file as last read (GET " +
-                                 std::string(kSubordinatePath) + ")")
-                           .withClaim("If-Match"),
-                       428, "refused");
-    const std::string match = bareTag(call.request.ifMatch);
-    if (match != "*" && match != entry.before)
-        return refused(Error(ErrorCode::InvalidArgument,
-                             "the file changed since it was read (If-Match is not its ETag): read it again")
-                           .withClaim("If-Match")
-                           .withEntity(entry.target),
-                       409, "conflict");
+    if (std::optional<HttpResponse> refusal = preconditionFails(call, entry, entry.before))
+        return std::move(*refusal);
 
     std::optional<Json> next;
     if (action != "subordinate.remove") {

@@ -71,6 +71,10 @@ public:
     static constexpr std::string_view kBlockPath = "/admin/subordinate/block";
     static constexpr std::string_view kUnblockPath = "/admin/subordinate/unblock";
     static constexpr std::string_view kReloadPath = "/admin/reload";
+    static constexpr std::string_view kKeysPath = "/admin/keys";
+    static constexpr std::string_view kKeysRotatePath = "/admin/keys/rotate";
+    static constexpr std::string_view kKeysActivatePath = "/admin/keys/activate";
+    static constexpr std::string_view kKeysRevokePath = "/admin/keys/revoke";
 
     /// A request once its operator is known (admin_subordinates.cpp).
     struct Call {
@@ -92,6 +96,9 @@ private:
     HttpResponse block(const Call &call, bool blocked);
     HttpResponse removeSubordinate(const Call &call);
     HttpResponse reload(const Call &call);
+    // Keys (admin_keys.cpp): the entity's key store, as `oidfed keys`.
+    HttpResponse listKeys(const Call &call);
+    HttpResponse changeKeys(const Call &call, std::string_view path);
 
     /// The authority `entity=` names (its subordinates_dir), or an error
     /// answer.
@@ -109,6 +116,11 @@ private:
     /// the loader's checks, the atomic write, the reload and the audit.
     using Edit = std::function<Result<Json>(const entity::ListedSubordinate &listed)>;
     HttpResponse changeFile(const Call &call, std::string_view action, const Edit &edit);
+
+    /// The If-Match check of a change to a file whose bytes are
+    /// `current`: nullopt when it may go on, else the refusal (428 or 409),
+    /// audited.
+    std::optional<HttpResponse> preconditionFails(const Call &call, AuditEntry &entry, const std::string &current);
 
     /// Records `entry` and answers `response`; an audit log that cannot be
     /// written turns the answer into 500 (the change itself is done).

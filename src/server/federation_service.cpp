@@ -177,6 +177,15 @@ std::optional<std::filesystem::path> FederationService::subordinatesDirOf(std::s
     return std::nullopt;
 }
 
+std::optional<entity::KeyStoreLocation> FederationService::keyStoreOf(std::string_view entityId) const
+{
+    for (const EntitySlot &slot : current()->slots)
+        if (slot.entity->entityId().str() == entityId)
+            return entity::KeyStoreLocation{.dir = slot.entity->settings().keysDir,
+                                            .options = slot.entity->settings().keys};
+    return std::nullopt;
+}
+
 Result<std::size_t> FederationService::refresh()
 {
     std::shared_ptr<const ServiceSnapshot> snapshot = current();

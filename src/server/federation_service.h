@@ -107,6 +107,10 @@ public:
     /// or nullopt when no served entity has that id or it is no authority.
     std::optional<std::filesystem::path> subordinatesDirOf(std::string_view entityId) const;
 
+    /// The keys_dir and key options of the served entity `entityId` (exact
+    /// match), or nullopt when no served entity has that id.
+    std::optional<entity::KeyStoreLocation> keyStoreOf(std::string_view entityId) const;
+
     /// Re-signs documents past half of their lifetime, then runs the roles'
     /// periodic work (refreshRoles: ended registrations removed). The count
     /// re-signed.

@@ -339,6 +339,64 @@ TEST_CASE("admin API: authentication, each call, If-Match, bad input and the aud
         CHECK(*audit[1].findString("result") == "applied");
     }
 
+    SUBCASE("keys: list, rotate, activate and revoke as `oidfed keys` does, with If-Match, published at once")
+    {
+        const std::string keys = "/admin/keys" + admin.of("ta");
+        auto entityConfiguration = [&fed] {
+            HttpReply reply = fed.get("/ta/.well-known/openid-federation");
+            REQUIRE(reply.status == 200);
+            auto jws = Jws::parse(reply.body);
+            REQUIRE(jws);
+            return std::move(jws).value();
+        };
+        HttpReply listed = admin.call("GET", keys, kReadToken);
+        REQUIRE_MESSAGE(listed.status == 200, listed.body);
+        Json body = bodyOf(listed);
+        REQUIRE(body.find("keys")->size() == 1);
+        const std::string first = *body.find("keys")->asArray()[0].findString("kid");
+        CHECK(listed.header("etag") == quoted(sha256Hex(test::readText(fed.dir() / "keys" / "ta" / "keys.json"))));
+        CHECK(admin.call("POST", "/admin/keys/rotate" + admin.of("ta"), kReadToken, "",
+                         {"If-Match: " + listed.header("etag")})
+                  .status == 403);
+
+        CHECK(admin.call("POST", "/admin/keys/rotate" + admin.of("ta"), kWriteToken).status == 428);
+        HttpReply rotated = admin.call("POST", "/admin/keys/rotate" + admin.of("ta"), kWriteToken, "",
+                                       {"If-Match: " + listed.header("etag")});
+        REQUIRE_MESSAGE(rotated.status == 200, rotated.body);
+        const std::string next = *bodyOf(rotated).findString("kid");
+        CHECK(next != first);
+        CHECK(entityConfiguration().payloadJson().value().find("jwks")->find("keys")->size() == 2);
+        // The stale ETag: 409, nothing changed.
+        CHECK(admin.call("POST", "/admin/keys/activate" + admin.of("ta"), kWriteToken, "",
+                         {"If-Match: " + listed.header("etag")})
+                  .status == 409);
+
+        HttpReply activated = admin.call("POST", "/admin/keys/activate" + admin.of("ta"), kWriteToken, "",
+                                         {"If-Match: " + rotated.header("etag")});
+        REQUIRE_MESSAGE(activated.status == 200, activated.body);
+        CHECK(entityConfiguration().kid() == next);
+
+        CHECK(admin.call("POST", "/admin/keys/revoke" + admin.of("ta"), kWriteToken, R"({"kid": "no-such-kid"})",
+                         {"If-Match: " + activated.header("etag")})
+                  .status == 404);
+        HttpReply revoked = admin.call("POST", "/admin/keys/revoke" + admin.of("ta"), kWriteToken,
+                                       R"({"kid": ")" + first + R"(", "reason": "superseded"})",
+                                       {"If-Match: " + activated.header("etag")});
+        REQUIRE_MESSAGE(revoked.status == 200, revoked.body);
+        const Json published = *entityConfiguration().payloadJson().value().find("jwks");
+        REQUIRE(published.find("keys")->size() == 1);
+        CHECK(*published.find("keys")->asArray()[0].findString("kid") == next);
+
+        std::vector<Json> audit = admin.audit();
+        std::vector<std::string> applied;
+        for (const Json &line : audit)
+            if (*line.findString("result") == "applied")
+                applied.push_back(*line.findString("action"));
+        CHECK(applied == std::vector<std::string>{"keys.rotate", "keys.activate", "keys.revoke"});
+        CHECK(*audit.back().findString("target") == first);
+        CHECK(quoted(*audit.back().findString("after_sha256")) == revoked.header("etag"));
+    }
+
     // Whatever happened: no token in the audit log or the server log.
     for (const std::string &token : {kWriteToken, kReadToken}) {
         CHECK(fed.process().log().find(token) == std::string::npos);

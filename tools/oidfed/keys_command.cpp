@@ -32,6 +32,7 @@
 #include <oidfed/entity_id.h>
 #include <oidfed/jwk.h>
 
+#include "entity/key_listing.h"
 #include "entity/key_store.h"
 #include "time_format.h"
 
@@ -90,51 +91,6 @@ Result<KeyStore> openExisting(const KeysArgs &args, UnixTime now)
     return KeyStore::open(args.dir, options, now);
 }
 
-/// "exp" as the historical keys endpoint gives it: a Retired key's end of
-/// overlap, or when a revoked Next key stopped being valid.
-std::optional<UnixTime> expOf(const KeyRecord &record)
-{
-    if (record.state == KeyState::Retired)
-        return record.expiresAt;
-    if (record.revoked)
-        return record.revoked->revokedAt;
-    return std::nullopt;
-}
-
-Json recordToJson(const KeyRecord &record, UnixTime now)
-{
-    Json out = Json::object();
-    out.set("kid", record.kid);
-    out.set("alg", std::string(jwsAlgorithmName(record.alg)));
-    out.set("state", std::string(entity::keyStateName(record.state)));
-    out.set("created_at", record.createdAt);
-    if (record.activatedAt != 0)
-        out.set("activated_at", record.activatedAt);
-    if (record.retiredAt != 0)
-        out.set("retired_at", record.retiredAt);
-    if (auto exp = expOf(record))
-        out.set("exp", *exp);
-    if (record.revoked) {
-        Json revoked = Json::object();
-        revoked.set("revoked_at", record.revoked->revokedAt);
-        revoked.set("reason", record.revoked->reason);
-        out.set("revoked", std::move(revoked));
-    }
-    out.set("published", entity::isPublishedAt(record, now));
-    return out;
-}
-
-Json listing(const KeyStore &store, UnixTime now)
-{
-    Json keys = Json::array();
-    for (const KeyRecord &record : store.records())
-        keys.push(recordToJson(record, now));
-    Json out = Json::object();
-    out.set("keys", std::move(keys));
-    out.set("jwks", store.publishedKeys(now).toJson());
-    return out;
-}
-
 void printTable(const KeyStore &store, UnixTime now)
 {
     std::cout << std::left << std::setw(9) << "STATE" << std::setw(7) << "ALG" << std::setw(11) << "PUBLISHED"
@@ -146,7 +102,7 @@ void printTable(const KeyStore &store, UnixTime now)
             dates << ", activated " << formatRfc3339(record.activatedAt);
         if (record.retiredAt != 0)
             dates << ", retired " << formatRfc3339(record.retiredAt);
-        if (auto exp = expOf(record))
+        if (auto exp = entity::keyExpOf(record))
             dates << ", exp " << formatRfc3339(*exp);
         if (record.revoked)
             dates << ", REVOKED " << formatRfc3339(record.revoked->revokedAt) << " (" << record.revoked->reason
@@ -168,7 +124,7 @@ int printChange(const KeyStore &store, std::string_view action, const std::strin
         Json out = Json::object();
         out.set("action", action);
         out.set("kid", kid);
-        Json state = listing(store, now);
+        Json state = entity::keyListing(store, now);
         for (auto &[name, value] : state.asObject())
             out.set(name, std::move(value));
         out.set("reload", kReloadNote);
@@ -212,7 +168,7 @@ int runList(const KeysArgs &args, Format format)
     if (!store)
         return reportKeysError(store.error(), format);
     if (format == Format::Json)
-        printJson(listing(*store, now));
+        printJson(entity::keyListing(*store, now));
     else
         printTable(*store, now);
     return kExitOk;
