@@ -116,7 +116,8 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
     if (change && op->role != AdminRole::Write && (path == kSubordinatesPath || path == kSubordinatePath ||
                                                    path == kBlockPath || path == kUnblockPath || path == kReloadPath ||
                                                    path == kKeysRotatePath || path == kKeysActivatePath ||
-                                                   path == kKeysRevokePath))
+                                                   path == kKeysRevokePath || path == kTrustMarkSubjectPath ||
+                                                   path == kTrustMarkRevokePath))
         return adminError(Error(ErrorCode::InvalidArgument, "the operator " + op->name +
                                                                            " has the read role: changes need write"),
                                      403);
@@ -150,6 +151,16 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
         if (method != "POST")
             return methodNotAllowed("POST");
         return changeKeys(call, path);
+    }
+    if (path == kTrustMarksPath) {
+        if (method != "GET")
+            return methodNotAllowed("GET");
+        return listTrustMarks(call);
+    }
+    if (path == kTrustMarkSubjectPath || path == kTrustMarkRevokePath) {
+        if (method != "POST")
+            return methodNotAllowed("POST");
+        return changeTrustMarkSubject(call, path == kTrustMarkRevokePath);
     }
     if (path == kReloadPath) {
         if (method != "POST")

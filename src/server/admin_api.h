@@ -75,6 +75,9 @@ public:
     static constexpr std::string_view kKeysRotatePath = "/admin/keys/rotate";
     static constexpr std::string_view kKeysActivatePath = "/admin/keys/activate";
     static constexpr std::string_view kKeysRevokePath = "/admin/keys/revoke";
+    static constexpr std::string_view kTrustMarksPath = "/admin/trust-marks";
+    static constexpr std::string_view kTrustMarkSubjectPath = "/admin/trust-marks/subject";
+    static constexpr std::string_view kTrustMarkRevokePath = "/admin/trust-marks/revoke";
 
     /// A request once its operator is known (admin_subordinates.cpp).
     struct Call {
@@ -99,6 +102,9 @@ private:
     // Keys (admin_keys.cpp): the entity's key store, as `oidfed keys`.
     HttpResponse listKeys(const Call &call);
     HttpResponse changeKeys(const Call &call, std::string_view path);
+    // Trust mark subjects (admin_trust_marks.cpp), as `oidfed trust-mark`.
+    HttpResponse listTrustMarks(const Call &call);
+    HttpResponse changeTrustMarkSubject(const Call &call, bool revoke);
 
     /// The authority `entity=` names (its subordinates_dir), or an error
     /// answer.

@@ -186,6 +186,14 @@ std::optional<entity::KeyStoreLocation> FederationService::keyStoreOf(std::strin
     return std::nullopt;
 }
 
+std::optional<std::filesystem::path> FederationService::trustMarkDirOf(std::string_view entityId) const
+{
+    for (const EntitySlot &slot : current()->slots)
+        if (slot.entity->entityId().str() == entityId && slot.entity->settings().trustMarkIssuer)
+            return slot.entity->settings().trustMarkIssuer->directory;
+    return std::nullopt;
+}
+
 Result<std::size_t> FederationService::refresh()
 {
     std::shared_ptr<const ServiceSnapshot> snapshot = current();

@@ -111,6 +111,10 @@ public:
     /// match), or nullopt when no served entity has that id.
     std::optional<entity::KeyStoreLocation> keyStoreOf(std::string_view entityId) const;
 
+    /// The trust_mark_issuer directory of the served entity `entityId`, or
+    /// nullopt when no served entity has that id or it issues no marks.
+    std::optional<std::filesystem::path> trustMarkDirOf(std::string_view entityId) const;
+
     /// Re-signs documents past half of their lifetime, then runs the roles'
     /// periodic work (refreshRoles: ended registrations removed). The count
     /// re-signed.

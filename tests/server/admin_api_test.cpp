@@ -397,6 +397,50 @@ TEST_CASE("admin API: authentication, each call, If-Match, bad input and the aud
         CHECK(quoted(*audit.back().findString("after_sha256")) == revoked.header("etag"));
     }
 
+    SUBCASE("trust mark subjects: listed, one added (then issued), one revoked (then refused), with If-Match")
+    {
+        const std::string type = "https://demo-federation.example.org/trust-marks/certified-provider";
+        const std::string where = "?entity=" + percentEncode(fed.id("ia")) + "&type=" + percentEncode(type);
+        const fs::path file = fed.dir() / "trust-marks" / "ia" / "certified-provider.json";
+        auto markStatus = [&fed, &type](const std::string &holder) {
+            return fed.get("/ia/trust-mark?trust_mark_type=" + percentEncode(type) + "&sub=" + percentEncode(fed.id(holder)))
+                .status;
+        };
+        HttpReply listed = admin.call("GET", "/admin/trust-marks?entity=" + percentEncode(fed.id("ia")), kReadToken);
+        REQUIRE_MESSAGE(listed.status == 200, listed.body);
+        const Json types = *bodyOf(listed).find("types");
+        REQUIRE(types.size() == 1);
+        const Json &entry = types.asArray()[0];
+        CHECK(*entry.findString("trust_mark_type") == type);
+        CHECK(entry.find("subjects")->size() == 2);
+        const std::string etag = *entry.findString("etag");
+        CHECK(etag == quoted(sha256Hex(test::readText(file))));
+
+        CHECK(markStatus("rp") == 404);
+        const std::string rp = R"({"entity_id": ")" + fed.id("rp") + R"("})";
+        CHECK(admin.call("POST", "/admin/trust-marks/subject" + where, kReadToken, rp, {"If-Match: " + etag}).status ==
+              403);
+        CHECK(admin.call("POST", "/admin/trust-marks/subject" + where, kWriteToken, rp).status == 428);
+        HttpReply added = admin.call("POST", "/admin/trust-marks/subject" + where, kWriteToken, rp, {"If-Match: " + etag});
+        REQUIRE_MESSAGE(added.status == 200, added.body);
+        CHECK(markStatus("rp") == 200);
+        CHECK(admin.call("POST", "/admin/trust-marks/subject" + where, kWriteToken, rp,
+                         {"If-Match: " + added.header("etag")})
+                  .status == 409);
+
+        const std::string op = R"({"entity_id": ")" + fed.id("op") + R"(", "reason": "audit failed"})";
+        CHECK(admin.call("POST", "/admin/trust-marks/revoke" + where, kWriteToken, op, {"If-Match: " + etag}).status ==
+              409);
+        CHECK(markStatus("op") == 200);
+        HttpReply revoked = admin.call("POST", "/admin/trust-marks/revoke" + where, kWriteToken, op,
+                                       {"If-Match: " + added.header("etag")});
+        REQUIRE_MESSAGE(revoked.status == 200, revoked.body);
+        CHECK(markStatus("op") != 200);
+        CHECK(test::readText(file).find("audit failed") != std::string::npos);
+        CHECK(*admin.audit().back().findString("action") == "trust_mark.revoke");
+        CHECK(quoted(*admin.audit().back().findString("after_sha256")) == revoked.header("etag"));
+    }
+
     // Whatever happened: no token in the audit log or the server log.
     for (const std::string &token : {kWriteToken, kReadToken}) {
         CHECK(fed.process().log().find(token) == std::string::npos);
