@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include <oidfed/error_json.h>
+
 #include "core/file_read.h"
 #include "core/file_write.h"
 #include "entity/subordinate_defaults.h"
@@ -57,6 +59,19 @@ Result<void> writeSubordinateFile(const std::filesystem::path &path, const Json 
 {
     const std::string content = subordinateFileText(json);
     return create ? writeFileExclusive(path, content, 0644) : replaceFileAtomically(path, content, 0644);
+}
+
+Json subordinateProblemsJson(const std::vector<SubordinateProblem> &problems)
+{
+    Json out = Json::array();
+    for (const SubordinateProblem &problem : problems) {
+        Json entry = Json::object();
+        entry.set("file", problem.file);
+        entry.set("entity_id", problem.entityId.empty() ? Json() : Json(problem.entityId));
+        entry.set("error", errorToJson(problem.error));
+        out.push(std::move(entry));
+    }
+    return out;
 }
 
 } // namespace oidfed::entity

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <oidfed/entity_id.h>
 #include <oidfed/json.h>
@@ -51,6 +52,11 @@ Result<ListedSubordinate> findSubordinate(const std::filesystem::path &dir, std:
 /// (a conflict names both files).
 Result<Subordinate> checkSubordinateFile(const Json &next, const std::filesystem::path &path,
                                          const EntityIdOptions &idOptions);
+
+/// The files of a directory load that could not be used, as JSON: [{"file",
+/// "entity_id" (null when unknown), "error": the error object}] (the CLI's
+/// `subordinate list` and the admin API answer it).
+Json subordinateProblemsJson(const std::vector<SubordinateProblem> &problems);
 
 /// What a subordinate file holds for `json`: pretty-printed, with a final
 /// newline.

@@ -81,14 +81,7 @@ HttpResponse AdminApi::listSubordinates(const Call &call)
     Json subordinates = Json::array();
     for (const entity::Subordinate *subordinate : records)
         subordinates.push(summaryOf(*subordinate, authority->dir));
-    Json problems = Json::array();
-    for (const entity::SubordinateProblem &problem : load->problems) {
-        Json entry = Json::object();
-        entry.set("file", problem.file);
-        entry.set("entity_id", problem.entityId.empty() ? Json() : Json(problem.entityId));
-        entry.set("error", errorToJson(problem.error));
-        problems.push(std::move(entry));
-    }
+    Json problems = entity::subordinateProblemsJson(load->problems);
     Json body = Json::object();
     body.set("entity", authority->entityId);
     body.set("subordinates", std::move(subordinates));

@@ -91,14 +91,7 @@ int runList(const DirArgs &args, Format format)
         entry.set("blocked", subordinate.blocked ? *entity::subordinateToJson(subordinate).find("blocked") : Json());
         subordinates.push(std::move(entry));
     }
-    Json problems = Json::array();
-    for (const entity::SubordinateProblem &problem : load->problems) {
-        Json entry = Json::object();
-        entry.set("file", problem.file);
-        entry.set("entity_id", problem.entityId.empty() ? Json() : Json(problem.entityId));
-        entry.set("error", errorToJson(problem.error));
-        problems.push(std::move(entry));
-    }
+    Json problems = entity::subordinateProblemsJson(load->problems);
 
     if (format == Format::Json) {
         Json out = Json::object();
