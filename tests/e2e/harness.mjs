@@ -114,6 +114,20 @@ export async function startOidcProvider(args) {
 // The test switches of a loopback federation.
 export const switches = ['--allow-http', '--allow-loopback'];
 
+// The trust anchor entity of oidfed.json that serveFederation() expects
+// (keys in keys/ta, subordinates in subordinates/ta, its own resolver), with
+// `extra` members.
+export function anchorEntity(id, extra = {}) {
+  return {
+    entity_id: id,
+    keys_dir: 'keys/ta',
+    ...extra,
+    metadata: { federation_entity: { organization_name: 'E2E Trust Anchor' } },
+    subordinates_dir: 'subordinates/ta',
+    resolver: { trust_anchors: [{ entity_id: id }] },
+  };
+}
+
 // `oidfed serve` on the work directory's oidfed.json (whose anchor keeps its
 // subordinates in subordinates/ta and its keys in keys/ta), once healthy at
 // `base`; the anchor then enrols `subordinates` (`oidfed subordinate add`,

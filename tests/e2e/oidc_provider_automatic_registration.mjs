@@ -35,7 +35,7 @@ import path from 'node:path';
 import * as client from 'openid-client';
 
 import {
-  check, freePort, json, oidfed, serveFederation, startOidcProvider, switches, work,
+  anchorEntity, check, freePort, json, oidfed, serveFederation, startOidcProvider, switches, work,
 } from './harness.mjs';
 import { readSigningKey } from './signing_key.mjs';
 import { authorize } from './user_agent.mjs';
@@ -82,13 +82,7 @@ const config = {
   allow_http: true,
   fetch: { allow_loopback: true },
   entities: [
-    {
-      entity_id: ids.ta,
-      keys_dir: 'keys/ta',
-      metadata: { federation_entity: { organization_name: 'E2E Trust Anchor' } },
-      subordinates_dir: 'subordinates/ta',
-      resolver: { trust_anchors: [{ entity_id: ids.ta }] },
-    },
+    anchorEntity(ids.ta),
     {
       entity_id: ids.op,
       keys_dir: 'keys/op',

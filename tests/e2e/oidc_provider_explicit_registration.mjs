@@ -33,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
-  check, freePort, json, oidfed, run, serveFederation, startOidcProvider, switches, waitFor, work,
+  anchorEntity, check, freePort, json, oidfed, run, serveFederation, startOidcProvider, switches, waitFor, work,
 } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,15 +73,7 @@ function writeConfig(client) {
     refresh_interval_seconds: 1,
     fetch: { allow_loopback: true },
     entities: [
-      {
-        entity_id: ids.ta,
-        keys_dir: 'keys/ta',
-        configuration_lifetime_seconds: 60,
-        subordinate_lifetime_seconds: 60,
-        metadata: { federation_entity: { organization_name: 'E2E Trust Anchor' } },
-        subordinates_dir: 'subordinates/ta',
-        resolver: { trust_anchors: [{ entity_id: ids.ta }] },
-      },
+      anchorEntity(ids.ta, { configuration_lifetime_seconds: 60, subordinate_lifetime_seconds: 60 }),
       {
         entity_id: ids.op,
         keys_dir: 'keys/op',
