@@ -77,12 +77,7 @@ std::string_view pathOf(TrustApiEndpoint::Call call) noexcept
 } // namespace
 
 TrustApiEndpoint::TrustApiEndpoint(EntityId self, Parts parts, ResolveEndpoint::Shared shared)
-    : self_(std::move(self)), resolver_(std::move(parts.resolver)), keys_(std::move(parts.keys)),
-      replay_(std::move(parts.replay)), callerLimits_(std::move(parts.callerLimits)),
-      callers_(std::move(parts.callers)), options_(std::move(parts.options)),
-      validation_(std::move(parts.validation)), assertionAudiences_(std::move(parts.assertionAudiences)),
-      maxBodyBytes_(parts.maxBodyBytes), maxConcurrentOnDemand_(parts.maxConcurrentOnDemand), gate_(shared.gate),
-      metrics_(shared.metrics)
+    : self_(std::move(self)), parts_(std::move(parts)), gate_(shared.gate), metrics_(shared.metrics)
 {
 }
 
@@ -122,9 +117,9 @@ TrustApiEndpoint::AuthenticatedPost TrustApiEndpoint::authenticatePost(const Htt
                                                                        std::string_view endpointPath, UnixTime now)
 {
     AuthenticatedPost out;
-    if (request.body.size() > maxBodyBytes_) {
+    if (request.body.size() > parts_.maxBodyBytes) {
         out.refusal = refusal(413, "invalid_request",
-                              "the request body is larger than " + std::to_string(maxBodyBytes_) +
+                              "the request body is larger than " + std::to_string(parts_.maxBodyBytes) +
                                   " bytes (trust_api.max_body_bytes)");
         return out;
     }
@@ -133,7 +128,7 @@ TrustApiEndpoint::AuthenticatedPost TrustApiEndpoint::authenticatePost(const Htt
         return out;
     }
     auto params = QueryParams::parse(
-        request.body, QueryLimits{.maxBytes = maxBodyBytes_, .maxParameters = 64, .maxValueBytes = maxBodyBytes_});
+        request.body, QueryLimits{.maxBytes = parts_.maxBodyBytes, .maxParameters = 64, .maxValueBytes = parts_.maxBodyBytes});
     if (!params) {
         out.refusal = errorResponse("invalid_request", params.error().message);
         return out;
@@ -149,10 +144,10 @@ TrustApiEndpoint::AuthenticatedPost TrustApiEndpoint::authenticatePost(const Htt
                                                         "a POST to a federation endpoint needs client_assertion_type "
                                                         "and client_assertion (spec 8.8), or use GET")
                                                       .withRule("8.8 client authentication")))
-            : callers_->authenticate(TrustApiCallers::Presented{.authorization = {},
+            : parts_.callers->authenticate(TrustApiCallers::Presented{.authorization = {},
                                                                 .params = *params,
                                                                 .endpointUrl = self_.str() + std::string(endpointPath)},
-                                     now, *resolver_, *replay_);
+                                     now, *parts_.resolver, *parts_.replay);
     metrics_.countTrustApi("federation_endpoint", caller ? "ok" : "unauthenticated");
     if (!caller) {
         out.refusal = unavailable(caller.error()) ? verdict(caller.error()) : unauthenticated(caller.error());
@@ -167,33 +162,33 @@ bool TrustApiEndpoint::resolvesOnDemand(const std::string &subject)
 {
     if (subject.empty())
         return false;
-    ResolveRequest probe{.subject = subject, .trustAnchors = options_.trustAnchors,
-                         .entityTypes = {options_.entityType}};
+    ResolveRequest probe{.subject = subject, .trustAnchors = parts_.options.trustAnchors,
+                         .entityTypes = {parts_.options.entityType}};
     probe.cacheOnly = true;
-    return resolver_->resolve(probe).report.source == "miss";
+    return parts_.resolver->resolve(probe).report.source == "miss";
 }
 
 HttpResponse TrustApiEndpoint::answer(Call call, const HttpRequest &request, UnixTime now)
 {
-    if (request.body.size() > maxBodyBytes_)
+    if (request.body.size() > parts_.maxBodyBytes)
         return refusal(413, "invalid_request",
-                       "the request body is larger than " + std::to_string(maxBodyBytes_) +
+                       "the request body is larger than " + std::to_string(parts_.maxBodyBytes) +
                            " bytes (trust_api.max_body_bytes)");
     if (!fetch::mediaTypeMatches(request.contentType, kFormMediaType))
         return refusal(415, "invalid_request", "the Content-Type must be " + std::string(kFormMediaType));
     auto params = QueryParams::parse(
-        request.body, QueryLimits{.maxBytes = maxBodyBytes_, .maxParameters = 16, .maxValueBytes = maxBodyBytes_});
+        request.body, QueryLimits{.maxBytes = parts_.maxBodyBytes, .maxParameters = 16, .maxValueBytes = parts_.maxBodyBytes});
     if (!params)
         return errorResponse("invalid_request", params.error().message);
 
     // Who asks, before anything is resolved or fetched for the request.
     const std::string endpointUrl = self_.str() + std::string(pathOf(call));
-    auto caller = callers_->authenticate(
+    auto caller = parts_.callers->authenticate(
         TrustApiCallers::Presented{.authorization = request.authorization, .params = *params, .endpointUrl = endpointUrl},
-        now, *resolver_, *replay_);
+        now, *parts_.resolver, *parts_.replay);
     if (!caller)
         return unavailable(caller.error()) ? verdict(caller.error()) : unauthenticated(caller.error());
-    ClientLimiter::Admission admission = callerLimits_->admit((*caller)->name, ClientLimiter::Clock::now());
+    ClientLimiter::Admission admission = parts_.callerLimits->admit((*caller)->name, ClientLimiter::Clock::now());
     if (!admission) {
         HttpResponse limited = refusal(429, "temporarily_unavailable", "too many calls from this caller; retry later");
         limited.addHeader("Retry-After", std::to_string(std::max<std::int64_t>(1, admission.retryAfter.count())));
@@ -213,7 +208,7 @@ HttpResponse TrustApiEndpoint::answer(Call call, const HttpRequest &request, Uni
     // A client not cached is resolved under the process-wide gate.
     std::optional<OnDemandSlot> slot;
     if (resolvesOnDemand(call == Call::Client ? **subject : peekIssuer(**subject))) {
-        slot.emplace(gate_, maxConcurrentOnDemand_);
+        slot.emplace(gate_, parts_.maxConcurrentOnDemand);
         if (!slot->acquired()) {
             metrics_.countOnDemandRejected();
             HttpResponse busy = errorResponse("temporarily_unavailable", "too many resolutions in progress");
@@ -221,14 +216,14 @@ HttpResponse TrustApiEndpoint::answer(Call call, const HttpRequest &request, Uni
             return busy;
         }
     }
-    AutomaticRegistrationContext context{.op = self_, .resolver = *resolver_, .keys = *keys_, .replay = *replay_,
-                                         .now = now, .validation = validation_,
-                                         .assertionAudiences = assertionAudiences_};
+    AutomaticRegistrationContext context{.op = self_, .resolver = *parts_.resolver, .keys = *parts_.keys, .replay = *parts_.replay,
+                                         .now = now, .validation = parts_.validation,
+                                         .assertionAudiences = parts_.assertionAudiences};
     const std::string clientIdParameter = *clientId ? **clientId : std::string();
     Result<VerifiedClient> verified =
-        call == Call::Client          ? lookupClient(**subject, context, options_)
-        : call == Call::RequestObject ? verifyRequestObject(**subject, context, options_, clientIdParameter)
-                                      : verifyClientAssertion(**subject, context, options_, clientIdParameter);
+        call == Call::Client          ? lookupClient(**subject, context, parts_.options)
+        : call == Call::RequestObject ? verifyRequestObject(**subject, context, parts_.options, clientIdParameter)
+                                      : verifyClientAssertion(**subject, context, parts_.options, clientIdParameter);
     if (verified)
         metrics_.countFetches(verified->report.fetches);
     if (!verified)

@@ -85,15 +85,15 @@ public:
     AuthenticatedPost authenticatePost(const HttpRequest &request, std::string_view endpointPath, UnixTime now);
 
     /// The budget of an authenticated caller (its name is the key).
-    ClientLimiter &callerLimiter() noexcept { return *callerLimits_; }
+    ClientLimiter &callerLimiter() noexcept { return *parts_.callerLimits; }
 
     /// The metrics label of a call: "client", "request_object",
     /// "client_assertion".
     static std::string_view callName(Call call) noexcept;
 
-    const std::shared_ptr<ReplayStore> &replayStore() const noexcept { return replay_; }
-    const std::shared_ptr<ClientLimiter> &callerLimits() const noexcept { return callerLimits_; }
-    const TrustApiCallers &callers() const noexcept { return *callers_; }
+    const std::shared_ptr<ReplayStore> &replayStore() const noexcept { return parts_.replay; }
+    const std::shared_ptr<ClientLimiter> &callerLimits() const noexcept { return parts_.callerLimits; }
+    const TrustApiCallers &callers() const noexcept { return *parts_.callers; }
 
 private:
     HttpResponse answer(Call call, const HttpRequest &request, UnixTime now);
@@ -101,16 +101,7 @@ private:
     bool resolvesOnDemand(const std::string &subject);
 
     EntityId self_;
-    std::unique_ptr<Resolver> resolver_;
-    std::unique_ptr<ProtocolKeyStore> keys_;
-    std::shared_ptr<ReplayStore> replay_;
-    std::shared_ptr<ClientLimiter> callerLimits_;
-    std::unique_ptr<TrustApiCallers> callers_;
-    AutomaticRegistrationOptions options_;
-    ChainValidationOptions validation_;
-    std::vector<std::string> assertionAudiences_;
-    std::size_t maxBodyBytes_;
-    std::size_t maxConcurrentOnDemand_;
+    Parts parts_;
     OnDemandGate &gate_;
     Metrics &metrics_;
 };
