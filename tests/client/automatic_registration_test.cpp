@@ -15,6 +15,7 @@
 using namespace oidfed;
 using test::json;
 using test::client::clientAssertion;
+using test::client::checkError;
 using test::client::Fixture;
 using test::client::JwtSpec;
 using test::client::requestObject;
@@ -70,17 +71,6 @@ struct Verifier {
         return verifyClientAssertion(jwt, context(), options, clientId);
     }
 };
-
-template <typename T>
-void checkError(const Result<T> &r, ErrorCode code, std::string_view rule, std::string_view claim,
-                const std::string &entity)
-{
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == code);
-    CHECK(r.error().rule == rule);
-    CHECK(r.error().claim == claim);
-    CHECK(r.error().entityId == entity);
-}
 
 Json header(std::string_view alg, const Fixture &f)
 {

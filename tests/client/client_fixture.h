@@ -11,12 +11,14 @@
 #include <ctime>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <oidfed/chain_validator.h>
 #include <oidfed/fetcher.h>
 #include <oidfed/json.h>
 #include <oidfed/jwk.h>
+#include <oidfed/result.h>
 #include <oidfed/trust_chain.h>
 
 #include <doctest/doctest.h>
@@ -77,6 +79,18 @@ std::string unsignedJws(const Json &header, const Json &payload);
 
 /// A jti no other JWT of this process has.
 std::string uniqueJti();
+
+/// `r` failed with this code, rule, claim and entity.
+template <typename T>
+void checkError(const Result<T> &r, ErrorCode code, std::string_view rule, std::string_view claim,
+                const std::string &entity)
+{
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == code);
+    CHECK(r.error().rule == rule);
+    CHECK(r.error().claim == claim);
+    CHECK(r.error().entityId == entity);
+}
 
 /// A JWT from the RP: `overrides` set over the claims (null removes one),
 /// `headerExtra` over the header, signed with `key` (default: the

@@ -13,20 +13,10 @@
 
 using namespace oidfed;
 using test::json;
+using test::client::checkError;
 using test::client::Fixture;
 
 namespace {
-
-template <typename T>
-void checkError(const Result<T> &r, ErrorCode code, std::string_view rule, std::string_view claim,
-                const std::string &entity)
-{
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == code);
-    CHECK(r.error().rule == rule);
-    CHECK(r.error().claim == claim);
-    CHECK(r.error().entityId == entity);
-}
 
 std::unique_ptr<ProtocolKeyStore> makeStore(Fixture &f, ProtocolKeyOptions options = {})
 {
