@@ -17,6 +17,24 @@ std::unique_ptr<Cache> memoryCache()
     return std::move(*cache);
 }
 
+/// A tiered cache over two in-process caches, with both layers reachable.
+struct TwoMemoryLayers {
+    Cache *nearLayer = nullptr;
+    Cache *farLayer = nullptr;
+    std::unique_ptr<Cache> tiered;
+
+    TwoMemoryLayers()
+    {
+        auto nearOwned = memoryCache();
+        auto farOwned = memoryCache();
+        nearLayer = nearOwned.get();
+        farLayer = farOwned.get();
+        auto made = makeTieredCache(std::move(nearOwned), std::move(farOwned));
+        REQUIRE(made);
+        tiered = std::move(made).value();
+    }
+};
+
 /// A far layer that is down: everything misses, health is degraded.
 class DownCache final : public Cache {
 public:
@@ -42,13 +60,10 @@ public:
 
 TEST_CASE("tiered cache: reads near first, fills near from far, writes both")
 {
-    auto nearOwned = memoryCache();
-    auto farOwned = memoryCache();
-    Cache *nearLayer = nearOwned.get();
-    Cache *farLayer = farOwned.get();
-    auto made = makeTieredCache(std::move(nearOwned), std::move(farOwned));
-    REQUIRE(made);
-    Cache &tiered = **made;
+    TwoMemoryLayers layers;
+    Cache *nearLayer = layers.nearLayer;
+    Cache *farLayer = layers.farLayer;
+    Cache &tiered = *layers.tiered;
 
     tiered.put("both", CacheEntry{"v", kNow + 60, false, CacheOrigin::Local}, kNow);
     CHECK(nearLayer->get("both", kNow));
@@ -105,13 +120,10 @@ TEST_CASE("tiered cache: a far layer that is down leaves the near layer working"
 
 TEST_CASE("tiered cache: putIfAbsent asks far, answers from near when it holds the key, and fails when far is down")
 {
-    auto nearOwned = memoryCache();
-    auto farOwned = memoryCache();
-    Cache *nearLayer = nearOwned.get();
-    Cache *farLayer = farOwned.get();
-    auto made = makeTieredCache(std::move(nearOwned), std::move(farOwned));
-    REQUIRE(made);
-    Cache &tiered = **made;
+    TwoMemoryLayers layers;
+    Cache *nearLayer = layers.nearLayer;
+    Cache *farLayer = layers.farLayer;
+    Cache &tiered = *layers.tiered;
 
     auto first = tiered.putIfAbsent("jti", CacheEntry{"1", kNow + 60, false, CacheOrigin::Local}, kNow);
     REQUIRE(first);
