@@ -29,7 +29,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <CLI/CLI.hpp>
 
-#include "chain/federation_walk.h"
+#include "chain/federation_graph.h"
 #include "commands.h"
 #include "core/file_write.h"
 #include "resolver_setup.h"
@@ -48,71 +48,9 @@ struct GraphArgs {
     ResolveArgs resolve;
 };
 
-/// One entity with its verdict under the anchor.
-struct Node {
-    detail::WalkedEntity walked;
-    bool valid = false;
-    UnixTime chainExpiresAt = 0;
-    std::optional<Error> why{};  ///< the resolver's error, or the walk's problem
-};
+using Node = detail::JudgedEntity;
 
 std::string shortTime(UnixTime at) { return at > 0 ? formatRfc3339(at) : std::string("?"); }
-
-std::vector<Node> judge(const detail::FederationWalk &walk, Resolver &resolver, bool explain)
-{
-    std::vector<Node> nodes;
-    for (const detail::WalkedEntity &entity : walk.entities) {
-        Node node{.walked = entity};
-        ResolveOutcome outcome = resolver.resolve(
-            ResolveRequest{.subject = entity.entityId, .trustAnchors = {walk.trustAnchor}, .explain = explain});
-        if (outcome.chain) {
-            node.valid = !entity.problem;
-            node.chainExpiresAt = (*outcome.chain)->expiresAt();
-            node.why = entity.problem;
-        } else {
-            node.why = outcome.chain.error();
-        }
-        nodes.push_back(std::move(node));
-    }
-    return nodes;
-}
-
-Json errorOrNull(const std::optional<Error> &error) { return error ? errorToJson(*error) : Json(); }
-
-Json graphJson(const detail::FederationWalk &walk, const std::vector<Node> &nodes)
-{
-    Json entities = Json::array();
-    for (const Node &node : nodes) {
-        Json entry = Json::object();
-        entry.set("entity_id", node.walked.entityId);
-        entry.set("depth", static_cast<std::int64_t>(node.walked.depth));
-        entry.set("authority", node.walked.authority);
-        Json types = Json::array();
-        for (const std::string &type : node.walked.entityTypes)
-            types.push(type);
-        entry.set("entity_types", std::move(types));
-        entry.set("verdict", node.valid ? "valid" : "invalid");
-        entry.set("chain_expires_at", node.valid ? Json(node.chainExpiresAt) : Json());
-        entry.set("error", errorOrNull(node.why));
-        entities.push(std::move(entry));
-    }
-    Json statements = Json::array();
-    for (const detail::WalkedStatement &statement : walk.statements) {
-        Json entry = Json::object();
-        entry.set("iss", statement.issuer);
-        entry.set("sub", statement.subject);
-        entry.set("exp", statement.expiresAt > 0 ? Json(statement.expiresAt) : Json());
-        entry.set("verdict", statement.problem ? "invalid" : "valid");
-        entry.set("error", errorOrNull(statement.problem));
-        statements.push(std::move(entry));
-    }
-    Json out = Json::object();
-    out.set("trust_anchor", walk.trustAnchor);
-    out.set("truncated", walk.truncated);
-    out.set("entities", std::move(entities));
-    out.set("statements", std::move(statements));
-    return out;
-}
 
 // ---- Graphviz --------------------------------------------------------------
 
@@ -271,7 +209,7 @@ int runGraph(const GraphArgs &args, Format format)
         (walk.entities.front().problem->code == ErrorCode::Unavailable ||
          walk.entities.front().problem->code == ErrorCode::Timeout))
         return reportError(*walk.entities.front().problem, format);
-    std::vector<Node> nodes = judge(walk, *bundle->resolver, args.resolve.explain);
+    std::vector<Node> nodes = detail::judgeWalk(walk, *bundle->resolver, args.resolve.explain);
 
     if (!args.dotFile.empty() || !args.svgFile.empty()) {
         const std::string dot = dotOf(walk, nodes);
@@ -286,7 +224,7 @@ int runGraph(const GraphArgs &args, Format format)
     }
     if (args.dotFile != "-") {
         if (format == Format::Json)
-            printJson(graphJson(walk, nodes));
+            printJson(detail::federationGraphJson(walk, nodes));
         else
             printText(walk, nodes);
     }

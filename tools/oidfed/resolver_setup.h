@@ -13,6 +13,8 @@
 #include <oidfed/resolver.h>
 #include <oidfed/trust_mark.h>
 
+#include "chain/explain_json.h"
+
 namespace CLI {
 class App;
 }
@@ -85,9 +87,8 @@ Result<ResolverBundle> makeResolver(const ResolveArgs &args, ResolverUse use = R
 /// The request for `subject` under the arguments' anchors and types.
 Result<ResolveRequest> makeRequest(const ResolveArgs &args, const std::string &subject);
 
-/// --explain as JSON: candidates with verdicts, problems, alarms (each an
-/// error object with "alarm": its kind), provenance.
-Json explainJson(const ResolveOutcome &outcome);
+/// --explain as JSON (chain/explain_json.h).
+using detail::explainJson;
 
 /// One statement of a chain, for chain and resolve output: {"kind":
 /// "entity_configuration"|"subordinate_statement", "iss", "sub", "kid", "alg",

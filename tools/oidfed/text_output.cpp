@@ -102,16 +102,6 @@ void printAlarmsText(std::ostream &out, const ResolveOutcome &outcome)
         out << "ALARM (" << resolveAlarmKindName(alarm.kind) << "): " << alarm.detail.describe() << "\n";
 }
 
-std::string_view changeEffectName(ParameterChange::Effect effect)
-{
-    switch (effect) {
-    case ParameterChange::Effect::Set: return "set";
-    case ParameterChange::Effect::Modified: return "modified";
-    case ParameterChange::Effect::Removed: return "removed";
-    }
-    return "modified";
-}
-
 void printChangesText(std::ostream &out, std::string_view heading, const std::vector<ParameterChange> &changes)
 {
     out << heading << ":" << (changes.empty() ? " none" : "") << "\n";

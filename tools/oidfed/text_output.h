@@ -11,6 +11,8 @@
 #include <oidfed/metadata_policy.h>
 #include <oidfed/resolver.h>
 
+#include "chain/explain_json.h"
+
 namespace oidfed::cli {
 
 /// Writes `value` for people, each line after `indent` spaces: an object as
@@ -33,8 +35,9 @@ void printExplainText(std::ostream &out, const Json &explain);
 /// --explain says.
 void printAlarmsText(std::ostream &out, const ResolveOutcome &outcome);
 
-/// "set", "modified" or "removed", in text and JSON output alike.
-std::string_view changeEffectName(ParameterChange::Effect effect);
+/// "set", "modified" or "removed", in text and JSON output alike
+/// (chain/explain_json.h).
+using detail::changeEffectName;
 
 /// "<heading>:" ("<heading>: none" when empty), then one line per change:
 /// "  openid_provider.scopes_supported: modified by subset_of (ISSUER, ...),
