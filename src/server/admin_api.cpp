@@ -84,13 +84,18 @@ AdminApi::AdminApi(const ServerOptions &options, Dependencies dependencies)
 {
 }
 
-const AdminOperator *AdminApi::authenticate(const HttpRequest &request) const
+const AdminOperator *findAdminOperator(const AdminSettings &settings, std::string_view authorizationHeader)
 {
     std::vector<const Sha256Digest *> digests;
-    for (const AdminOperator &op : settings_.operators)
+    for (const AdminOperator &op : settings.operators)
         digests.push_back(&op.tokenSha256);
-    const std::optional<std::size_t> index = matchBearerToken(bearerToken(request.authorization), digests);
-    return index ? &settings_.operators[*index] : nullptr;
+    const std::optional<std::size_t> index = matchBearerToken(bearerToken(authorizationHeader), digests);
+    return index ? &settings.operators[*index] : nullptr;
+}
+
+const AdminOperator *AdminApi::authenticate(const HttpRequest &request) const
+{
+    return findAdminOperator(settings_, request.authorization);
 }
 
 HttpResponse AdminApi::handle(const HttpRequest &request)

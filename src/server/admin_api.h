@@ -147,6 +147,11 @@ private:
 /// not_found, conflict, precondition_required, server_error).
 HttpResponse adminError(const Error &error, int status);
 
+/// The operator of `settings` whose token an `Authorization: Bearer`
+/// header carries (bearer_token.h: every digest compared in constant time),
+/// or nullptr. The admin API and the web console authenticate this way.
+const AdminOperator *findAdminOperator(const AdminSettings &settings, std::string_view authorizationHeader);
+
 /// The `ETag` of a file's bytes: its SHA-256 in hexadecimal, quoted.
 std::string fileEtag(std::string_view bytes);
 
