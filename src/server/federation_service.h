@@ -126,11 +126,18 @@ public:
 
     Metrics &metrics() noexcept { return metrics_; }
 
+    /// What is served now (the web console reads it); requests in flight
+    /// keep the one they started with.
+    std::shared_ptr<const ServiceSnapshot> current() const;
+    /// The resolvers' Fetcher: hosted URLs answered in process, the others
+    /// upstream (the web console's federation walk).
+    Fetcher &fetcher() noexcept { return localFetcher_; }
+    const Clock &clock() const noexcept { return deps_.clock; }
+
 private:
     FederationService(ServerConfig config, Dependencies dependencies);
     /// The snapshot of `config`, built on top of the one served now.
     Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &config, UnixTime now);
-    std::shared_ptr<const ServiceSnapshot> current() const;
     HttpResponse dispatch(const HttpRequest &request, std::string &endpointName);
 
     /// The running configuration: options from the start, entities from

@@ -764,6 +764,7 @@ const Table<ServerConfig> &serverTable()
                               [](ServerConfig &config) -> ServerOptions & { return config.options; }),
         redisSection(),
         config::adminSection(),
+        config::consoleSection(),
         section<ServerConfig>("log", "log", logTable(),
                               [](ServerConfig &config) -> LogOptions & { return config.options.log; }),
         section<ServerConfig>("trust_mark_verification", "resolver.trustMarks", trustMarkVerificationTable(),
@@ -809,6 +810,7 @@ Result<ServerConfig> parseServerConfig(const Json &json, const fs::path &baseDir
     Context context{.baseDir = baseDir};
     OIDFED_TRY_VOID(config::readObject(json, "", serverTable(), context, config));
     OIDFED_TRY_VOID(config::namedByMember(validateServerOptions(config.options), describedMembers(), "", ""));
+    OIDFED_TRY_VOID(validateConsoleAgainst(config));
     for (const auto &[name, value] : json.asObject())
         if (name != "entities" && name != "comment")
             config.restartMembers.set(name, value);

@@ -392,4 +392,8 @@ Result<ListenAddress> parseListenAddress(const Json &value, const std::string &p
 /// ServerOptions::admin.
 Member<ServerConfig> adminSection();
 
+/// The top-level "console" member (console_config.cpp): ConsoleSettings
+/// into ServerOptions::console.
+Member<ServerConfig> consoleSection();
+
 } // namespace oidfed::server::config

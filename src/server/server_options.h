@@ -16,6 +16,7 @@
 #include <oidfed/resolver_options.h>
 
 #include "server/admin_settings.h"
+#include "server/console_settings.h"
 #include "server/server_log.h"
 #include <oidfed/result.h>
 
@@ -105,6 +106,8 @@ struct ServerOptions {
     LogOptions log{};
     /// The admin API, when configured ("admin"; off by default).
     std::optional<AdminSettings> admin{};
+    /// The web console, when configured ("console"; off by default).
+    std::optional<ConsoleSettings> console{};
 };
 
 /// Range checks of every field. InvalidArgument naming the field in

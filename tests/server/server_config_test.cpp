@@ -39,6 +39,7 @@ Json baseConfig()
         "redis": {"sentinel": {"addresses": ["127.0.0.1:26379"], "master_name": "oidfed"}}, "trust_mark_verification": {}, "log": {},
         "admin": {"listen": "127.0.0.1:9001", "audit_log": "audit.log",
             "operators": [{"name": "alice", "token_sha256": "%HASH%", "role": "write"}]},
+        "console": {},
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
@@ -205,9 +206,55 @@ TEST_CASE("admin: operators, roles and listen refused naming the member; off wit
 
     Json off = baseConfig();
     off.erase("admin");
+    off.erase("console");
     auto parsed = parseServerConfig(off, "/base");
     REQUIRE_MESSAGE(parsed, parsed.error().describe());
     CHECK_FALSE(parsed->options.admin);
+}
+
+TEST_CASE("console: its path, and its data without admin operators, refused naming the member; off without it")
+{
+    const struct {
+        const char *name;
+        const char *console;  // the console object
+        const char *claim;
+    } cases[] = {
+        {"the root", R"({"path": "/"})", "console.path"},
+        {"no trailing slash", R"({"path": "/ui"})", "console.path"},
+        {"a dot-dot segment", R"({"path": "/ui/../"})", "console.path"},
+        {"an empty segment", R"({"path": "/ui//x/"})", "console.path"},
+        {"a character outside the segment set", R"({"path": "/u%69/"})", "console.path"},
+        {"no resolutions at once", R"({"max_concurrent_resolutions": 0})", "console.max_concurrent_resolutions"},
+    };
+    for (const auto &c : cases) {
+        CAPTURE(c.name);
+        Json config = baseConfig();
+        config.set("console", json(c.console));
+        Error error = refusal(config);
+        CHECK_MESSAGE(error.claim == c.claim, error.message);
+    }
+
+    Json under = baseConfig();
+    setMember(under, "entities[].entity_id", Json("https://op.example.org/ui/op"));
+    under.set("console", json(R"({"path": "/ui/"})"));
+    CHECK(refusal(under).claim == "console.path");
+
+    Json withoutAdmin = baseConfig();
+    withoutAdmin.erase("admin");
+    CHECK(refusal(withoutAdmin).claim == "console.read_without_credentials");
+    withoutAdmin.set("console", json(R"({"read_without_credentials": true})"));
+    auto open = parseServerConfig(withoutAdmin, "/base");
+    REQUIRE_MESSAGE(open, open.error().describe());
+    REQUIRE(open->options.console);
+    CHECK(open->options.console->path == "/ui/");
+    CHECK(open->options.console->readWithoutCredentials);
+    CHECK(open->options.console->maxConcurrentResolutions == 2);
+
+    Json off = baseConfig();
+    off.erase("console");
+    auto parsed = parseServerConfig(off, "/base");
+    REQUIRE_MESSAGE(parsed, parsed.error().describe());
+    CHECK_FALSE(parsed->options.console);
 }
 
 TEST_CASE("a value out of range is refused with the member's JSON path")

@@ -10,7 +10,9 @@
 // file keeps the running configuration, a bad item keeps its last good
 // state. Statements are re-signed in the background before they expire.
 // With "admin", the admin API (docs/admin-api.md) listens on its own
-// address; its changes are applied by the same reload as SIGHUP.
+// address; its changes are applied by the same reload as SIGHUP. With
+// "console", the web console (docs/console.md) is served under its path on
+// the main listener.
 // Logs go to stderr.
 
 #include "commands.h"
@@ -32,6 +34,7 @@
 
 #include "server/federation_service.h"
 #include "server/admin_api.h"
+#include "server/console_endpoint.h"
 #include "server/http_server.h"
 #include "server/reload.h"
 #include "server/server_config.h"
@@ -137,10 +140,6 @@ int runServe(const std::string &configFile, Format format)
                            format);
     // Logged before the port opens, so that whoever waits for it finds them.
     (*service)->warnExpiring();
-    auto http = server::HttpServer::start(**service, options);
-    if (!http)
-        return reportError(http.error(), format);
-
     // The admin API (docs/admin-api.md), on its own listener when configured.
     std::unique_ptr<server::AdminApi> admin;
     std::unique_ptr<server::HttpServer> adminHttp;
@@ -166,6 +165,21 @@ int runServe(const std::string &configFile, Format format)
         logLine(LogLevel::Info, "admin API on " + listener.listenHost + ":" + std::to_string(adminHttp->port()) +
                                     ", audit log " + options.admin->auditLog.string());
     }
+
+    // The web console (docs/console.md), under its path on the main listener.
+    std::unique_ptr<server::ConsoleEndpoint> console;
+    if (options.console)
+        console = std::make_unique<server::ConsoleEndpoint>(options, **service, admin.get());
+    auto http = server::HttpServer::start(
+        [&service, &console](const server::HttpRequest &request) {
+            return console && console->owns(request.path) ? console->handle(request) : (*service)->handle(request);
+        },
+        (*service)->metrics(), options);
+    if (!http)
+        return reportError(http.error(), format);
+    if (console)
+        logLine(LogLevel::Info, "web console at http://" + options.listenHost + ":" + std::to_string((*http)->port()) +
+                                    options.console->path);
 
     logLine(LogLevel::Info, "serving " + std::to_string(served.size()) + " entities on " + options.listenHost + ":" +
                                 std::to_string((*http)->port()));
