@@ -9,34 +9,11 @@
 #include "core/file_write.h"
 #include "core/sha256.h"
 #include "entity/trust_mark_catalog.h"
+#include "entity/trust_mark_listing.h"
 #include "server/admin_api.h"
 #include "server/http_responses.h"
 
 namespace oidfed::server {
-
-namespace {
-
-Json subjectsJson(const entity::TrustMarkTypeRecord &record)
-{
-    Json subjects = Json::array();
-    for (const entity::TrustMarkSubject &subject : record.subjects) {
-        Json entry = Json::object();
-        entry.set("entity_id", subject.entityId.str());
-        if (subject.revoked) {
-            Json revoked = Json::object();
-            revoked.set("revoked_at", subject.revoked->revokedAt);
-            if (!subject.revoked->reason.empty())
-                revoked.set("reason", subject.revoked->reason);
-            entry.set("revoked", std::move(revoked));
-        } else {
-            entry.set("revoked", Json());
-        }
-        subjects.push(std::move(entry));
-    }
-    return subjects;
-}
-
-} // namespace
 
 HttpResponse AdminApi::listTrustMarks(const Call &call)
 {
@@ -59,7 +36,7 @@ HttpResponse AdminApi::listTrustMarks(const Call &call)
         entry.set("file", record.sourceFile);
         auto bytes = readRegularFile(*dir / record.sourceFile, entity::kMaxTrustMarkFileBytes);
         entry.set("etag", bytes ? Json(fileEtag(*bytes)) : Json());
-        entry.set("subjects", subjectsJson(record));
+        entry.set("subjects", entity::trustMarkSubjectsJson(record));
         types.push(std::move(entry));
     }
     Json body = Json::object();

@@ -9,6 +9,7 @@
 #include <oidfed/jws.h>
 
 #include "entity/key_listing.h"
+#include "entity/trust_mark_listing.h"
 
 namespace oidfed::server::console {
 
@@ -191,6 +192,16 @@ Result<Json> entityView(const ServiceSnapshot &snapshot, const std::vector<Expir
     out.set("keys", entity::keyListing(entity.keys(), now));
     out.set("authority", entity.isAuthority());
     out.set("subordinates", subordinatesJson(entity, now));
+    Json issued = Json::array();
+    if (slot->issuer)
+        for (const entity::TrustMarkTypeRecord &record : slot->issuer->catalog().all()) {
+            Json type = Json::object();
+            type.set("trust_mark_type", record.trustMarkType);
+            type.set("file", record.sourceFile);
+            type.set("subjects", entity::trustMarkSubjectsJson(record));
+            issued.push(std::move(type));
+        }
+    out.set("trust_marks_issued", std::move(issued));
     Json items = Json::array();
     for (const ExpiringItem &item : expiries)
         if (item.entity == entityId)

@@ -31,7 +31,8 @@ Json entitiesView(const ServiceSnapshot &snapshot);
 /// One hosted entity: its Entity Configuration decoded ({"header",
 /// "payload"}, as served), its keys with their states (keyListing), its
 /// Subordinate Statements with their exp and seconds left, the trust marks
-/// it holds (from its Entity Configuration) and what it relies on that ends
+/// it holds (from its Entity Configuration), the types it issues with their
+/// subjects (a Trust Mark Issuer) and what it relies on that ends
 /// (`expiries` of this entity: marks issued and held, delegations, keys).
 /// NotFound when no entity with that id is served here.
 Result<Json> entityView(const ServiceSnapshot &snapshot, const std::vector<ExpiringItem> &expiries,

@@ -167,7 +167,7 @@ TEST_CASE("console: data calls need an operator's token; each view's data")
         CHECK_FALSE(body.find("read_only")->asBool());
     }
 
-    SUBCASE("one entity: its decoded configuration, keys with states, statements with time left")
+    SUBCASE("one entity: its decoded configuration, keys with states, statements with time left, marks held and issued")
     {
         HttpReply reply = console.get("/ui/api/entity?id=" + percentEncode(fed.id("ia")), kReadToken);
         REQUIRE_MESSAGE(reply.status == 200, reply.body);
@@ -177,6 +177,14 @@ TEST_CASE("console: data calls need an operator's token; each view's data")
         const Json::Array &subordinates = body.find("subordinates")->asArray();
         REQUIRE(subordinates.size() == 3);
         CHECK(subordinates[0].find("seconds_left")->asInt() > 0);
+        const Json &issued = body.find("trust_marks_issued")->asArray().at(0);
+        CHECK(*issued.findString("trust_mark_type") == "https://demo-federation.example.org/trust-marks/certified-provider");
+        CHECK(issued.find("subjects")->size() == 2);
+
+        Json op = bodyOf(console.get("/ui/api/entity?id=" + percentEncode(fed.id("op")), kReadToken));
+        const Json &held = op.find("trust_marks_held")->asArray().at(0);
+        CHECK(*held.findString("iss") == fed.id("ia"));
+        CHECK(held.find("seconds_left")->asInt() > 0);
         CHECK(console.get("/ui/api/entity?id=" + percentEncode(fed.id("nobody")), kReadToken).status == 404);
         CHECK(console.get("/ui/api/entity?id=a&id=b", kReadToken).status == 400);
     }

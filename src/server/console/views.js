@@ -177,6 +177,16 @@ export async function entityView(main, params, rerender) {
     {label: 'Expires', cell: (m) => m.exp ? [time(m.exp), ' ', left(m.seconds_left)] : 'no exp'},
   ], entity.trust_marks_held));
 
+  if (entity.trust_marks_issued.length) {
+    main.append(el('h2', {}, 'Trust marks issued'));
+    main.append(table('The types this Trust Mark Issuer issues, and to whom', [
+      {label: 'Type', cell: (t) => t.trust_mark_type},
+      {label: 'File', cell: (t) => el('code', {}, t.file)},
+      {label: 'Subjects', cell: (t) => el('ul', {class: 'ids'}, t.subjects.map((subject) => el('li', {},
+        subject.entity_id, ' ', subject.revoked ? badge('revoked', 'expired') : badge('issued', 'ok'))))},
+    ], entity.trust_marks_issued));
+  }
+
   main.append(el('h2', {}, 'Issued marks, delegations and keys that end'));
   main.append(expiryTable('What this entity relies on that has an end', entity.expiries));
 }
