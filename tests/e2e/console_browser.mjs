@@ -8,9 +8,10 @@
 // demo's entities are shown (graph and tables); the explain view of the RP
 // names the failing rule; the hostile metadata is shown as text and no
 // script of it runs; keyboard focus starts at the navigation; a block made
-// through the page with a typed operator token changes the subordinate file
-// and the served statement (404). Screenshots go to the directory given as
-// the first argument (the build directory; not committed).
+// through the page, keyboard only, with a typed operator token changes the
+// subordinate file and the served statement (404). Screenshots go to the
+// directory given as the first argument (the build directory; not
+// committed).
 // Environment: OIDFED_CLI, OIDFED_SOURCE_DIR (meson sets both);
 // OIDFED_CHROMIUM overrides /usr/bin/chromium.
 import crypto from 'node:crypto';
@@ -161,14 +162,15 @@ check(health.includes('Not available') && health.includes('no federation crawler
   'health view: the crawler\'s findings labelled as not available, none made up', health);
 
 // A change through the page: the operator types its token and blocks the
-// credential issuer under the intermediate.
+// credential issuer under the intermediate, keyboard only.
 await visit(`#/entity?id=${encodeURIComponent(`${base}/ia`)}`, 'table', 'entity-ia');
+// With the keyboard only: type, then Enter submits each form.
 await page.type('#token', token);
-await page.click('#token-form button[type=submit]');
+await page.keyboard.press('Enter');
 await page.waitForFunction(() => document.getElementById('token-state').textContent.includes('token set'));
 await page.waitForSelector('#reason-ci\\.json');
 await page.type('#reason-ci\\.json', 'browser test: key compromise drill');
-await page.click('#reason-ci\\.json + button');
+await page.keyboard.press('Enter');
 await page.waitForSelector('#action-status .message-ok', { timeout: 15000 });
 await page.screenshot({ path: path.join(shots, 'entity-ia-blocked.png'), fullPage: true });
 const ciFile = JSON.parse(fs.readFileSync(path.join(work, 'subordinates/ia/ci.json'), 'utf8'));
