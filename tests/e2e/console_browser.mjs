@@ -9,7 +9,8 @@
 // names the failing rule; the hostile metadata is shown as text and no
 // script of it runs; keyboard focus starts at the navigation; a block made
 // through the page, keyboard only, with a typed operator token changes the
-// subordinate file and the served statement (404). Screenshots go to the
+// subordinate file and the served statement (404), and a key rotation made
+// there is published in the anchor's Entity Configuration. Screenshots go to the
 // directory given as the first argument (the build directory; not
 // committed).
 // Environment: OIDFED_CLI, OIDFED_SOURCE_DIR (meson sets both);
@@ -179,6 +180,20 @@ const fetched = await fetch(`${base}/ia/fetch?sub=${encodeURIComponent(`${base}/
 check(fetched.status === 404, 'the intermediate no longer serves a statement about the blocked credential issuer', fetched.status);
 const audit = fs.readFileSync(path.join(work, 'admin-audit.log'), 'utf8');
 check(audit.includes('"operator":"browser"') && !audit.includes(token), 'the audit log names the operator, never its token', audit);
+
+// Key rollover through the page: the anchor announces a next key, which its
+// Entity Configuration then publishes beside the active one.
+await visit(`#/entity?id=${encodeURIComponent(`${base}/ta`)}`, '#keys-rotate', 'entity-ta');
+await page.focus('#keys-rotate');
+await page.keyboard.press('Enter');
+await page.waitForSelector('#action-status .message-ok', { timeout: 15000 });
+await page.waitForSelector('#keys-activate');
+await page.screenshot({ path: path.join(shots, 'entity-ta-rotated.png'), fullPage: true });
+const states = await page.$$eval('table .badge', (badges) => badges.map((badge) => badge.textContent));
+check(states.includes('next') && states.includes('active'), 'the keys table shows the announced next key', states);
+const configuration = await (await fetch(`${base}/ta/.well-known/openid-federation`)).text();
+const published = JSON.parse(Buffer.from(configuration.split('.')[1], 'base64url')).jwks.keys.length;
+check(published === 2, 'the anchor\'s Entity Configuration publishes the next key too', published);
 
 check(problems.length === 0, 'no console error, failed request, error status or dialog on any page', problems);
 await browser.close();

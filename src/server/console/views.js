@@ -156,10 +156,19 @@ export async function entityView(main, params, rerender) {
     {label: 'Activated', cell: (k) => time(k.activated_at)},
     {label: 'Published until', cell: (k) => k.exp ? [time(k.exp), ' ', left(k.exp - nowSeconds())] : (k.published ? 'published' : 'not published')},
   ], entity.keys.keys));
+  const writable = !hosted.read_only;
+  if (writable) {
+    const hasNext = entity.keys.keys.some((k) => k.state === 'next' && !k.revoked);
+    main.append(el('p', {class: 'actions'}, hasNext
+      ? el('button', {type: 'button', id: 'keys-activate', onclick: () => keyAction(id, 'activate', status, rerender)},
+        'Activate the next key')
+      : el('button', {type: 'button', id: 'keys-rotate', onclick: () => keyAction(id, 'rotate', status, rerender)},
+        'Announce a next key (rotate)'),
+    ' Spec 11.2 rollover through the admin API, as oidfed keys rotate and activate do.'));
+  }
 
   if (entity.authority) {
     main.append(el('h2', {}, 'Subordinate Statements'));
-    const writable = !hosted.read_only;
     main.append(table('Subordinates and the statements served about them', [
       {label: 'Subordinate', cell: (s) => viewLink(s.entity_id, 'explain', {sub: s.entity_id})},
       {label: 'File', cell: (s) => el('code', {}, s.file)},
@@ -196,26 +205,38 @@ function nowSeconds() {
   return Date.now() / 1000;
 }
 
+/** Runs an admin API change with the file's current ETag, then shows the page again with the outcome. */
+async function change(status, rerender, read, write, done) {
+  clear(status);
+  if (!token()) {
+    status.append(message('Changes need an admin operator with the write role: enter its token above.', 'error'));
+    return;
+  }
+  try {
+    const current = await read();
+    const result = await write(current.etag);
+    const applied = result.body.applied ? 'applied' : 'written, but the reload failed';
+    await rerender();
+    document.getElementById('action-status').append(message(`${done(result.body)} (${applied}).`, 'ok'));
+  } catch (error) {
+    status.append(failure(error));
+  }
+}
+
+/** Key rollover of a hosted entity: rotate (announce a next key) or activate it. */
+function keyAction(entityId, action, status, rerender) {
+  const params = {entity: entityId};
+  return change(status, rerender, () => admin('GET', 'keys', params),
+    (etag) => admin('POST', `keys/${action}`, params, {ifMatch: etag}),
+    (body) => `key ${body.kid} ${action === 'rotate' ? 'announced as the next key' : 'activated'}`);
+}
+
 /** Block (with a reason) or unblock one subordinate through the admin API. */
 function blockControl(authority, sub, status, rerender) {
   const params = {entity: authority, sub: sub.entity_id};
-  const act = async (action, body) => {
-    clear(status);
-    if (!token()) {
-      status.append(message('Changes need an admin operator with the write role: enter its token above.', 'error'));
-      return;
-    }
-    try {
-      const current = await admin('GET', 'subordinate', params);
-      const done = await admin('POST', `subordinate/${action}`, params, {body, ifMatch: current.etag});
-      const applied = done.body.applied ? 'applied' : 'written, but the reload failed';
-      await rerender();
-      document.getElementById('action-status').append(
-        message(`${sub.entity_id} ${action}ed (${applied}): ${done.body.file} changed.`, 'ok'));
-    } catch (error) {
-      status.append(failure(error));
-    }
-  };
+  const act = (action, body) => change(status, rerender, () => admin('GET', 'subordinate', params),
+    (etag) => admin('POST', `subordinate/${action}`, params, {body, ifMatch: etag}),
+    (result) => `${sub.entity_id} ${action}ed, ${result.file} changed`);
   if (sub.blocked)
     return el('button', {type: 'button', onclick: () => act('unblock')}, `Unblock`);
   const inputId = `reason-${sub.file}`;
