@@ -5,59 +5,14 @@
 #include <utility>
 
 #include <oidfed/federation_urls.h>
-#include <oidfed/json.h>
+
+#include "chain/federation_list.h"
 
 namespace oidfed::detail {
 
 namespace {
 
-constexpr std::string_view kStatementType = "application/entity-statement+jwt";
 constexpr UnixTime kClockSkew = 60;
-
-const std::string *federationEndpoint(const EntityStatement &configuration, std::string_view name)
-{
-    const Json *metadata = configuration.claim("metadata");
-    const Json *federation = metadata ? metadata->find("federation_entity") : nullptr;
-    return federation ? federation->findString(name) : nullptr;
-}
-
-// An Entity Configuration as fetched: parsed, self-signed (the anchor's with
-// its pinned keys) and within its validity period.
-Result<EntityStatement> checkedConfiguration(const Result<FetchResponse> &response, const std::string &id,
-                                             const JwkSet *pinned, const WalkOptions &options, UnixTime now)
-{
-    if (!response)
-        return fail(response.error());
-    OIDFED_TRY(EntityStatement statement, EntityStatement::parse(response->body, options.statements));
-    if (!statement.isEntityConfiguration() || statement.issuer().str() != id)
-        return fail(Error(ErrorCode::InvalidClaim, "the Entity Configuration at its well-known URL is not " + id + "'s")
-                        .withRule("9 iss = sub = entity id")
-                        .withEntity(id));
-    OIDFED_TRY_VOID(statement.verifySignature(pinned ? *pinned : statement.jwks()));
-    OIDFED_TRY_VOID(statement.checkValidityPeriod(now, kClockSkew));
-    return statement;
-}
-
-Result<std::vector<std::string>> listedIds(Fetcher &fetcher, const std::string &endpoint, const WalkOptions &options,
-                                           bool &cut)
-{
-    OIDFED_TRY(FetchResponse response, fetcher.fetch({.url = endpoint, .expectedMediaType = "application/json"}));
-    OIDFED_TRY(Json list, parseJson(response.body));
-    if (!list.isArray())
-        return fail(Error(ErrorCode::Malformed, endpoint + " did not answer a JSON array").withRule("8.2.2 list"));
-    std::vector<std::string> ids;
-    for (const Json &id : list.asArray()) {
-        if (!id.isString())
-            return fail(Error(ErrorCode::Malformed, endpoint + " lists something that is not a string")
-                            .withRule("8.2.2 list"));
-        if (ids.size() == options.maxListSize) {
-            cut = true;
-            break;
-        }
-        ids.push_back(id.asString());
-    }
-    return ids;
-}
 
 WalkedStatement checkedStatement(const Result<FetchResponse> &response, const std::string &issuer,
                                  const std::string &subject, const JwkSet &issuerKeys, const WalkOptions &options,
@@ -93,16 +48,14 @@ FederationWalk walkFederation(const TrustAnchor &anchor, Fetcher &fetcher, const
     for (std::size_t depth = 0; !level.empty(); ++depth) {
         // The level's Entity Configurations, in parallel.
         std::vector<FetchRequest> requests;
-        for (const std::string &id : level) {
-            auto url = entityConfigurationUrl(id);
-            requests.push_back({.url = url ? *url : id, .expectedMediaType = std::string(kStatementType)});
-        }
+        for (const std::string &id : level)
+            requests.push_back(entityConfigurationRequest(id));
         std::vector<Result<FetchResponse>> answers = fetcher.fetchAll(requests);
         std::vector<std::string> next;
         for (std::size_t i = 0; i < level.size(); ++i) {
             WalkedEntity entity{.entityId = level[i], .depth = depth};
             auto configuration = checkedConfiguration(answers[i], level[i], depth == 0 ? &anchor.jwks : nullptr,
-                                                      options, now);
+                                                      options.statements, now);
             if (!configuration) {
                 entity.problem = std::move(configuration).error();
                 walk.entities.push_back(std::move(entity));
@@ -119,7 +72,8 @@ FederationWalk walkFederation(const TrustAnchor &anchor, Fetcher &fetcher, const
                 continue;
             }
             bool cut = false;
-            auto ids = listedIds(fetcher, *list, options, cut);
+            auto ids = listedEntityIds(fetcher.fetch({.url = *list, .expectedMediaType = "application/json"}), *list,
+                                       options.maxListSize, cut);
             walk.truncated = walk.truncated || cut;
             if (!ids) {
                 entity.problem = std::move(ids).error();
@@ -129,7 +83,7 @@ FederationWalk walkFederation(const TrustAnchor &anchor, Fetcher &fetcher, const
             std::vector<FetchRequest> statementRequests;
             for (const std::string &subject : *ids) {
                 auto url = fetchEndpointUrl(*fetch, subject);
-                statementRequests.push_back({.url = url ? *url : *fetch, .expectedMediaType = std::string(kStatementType)});
+                statementRequests.push_back({.url = url ? *url : *fetch, .expectedMediaType = std::string(kEntityStatementMediaType)});
             }
             std::vector<Result<FetchResponse>> statements = fetcher.fetchAll(statementRequests);
             for (std::size_t j = 0; j < ids->size(); ++j) {
