@@ -31,5 +31,6 @@ void addRegisterCommand(CLI::App &app, CommandContext &ctx);
 void addPinCommand(CLI::App &app, CommandContext &ctx);
 void addGraphCommand(CLI::App &app, CommandContext &ctx);
 void addVerifyRequestCommand(CLI::App &app, CommandContext &ctx);
+void addMonitorCommand(CLI::App &app, CommandContext &ctx);
 
 } // namespace oidfed::cli

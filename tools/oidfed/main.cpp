@@ -33,6 +33,7 @@ int main(int argc, char **argv)
     addRegisterCommand(app, ctx);
     addPinCommand(app, ctx);
     addGraphCommand(app, ctx);
+    addMonitorCommand(app, ctx);
     addVerifyRequestCommand(app, ctx);
     addGlobalOptions(app, ctx.global);  // after the commands: it declares them on each
 
