@@ -43,6 +43,7 @@ enum class CacheNamespace : std::uint8_t {
     TrustMarkStatus,  ///< "tms":  a trust mark status response
     Registration,     ///< "reg":  an OP's explicit registration of an RP (the signed response)
     Replay,           ///< "jti":  a used jti (ReplayStore), until the JWT's exp
+    Crawl,            ///< "crawl": a crawler's leader lock and the crawl it shares with the other replicas
 };
 
 /// The tag of `ns` in keys, e.g. "res". Never empty, never contains ':'.

@@ -35,6 +35,8 @@ std::string_view cacheNamespaceTag(CacheNamespace ns) noexcept
         return "reg";
     case CacheNamespace::Replay:
         return "jti";
+    case CacheNamespace::Crawl:
+        return "crawl";
     }
     return "unknown";
 }

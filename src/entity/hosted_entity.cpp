@@ -86,6 +86,8 @@ Result<std::shared_ptr<HostedEntity>> HostedEntity::create(HostedEntitySettings 
     }
     if (entity->settings_.resolver)
         federation.set("federation_resolve_endpoint", entity->endpointUrl(kResolvePath));
+    if (entity->settings_.collection)
+        federation.set("federation_collection_endpoint", entity->endpointUrl(kCollectionPath));
     if (entity->settings_.trustMarkIssuer) {
         federation.set("federation_trust_mark_endpoint", entity->endpointUrl(kTrustMarkPath));
         federation.set("federation_trust_mark_list_endpoint", entity->endpointUrl(kTrustMarkListPath));

@@ -64,6 +64,9 @@ struct HostedEntitySettings {
     std::optional<TrustMarkIssuerSettings> trustMarkIssuer{};
     /// Publishes a federation_resolve_endpoint (the server answers it).
     bool resolver = false;
+    /// Publishes a federation_collection_endpoint (a resolver that crawls;
+    /// the server answers it from the crawl).
+    bool collection = false;
     /// Set ("openid_provider" or "oauth_authorization_server"): publishes a
     /// federation_registration_endpoint in that entity type's metadata and
     /// adds "explicit" to its client_registration_types_supported (keeping
@@ -83,6 +86,10 @@ inline constexpr std::string_view kFetchPath = "/fetch";
 inline constexpr std::string_view kListPath = "/list";
 inline constexpr std::string_view kResolvePath = "/resolve";
 inline constexpr std::string_view kHistoricalKeysPath = "/historical-keys";
+/// The entity collection endpoint (Entity Collection Endpoint draft 00) and
+/// the crawl's health report (oidfed's own, docs/crawler.md).
+inline constexpr std::string_view kCollectionPath = "/collection";
+inline constexpr std::string_view kFederationHealthPath = "/federation-health";
 inline constexpr std::string_view kConfigurationPath = "/.well-known/openid-federation";
 inline constexpr std::string_view kTrustMarkPath = "/trust-mark";
 inline constexpr std::string_view kTrustMarkListPath = "/trust-mark-list";

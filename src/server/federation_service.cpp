@@ -15,7 +15,12 @@ namespace oidfed::server {
 
 FederationService::FederationService(ServerConfig config, Dependencies dependencies)
     : config_(std::move(config)), deps_(dependencies), clients_(config_.options.resolveEndpoint),
-      localFetcher_([this](const FetchRequest &fetch) { return localResponse(fetch); }, dependencies.upstream)
+      localFetcher_([this](const FetchRequest &fetch) { return localResponse(fetch); }, dependencies.upstream),
+      crawler_(Crawler::Dependencies{.fetcher = localFetcher_,
+                                     .clock = dependencies.clock,
+                                     .sharedCache = dependencies.sharedCache,
+                                     .state = *crawlState_},
+               config_.options.resolver.statements)
 {
 }
 
@@ -38,7 +43,8 @@ Result<std::shared_ptr<ServiceSnapshot>> FederationService::buildSnapshot(const 
                                                           .upstream = deps_.upstream,
                                                           .clock = deps_.clock,
                                                           .sharedCache = deps_.sharedCache,
-                                                          .resolveShared = {gate_, clients_, metrics_}},
+                                                          .resolveShared = {gate_, clients_, metrics_},
+                                                          .crawlState = crawlState_},
                                      previous.get()));
     return snapshot;
 }
@@ -145,7 +151,10 @@ std::vector<GaugeFamily> FederationService::gauges() const
             if (record.state == entity::KeyState::Next && !record.revoked)
                 nextKeys.series.push_back(
                     {{{"entity", slot.entity->entityId().str()}}, static_cast<double>(now - record.createdAt)});
-    return {std::move(itemProblems), std::move(expiry), std::move(nextKeys)};
+    std::vector<GaugeFamily> families{std::move(itemProblems), std::move(expiry), std::move(nextKeys)};
+    for (GaugeFamily &family : crawlState_->gauges())
+        families.push_back(std::move(family));
+    return families;
 }
 
 std::vector<std::string> FederationService::membersNeedingRestart(const ServerConfig &next) const
@@ -192,6 +201,12 @@ std::optional<std::filesystem::path> FederationService::trustMarkDirOf(std::stri
         if (slot.entity->entityId().str() == entityId && slot.entity->settings().trustMarkIssuer)
             return slot.entity->settings().trustMarkIssuer->directory;
     return std::nullopt;
+}
+
+std::chrono::seconds FederationService::crawlDue()
+{
+    std::shared_ptr<const ServiceSnapshot> snapshot = current();
+    return crawler_.runDue(*snapshot);
 }
 
 Result<std::size_t> FederationService::refresh()

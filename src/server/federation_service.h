@@ -15,6 +15,7 @@
 // and refresh() may run concurrently with it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,8 @@
 #include <oidfed/result.h>
 
 #include "server/client_limiter.h"
+#include "server/crawl_state.h"
+#include "server/crawler.h"
 #include "server/http_message.h"
 #include "server/expiry.h"
 #include "server/item_problem.h"
@@ -133,6 +136,9 @@ public:
     /// upstream (the web console's federation walk).
     Fetcher &fetcher() noexcept { return localFetcher_; }
     const Clock &clock() const noexcept { return deps_.clock; }
+    /// Runs the crawls that are due (crawler.h) and returns the time until
+    /// the next one is; serve's crawler thread calls it in a loop.
+    std::chrono::seconds crawlDue();
 
 private:
     FederationService(ServerConfig config, Dependencies dependencies);
@@ -148,6 +154,8 @@ private:
     OnDemandGate gate_;
     ClientLimiter clients_;  ///< per-client on-demand limits, over every resolve endpoint and reload
     LocalFetcher localFetcher_;
+    std::shared_ptr<CrawlState> crawlState_ = std::make_shared<CrawlState>();
+    Crawler crawler_;
     mutable std::mutex mutex_;  ///< guards snapshot_ (the pointer, not the object)
     std::shared_ptr<const ServiceSnapshot> snapshot_;
     std::mutex reloadMutex_;    ///< one reload at a time

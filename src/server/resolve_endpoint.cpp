@@ -118,7 +118,7 @@ HttpResponse ResolveEndpoint::handle(const QueryParams &params, UnixTime now, st
     request.cacheOnly = true;
     ResolveOutcome outcome = resolver_->resolve(request);
     if (outcome.report.source == "miss") {
-        if (!options_.onDemand) {
+        if (!options_.onDemand || (!caller && !options_.anonymousOnDemand)) {
             metrics_.countResolve("miss");
             return errorResponse("invalid_subject", "the subject has not been resolved yet and this resolver "
                                                     "answers from its cache only");

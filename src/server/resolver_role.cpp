@@ -67,7 +67,11 @@ Result<void> buildResolverRole(SnapshotBuild &build, std::size_t index, EntitySl
                Resolver::create(options.resolver, std::move(anchors),
                                 Resolver::Dependencies{
                                     .fetcher = build.localFetcher, .clock = build.clock, .cache = build.sharedCache}));
-    slot.resolver = std::make_shared<ResolveEndpoint>(slot.entity, std::move(resolver), options.resolveEndpoint,
+    // A resolver that crawls answers anonymous callers from its caches (18.1).
+    ResolveEndpointOptions endpoint = options.resolveEndpoint;
+    if (hosted.crawl && !hosted.crawl->anonymousOnDemand)
+        endpoint.anonymousOnDemand = false;
+    slot.resolver = std::make_shared<ResolveEndpoint>(slot.entity, std::move(resolver), endpoint,
                                                       options.resolver.trustMarks, build.resolveShared);
     return ok();
 }

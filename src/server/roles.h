@@ -33,6 +33,7 @@
 #include "entity/key_store.h"
 #include "entity/trust_mark_issuer.h"
 #include "server/expiry.h"
+#include "server/crawl_state.h"
 #include "server/http_responses.h"
 #include "server/item_problem.h"
 #include "server/query_params.h"
@@ -54,6 +55,8 @@ struct SnapshotBuild {
     const Clock &clock;
     Cache *sharedCache = nullptr;
     ResolveEndpoint::Shared resolveShared;
+    /// The crawls, kept across snapshots (crawl_role.cpp).
+    std::shared_ptr<CrawlState> crawlState{};
 
     /// The snapshot served so far (a reload), or nullptr (start).
     const ServiceSnapshot *previous = nullptr;
@@ -182,6 +185,11 @@ void addResolverRoutes(const EntitySlot &slot, RouteAdder &routes);
 /// The pinned keys of its trust anchors hosted here against the keys they
 /// publish (found when it was built).
 void resolverExpiries(const EntitySlot &slot, std::vector<ExpiringItem> &out);
+
+/// Crawl ("resolver.crawl"): /collection and /federation-health from the
+/// latest crawl (crawler.h, crawl_state.h). After the resolver role.
+Result<void> buildCrawlRole(SnapshotBuild &build, std::size_t index, EntitySlot &slot);
+void addCrawlRoutes(const EntitySlot &slot, RouteAdder &routes);
 
 /// Authority ("subordinates_dir"): the prepared list answers and the
 /// resolver of the list's trust mark filters; /fetch and /list. After the

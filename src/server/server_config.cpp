@@ -146,7 +146,8 @@ Result<void> readMetadata(const Json &metadata, const std::string &path, Context
         for (std::string_view endpoint :
              {"federation_fetch_endpoint", "federation_list_endpoint", "federation_resolve_endpoint",
               "federation_historical_keys_endpoint", "federation_trust_mark_endpoint",
-              "federation_trust_mark_list_endpoint", "federation_trust_mark_status_endpoint"})
+              "federation_trust_mark_list_endpoint", "federation_trust_mark_status_endpoint",
+              "federation_collection_endpoint"})
             if (federation->contains(endpoint))
                 return fail(ErrorCode::InvalidArgument, path + ".federation_entity." + std::string(endpoint) +
                                                             " is set by the server from the entity's roles; remove it");
@@ -422,11 +423,34 @@ Member<Root> trustAnchors(std::string_view name, std::vector<TrustAnchorSetting>
         });
 }
 
+// entities[].resolver.crawl: CrawlSettings, checked by validateCrawlSettings
+// as crawl.
+const Table<CrawlSettings> &crawlTable()
+{
+    using C = CrawlSettings;
+    static const Table<C> table = {
+        number("interval_seconds", "interval", &C::interval),
+        number("max_entities", "maxEntities", &C::maxEntities),
+        number("max_depth", "maxDepth", &C::maxDepth),
+        number("max_list_size", "maxListSize", &C::maxListSize),
+        number("concurrency", "concurrency", &C::concurrency),
+        number("expiry_warning_seconds", "expiryWarning", &C::expiryWarning),
+        number("collection_page_limit", "collectionPageLimit", &C::collectionPageLimit),
+        flag("anonymous_on_demand", "", &C::anonymousOnDemand),
+        number("leader_lease_seconds", "leaderLease", &C::leaderLease),
+    };
+    return table;
+}
+
 // entities[].resolver: makes the entity a resolver.
 const Table<HostedEntityConfig> &resolverTable()
 {
     static const Table<HostedEntityConfig> table = {
         required(trustAnchors("trust_anchors", &HostedEntityConfig::resolverTrustAnchors)),
+        section<HostedEntityConfig>("crawl", "crawl", crawlTable(), [](HostedEntityConfig &config) -> CrawlSettings & {
+            config.entity.collection = true;
+            return config.crawl.emplace();
+        }),
     };
     return table;
 }
@@ -726,6 +750,10 @@ Result<void> addEntity(ServerConfig &config, HostedEntityConfig &&entity, const 
             detail::nestedIn("registration", validateRegistrationSettings(*entity.registration)), describedMembers(),
             "entities[]", where));
         OIDFED_TRY_VOID(checkRegistration(entity, config.options, where));
+    }
+    if (entity.crawl) {
+        OIDFED_TRY_VOID(config::namedByMember(detail::nestedIn("crawl", validateCrawlSettings(*entity.crawl)),
+                                              describedMembers(), "entities[]", where));
     }
     if (entity.trustApi) {
         OIDFED_TRY_VOID(config::namedByMember(detail::nestedIn("trustApi", validateTrustApiSettings(*entity.trustApi)),

@@ -16,6 +16,7 @@
 #include <oidfed/result.h>
 
 #include "entity/hosted_entity.h"
+#include "server/crawl_settings.h"
 #include "server/registration_settings.h"
 #include "server/server_options.h"
 #include "server/trust_anchor_setting.h"
@@ -27,6 +28,9 @@ struct HostedEntityConfig {
     entity::HostedEntitySettings entity;
     /// Set when the entity serves the resolve endpoint.
     std::vector<TrustAnchorSetting> resolverTrustAnchors{};
+    /// Set when the resolver crawls the federations under its trust anchors
+    /// ("resolver.crawl", crawler.h, crawl_role.cpp).
+    std::optional<CrawlSettings> crawl{};
     /// Set when the entity accepts explicit registration
     /// ("explicit_registration", registration_role.cpp).
     std::optional<RegistrationSettings> registration{};

@@ -28,6 +28,10 @@ struct ResolveEndpointOptions {
     /// Resolve a subject that is not cached while the request waits. Off:
     /// only cached resolutions are answered (others: 404 invalid_subject).
     bool onDemand = true;
+    /// Whether callers that are not authenticated (spec 8.8, the trust API's
+    /// callers) may resolve on demand too. Not a member of its own: false for
+    /// a resolver that crawls (resolver.crawl.anonymous_on_demand).
+    bool anonymousOnDemand = true;
     /// Resolutions on demand running at once, over all resolver entities;
     /// further requests get 503 temporarily_unavailable. Range 1..1024.
     std::size_t maxConcurrentOnDemand = 4;

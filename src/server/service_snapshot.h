@@ -27,6 +27,8 @@
 
 #include "entity/hosted_entity.h"
 #include "entity/trust_mark_issuer.h"
+#include "server/crawl_settings.h"
+#include "server/crawl_state.h"
 #include "server/entity_endpoints.h"
 #include "server/expiry.h"
 #include "server/http_message.h"
@@ -71,7 +73,10 @@ struct EntitySlot {
     std::shared_ptr<RegistrationEndpoint> registration{};
     /// Trust API ("trust_api"): the calls of the entity's own modules.
     std::shared_ptr<TrustApiEndpoint> trustApi{};
-    // Roles to come (collection endpoint, console): one member each, here.
+    /// Crawl ("resolver.crawl"): its settings, and the crawls the
+    /// collection and health endpoints answer from.
+    std::shared_ptr<const CrawlSettings> crawl{};
+    std::shared_ptr<CrawlState> crawlState{};
 };
 
 /// What an endpoint handler gets: the request, the slot of the entity it is

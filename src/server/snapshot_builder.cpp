@@ -25,9 +25,10 @@ struct Role {
 // (holders ask it for their marks), explicit registration before the entity
 // (whose Entity Configuration publishes its endpoint only once it could be
 // built), the entity before what serves it, the resolver before the
-// authority (whose list filters use it). The trust API needs only the
-// hosted keys (its callers hosted here).
-constexpr std::array<Role, 6> kRoles = {{
+// authority (whose list filters use it), and before the crawl (whose
+// crawler uses it too). The trust API needs only the hosted keys (its
+// callers hosted here).
+constexpr std::array<Role, 7> kRoles = {{
     {"trust_mark_issuer", buildTrustMarkIssuerRole, addTrustMarkIssuerRoutes, trustMarkIssuerProblemsNow,
      trustMarkIssuerExpiries, nullptr, ItemKind::TrustMarkIssuer, false},
     {"registration", buildRegistrationRole, addRegistrationRoutes, registrationProblemsNow, nullptr,
@@ -35,6 +36,7 @@ constexpr std::array<Role, 6> kRoles = {{
     {"entity", buildEntityRole, addEntityRoutes, entityProblemsNow, entityExpiries, nullptr, ItemKind::Entity, true},
     {"resolver", buildResolverRole, addResolverRoutes, nullptr, resolverExpiries, nullptr, ItemKind::Resolver, false},
     {"trust_api", buildTrustApiRole, addTrustApiRoutes, nullptr, nullptr, nullptr, ItemKind::TrustApi, false},
+    {"crawl", buildCrawlRole, addCrawlRoutes, nullptr, nullptr, nullptr, ItemKind::Resolver, false},
     {"authority", buildAuthorityRole, addAuthorityRoutes, nullptr, nullptr, nullptr, ItemKind::Authority, false},
 }};
 
@@ -190,6 +192,7 @@ Result<std::shared_ptr<ServiceSnapshot>> buildSnapshot(const ServerConfig &confi
                         .clock = dependencies.clock,
                         .sharedCache = dependencies.sharedCache,
                         .resolveShared = dependencies.resolveShared,
+                        .crawlState = dependencies.crawlState,
                         .previous = previous};
     std::vector<SlotState> states(config.entities.size(), SlotState::Building);
     openKeyStores(build, states);

@@ -25,6 +25,7 @@ struct SnapshotDependencies {
     const Clock &clock;
     Cache *sharedCache = nullptr;
     ResolveEndpoint::Shared resolveShared;
+    std::shared_ptr<CrawlState> crawlState{};  ///< kept across snapshots (crawl_role.cpp)
 };
 
 /// The snapshot of `config` at `now`: every key store opened (or created),

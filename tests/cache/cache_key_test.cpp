@@ -52,7 +52,8 @@ TEST_CASE("cache keys: format, version and binary parts")
     const std::string key = cacheKey(CacheNamespace::Verification, {binary});
     CHECK(key == std::string("v1:sig:7:") + binary);
     for (auto ns : {CacheNamespace::Statement, CacheNamespace::Verification, CacheNamespace::Resolution,
-                    CacheNamespace::TrustMarkStatus, CacheNamespace::Registration, CacheNamespace::Replay}) {
+                    CacheNamespace::TrustMarkStatus, CacheNamespace::Registration, CacheNamespace::Replay,
+                    CacheNamespace::Crawl}) {
         CHECK_FALSE(cacheNamespaceTag(ns).empty());
         CHECK(cacheNamespaceTag(ns).find(':') == std::string_view::npos);
     }

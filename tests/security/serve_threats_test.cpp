@@ -191,7 +191,8 @@ TEST_CASE("L01: errors never reflect markup, control characters or unbounded inp
 TEST_CASE("B07: with on_demand off, an uncached subject costs no fetch")
 {
     ServedFederation fed(R"("fetch": { "allow_loopback": true },)",
-                         R"("fetch": { "allow_loopback": true }, "resolver_limits": { "on_demand": false },)");
+                         R"("fetch": { "allow_loopback": true }, "resolver_limits": { "on_demand": false },)",
+                         test::withoutCrawl);
     const std::string anchor = "&trust_anchor=" + percentEncode(fed.id("ta"));
     for (const std::string &sub : {fed.id("op"), std::string("http://127.0.0.1:1/attacker-1"),
                                    std::string("http://127.0.0.1:1/attacker-2")}) {

@@ -60,6 +60,15 @@ void checkSpecError(const HttpReply &reply, long status, const std::string &code
 }
 
 
+void withoutCrawl(ServedFederation &fed)
+{
+    const std::filesystem::path config = fed.dir() / "oidfed.json";
+    const std::string text = readText(config);
+    const std::string crawl = ",\n        \"crawl\": { \"interval_seconds\": 60, \"anonymous_on_demand\": true }";
+    REQUIRE_MESSAGE(text.find(crawl) != std::string::npos, "the demo configuration's crawl member changed");
+    writeText(config, replaceAll(text, crawl, ""));
+}
+
 ServedFederation::ServedFederation(const std::string &editFrom, const std::string &editTo, const Prepare &prepare)
 {
     const char *source = std::getenv("OIDFED_SOURCE_DIR");

@@ -27,6 +27,13 @@ void writeText(const std::filesystem::path &path, const std::string &text);
 /// `text` with every `from` replaced by `to` (nothing when `from` is empty).
 std::string replaceAll(std::string text, const std::string &from, const std::string &to);
 
+class ServedFederation;
+
+/// A ServedFederation::Prepare that takes the anchor's crawler out of the
+/// demo configuration (resolver.crawl): for tests of resolution on demand
+/// and of the caches a crawl would fill.
+void withoutCrawl(ServedFederation &fed);
+
 class ServedFederation {
 public:
     /// Runs before the server starts, with the copy in place (dir(), id()).

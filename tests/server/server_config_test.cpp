@@ -43,7 +43,7 @@ Json baseConfig()
         "entities": [{"entity_id": "https://op.example.org", "keys_dir": "k",
             "trust_mark_issuer": {"directory": "marks"},
             "trust_mark_sources": [{"trust_mark_type": "https://marks.example/t", "issuer": "https://tmi.example.org"}],
-            "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}]},
+            "resolver": {"trust_anchors": [{"entity_id": "https://ta.example.org"}], "crawl": {}},
             "metadata": {"openid_provider": {"issuer": "https://op.example.org"}},
             "explicit_registration": {"client_store": {"type": "directory", "directory": "clients"},
                 "trust_anchors": [{"entity_id": "https://ta.example.org"}]},
