@@ -85,6 +85,39 @@ private:
     std::thread thread_;
 };
 
+// Runs the crawls of the crawling resolver entities (server::Crawler), each
+// when it is due, until stopped. A crawl in progress finishes first.
+class CrawlLoop {
+public:
+    explicit CrawlLoop(server::FederationService &service) : thread_([this, &service] { run(service); }) {}
+    ~CrawlLoop()
+    {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+
+private:
+    void run(server::FederationService &service)
+    {
+        std::unique_lock lock(mutex_);
+        while (!stop_) {
+            lock.unlock();
+            const std::chrono::seconds wait = service.crawlDue();
+            lock.lock();
+            wake_.wait_for(lock, wait, [this] { return stop_; });
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
 // Each item not served as configured, one warning each.
 std::size_t logProblems(const server::FederationService &service)
 {
@@ -191,6 +224,7 @@ int runServe(const std::string &configFile, Format format)
 
     {
         Refresher refresher(**service, options.refreshInterval);
+        CrawlLoop crawling(**service);
         for (;;) {
             int received = 0;
             if (sigwait(&signals, &received) != 0)
