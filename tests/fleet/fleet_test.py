@@ -87,6 +87,10 @@ def build_federation(fed_dir, base, sentinels, leaves):
     with open(config_path) as f:
         config = json.load(f)
     config["redis"] = {"key_prefix": "fleet:", "sentinel": {"addresses": sentinels, "master_name": "oidfed"}}
+    # Without the anchor's crawler: the cold resolves below must be cold (a
+    # crawl would have put every chain in Redis before the failover).
+    for entity in config["entities"]:
+        entity.get("resolver", {}).pop("crawl", None)
     config["resolver_limits"] = {"on_demand_per_client_rate": 0, "max_concurrent_on_demand": 64,
                                  "max_on_demand_per_client": 64}
     for i in range(leaves):
