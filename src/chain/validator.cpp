@@ -168,20 +168,40 @@ Result<void> checkIssuerIsSubject(const Json &metadata, const EntityId &subject,
 
 } // namespace
 
-// Constraints of every Subordinate Statement (6.2), then the metadata policy
-// (6.1.4): combined most superior first, applied after the Immediate
-// Superior's metadata override.
+PolicyHop policyHopOf(const EntityStatement &statement)
+{
+    return PolicyHop{.issuer = statement.issuer().str(),
+                     .subject = statement.subject().str(),
+                     .metadata = statement.claim("metadata"),
+                     .metadataPolicy = statement.claim("metadata_policy"),
+                     .metadataPolicyCrit = statement.claim("metadata_policy_crit"),
+                     .constraints = statement.claim("constraints")};
+}
+
 Result<ResolvedMetadata> applyChainPolicy(std::span<const EntityStatement *const> subordinates,
                                           const Json &subjectMetadata, const std::string &subject,
                                           const OperatorRegistry &registry)
 {
+    std::vector<PolicyHop> hops;
+    hops.reserve(subordinates.size());
+    for (const EntityStatement *statement : subordinates)
+        hops.push_back(policyHopOf(*statement));
+    return applyChainPolicy(std::span<const PolicyHop>(hops), subjectMetadata, subject, registry);
+}
+
+// Constraints of every Subordinate Statement (6.2), then the metadata policy
+// (6.1.4): combined most superior first, applied after the Immediate
+// Superior's metadata override.
+Result<ResolvedMetadata> applyChainPolicy(std::span<const PolicyHop> hops, const Json &subjectMetadata,
+                                          const std::string &subject, const OperatorRegistry &registry)
+{
     std::vector<ConstrainedStatement> constrained;
-    for (const EntityStatement *statement : subordinates) {
-        ConstrainedStatement entry{statement->issuer().str(), statement->subject().str(), {}};
-        if (const Json *claim = statement->claim("constraints")) {
-            auto parsed = parseConstraints(*claim);
+    for (const PolicyHop &hop : hops) {
+        ConstrainedStatement entry{hop.issuer, hop.subject, {}};
+        if (hop.constraints) {
+            auto parsed = parseConstraints(*hop.constraints);
             if (!parsed)
-                return fail(std::move(parsed).error().withEntity(statement->issuer().str()).withClaim("constraints"));
+                return fail(std::move(parsed).error().withEntity(hop.issuer).withClaim("constraints"));
             entry.constraints = std::move(parsed).value();
         }
         constrained.push_back(std::move(entry));
@@ -190,12 +210,12 @@ Result<ResolvedMetadata> applyChainPolicy(std::span<const EntityStatement *const
 
     // Metadata policy, most superior first (6.1.4.1).
     std::vector<PolicyStatement> policies;
-    for (auto it = subordinates.rbegin(); it != subordinates.rend(); ++it) {
-        PolicyStatement policy{(*it)->issuer().str(), std::nullopt, {}};
-        if (const Json *claim = (*it)->claim("metadata_policy"))
-            policy.metadataPolicy = *claim;
-        if (const Json *crit = (*it)->claim("metadata_policy_crit"))
-            for (const Json &name : crit->asArray())
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        PolicyStatement policy{it->issuer, std::nullopt, {}};
+        if (it->metadataPolicy)
+            policy.metadataPolicy = *it->metadataPolicy;
+        if (it->metadataPolicyCrit)
+            for (const Json &name : it->metadataPolicyCrit->asArray())
                 policy.metadataPolicyCrit.push_back(name.asString());
         policies.push_back(std::move(policy));
     }
@@ -205,11 +225,9 @@ Result<ResolvedMetadata> applyChainPolicy(std::span<const EntityStatement *const
 
     MetadataResolutionInput input;
     input.subjectMetadata = subjectMetadata;
-    if (!subordinates.empty()) {
-        if (const Json *superior = subordinates.front()->claim("metadata")) {
-            input.superiorMetadata = *superior;
-            input.superiorIssuer = subordinates.front()->issuer().str();
-        }
+    if (!hops.empty() && hops.front().metadata) {
+        input.superiorMetadata = *hops.front().metadata;
+        input.superiorIssuer = hops.front().issuer;
     }
     input.statements = constrained;
     auto resolved = resolveMetadata(input, *combined, registry);

@@ -38,6 +38,27 @@ struct ValidationContext {
     const TrustMarkStatusCheck *trustMarkStatus = nullptr;
 };
 
+/// What a Subordinate Statement contributes to a chain's policy: its issuer
+/// and subject, and its metadata, metadata_policy, metadata_policy_crit and
+/// constraints claims (each nullptr when absent). A statement's own claims,
+/// or a proposed change to them (`oidfed policy impact`).
+struct PolicyHop {
+    std::string issuer;
+    std::string subject;
+    const Json *metadata = nullptr;
+    const Json *metadataPolicy = nullptr;
+    const Json *metadataPolicyCrit = nullptr;
+    const Json *constraints = nullptr;
+};
+
+/// The hop of a parsed Subordinate Statement (pointers into it).
+PolicyHop policyHopOf(const EntityStatement &statement);
+
+/// applyChainPolicy over hops instead of statements (the one about the
+/// subject first); the same checks and errors.
+Result<ResolvedMetadata> applyChainPolicy(std::span<const PolicyHop> hops, const Json &subjectMetadata,
+                                          const std::string &subject, const OperatorRegistry &registry);
+
 /// Checks the constraints (6.2) of `subordinates` (a chain's Subordinate
 /// Statements, the one about the subject first) and resolves
 /// `subjectMetadata` through their metadata policies (6.1.4: the Immediate
