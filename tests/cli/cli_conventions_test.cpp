@@ -186,7 +186,7 @@ TEST_CASE("an unknown or missing command is a usage error that names the command
     CHECK(nested.err.find("rotate") != std::string::npos);
     CHECK(nested.err.find("activate") != std::string::npos);
 
-    CHECK(commandsOf({"--json", "policy"}) == std::vector<std::string>{"combine", "apply"});
+    CHECK(commandsOf({"--json", "policy"}) == std::vector<std::string>{"combine", "apply", "impact"});
 }
 
 TEST_CASE("every command's --help lists the global options")

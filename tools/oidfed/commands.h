@@ -32,5 +32,7 @@ void addPinCommand(CLI::App &app, CommandContext &ctx);
 void addGraphCommand(CLI::App &app, CommandContext &ctx);
 void addVerifyRequestCommand(CLI::App &app, CommandContext &ctx);
 void addMonitorCommand(CLI::App &app, CommandContext &ctx);
+/// `oidfed policy impact`, under the policy command.
+void addPolicyImpactCommand(CLI::App &policy, CommandContext &ctx);
 
 } // namespace oidfed::cli

@@ -173,6 +173,8 @@ void addPolicyCommand(CLI::App &app, CommandContext &ctx)
     apply->add_flag("--explain", applyArgs->explain,
                     "Print {\"metadata\", \"changes\"}: each change with its operator and statement");
     apply->callback([applyArgs, &ctx] { ctx.exitCode = runApply(*applyArgs, ctx.global.resolved()); });
+
+    addPolicyImpactCommand(*cmd, ctx);
 }
 
 } // namespace oidfed::cli
