@@ -129,11 +129,13 @@ private:
         FindingKind kind = isUnreachable(error, entity.entityId) ? FindingKind::Unreachable
                            : isPolicyError(error)                ? FindingKind::PolicyError
                                                                  : FindingKind::ChainInvalid;
-        std::string message = kind == FindingKind::Unreachable ? "unreachable: " + error.message
-                                                               : "no valid trust chain: " + error.message;
+        // The resolver's messages say what failed ("no valid trust chain:
+        // ..."); only a fetch failure needs saying that it is one.
+        std::string message = kind == FindingKind::Unreachable ? "unreachable: " + error.message : error.message;
         if (!error.rule.empty())
             message += " (" + error.rule + ")";
-        add({.kind = kind, .severity = Severity::Error, .entityId = entity.entityId, .related = error.entityId,
+        add({.kind = kind, .severity = Severity::Error, .entityId = entity.entityId,
+             .related = error.entityId == entity.entityId ? std::string() : error.entityId,
              .message = std::move(message), .error = error});
     }
 
