@@ -243,14 +243,34 @@ Json expiryView(const ServiceSnapshot &snapshot, std::vector<ExpiringItem> expir
     return out;
 }
 
-Json healthView(const std::vector<ItemProblem> &problems)
+Json healthView(const std::vector<ItemProblem> &problems,
+                const std::vector<std::shared_ptr<const ServedCrawl>> &crawls)
 {
     Json list = Json::array();
     for (const ItemProblem &problem : problems)
         list.push(problemToJson(problem));
     Json crawler = Json::object();
-    crawler.set("available", false);
-    crawler.set("findings", Json::array());
+    crawler.set("available", !crawls.empty());
+    Json summaries = Json::array();
+    Json findings = Json::array();
+    for (const std::shared_ptr<const ServedCrawl> &crawl : crawls) {
+        Json summary = Json::object();
+        summary.set("crawler", crawl->crawler);
+        summary.set("trust_anchor", crawl->trustAnchor);
+        summary.set("finished_at", crawl->finishedAt);
+        summary.set("leader", crawl->leader);
+        if (const Json *counts = crawl->health.find("counts"))
+            summary.set("counts", *counts);
+        summaries.push(std::move(summary));
+        if (const Json *found = crawl->health.find("findings"))
+            for (const Json &finding : found->asArray()) {
+                Json entry = finding;
+                entry.set("trust_anchor", crawl->trustAnchor);
+                findings.push(std::move(entry));
+            }
+    }
+    crawler.set("crawls", std::move(summaries));
+    crawler.set("findings", std::move(findings));
     Json out = Json::object();
     out.set("problems", std::move(list));
     out.set("crawler", std::move(crawler));

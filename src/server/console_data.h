@@ -7,6 +7,7 @@
 // --explain`). Nothing here writes: changes are the admin API's.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include <oidfed/json.h>
 #include <oidfed/result.h>
 
+#include "server/crawl_state.h"
 #include "server/expiry.h"
 #include "server/item_problem.h"
 #include "server/service_snapshot.h"
@@ -43,10 +45,13 @@ Result<Json> entityView(const ServiceSnapshot &snapshot, const std::vector<Expir
 /// by the server itself). {"items": [expiringItemToJson...]}.
 Json expiryView(const ServiceSnapshot &snapshot, std::vector<ExpiringItem> expiries, UnixTime now);
 
-/// {"problems": [problemToJson...], "crawler": {"available": false,
-/// "findings": []}}: the crawler's health findings are not built yet, and
-/// are never made up.
-Json healthView(const std::vector<ItemProblem> &problems);
+/// {"problems": [problemToJson...], "crawler": {"available", "crawls":
+/// [{"crawler", "trust_anchor", "finished_at", "leader", "counts"}],
+/// "findings": [findingToJson... + "trust_anchor"]}}: the latest crawl of
+/// each crawling resolver (crawler.h); "available" false while there is
+/// none (no entity has resolver.crawl, or its first crawl has not finished).
+Json healthView(const std::vector<ItemProblem> &problems,
+                const std::vector<std::shared_ptr<const ServedCrawl>> &crawls);
 
 /// The federation under `trustAnchor` (empty: the first one a hosted
 /// resolver pins), walked through its list and fetch endpoints with

@@ -158,7 +158,7 @@ HttpResponse ConsoleEndpoint::data(const HttpRequest &request, std::string_view 
     if (view == "expiry")
         return jsonAnswer(console::expiryView(*snapshot, service_.expiries(), now));
     if (view == "health")
-        return jsonAnswer(console::healthView(service_.problems()));
+        return jsonAnswer(console::healthView(service_.problems(), service_.crawls()));
     if (view == "federation" || view == "explain") {
         auto anchor = parameter("trust_anchor");
         if (!anchor)

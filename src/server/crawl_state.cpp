@@ -51,6 +51,15 @@ std::vector<std::shared_ptr<const ServedCrawl>> CrawlState::latestOf(std::string
     return out;
 }
 
+std::vector<std::shared_ptr<const ServedCrawl>> CrawlState::all() const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<const ServedCrawl>> out;
+    for (const auto &[key, crawl] : crawls_)
+        out.push_back(crawl);
+    return out;
+}
+
 void CrawlState::setLeader(const std::string &crawler, bool leader)
 {
     std::lock_guard lock(mutex_);

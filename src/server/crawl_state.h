@@ -50,6 +50,8 @@ public:
     std::shared_ptr<const ServedCrawl> latest(std::string_view crawler, std::string_view trustAnchor) const;
     /// Every latest crawl of `crawler`, in anchor order.
     std::vector<std::shared_ptr<const ServedCrawl>> latestOf(std::string_view crawler) const;
+    /// Every latest crawl, by crawler then anchor.
+    std::vector<std::shared_ptr<const ServedCrawl>> all() const;
 
     /// oidfed_crawl_findings{entity,trust_anchor,kind},
     /// oidfed_crawl_entities{entity,trust_anchor,verdict},

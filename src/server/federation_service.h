@@ -139,6 +139,9 @@ public:
     /// Runs the crawls that are due (crawler.h) and returns the time until
     /// the next one is; serve's crawler thread calls it in a loop.
     std::chrono::seconds crawlDue();
+    /// The latest crawl of every crawling entity and anchor (the console's
+    /// health view).
+    std::vector<std::shared_ptr<const ServedCrawl>> crawls() const { return crawlState_->all(); }
 
 private:
     FederationService(ServerConfig config, Dependencies dependencies);

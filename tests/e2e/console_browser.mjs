@@ -158,9 +158,9 @@ check(valid.includes('valid under') && valid.includes('Where each metadata value
 const expiry = await visit('#/expiry', 'table', 'expiry');
 check(expiry.includes('subordinate statement') && expiry.includes('entity configuration'),
   'expiry view: statements by time left', expiry.slice(0, 300));
-const health = await visit('#/health', '.empty-state', 'health');
-check(health.includes('Not available') && health.includes('no federation crawler'),
-  'health view: the crawler\'s findings labelled as not available, none made up', health);
+const health = await visit('#/health', 'table[aria-label], table', 'health');
+check(health.includes('Findings of the crawler') && health.includes('policy_error') && health.includes(`${base}/rp`),
+  'health view: the crawler\'s finding about the broken RP', health.slice(0, 800));
 
 // A change through the page: the operator types its token and blocks the
 // credential issuer under the intermediate, keyboard only.

@@ -355,12 +355,25 @@ export async function healthView(main) {
   main.append(el('h2', {}, 'Crawler findings'));
   if (!health.crawler.available) {
     main.append(el('div', {class: 'empty-state', role: 'note'},
-      el('p', {}, el('strong', {}, 'Not available: '), 'this build of oidfed has no federation crawler yet.'),
-      el('p', {}, 'Health findings about the wider federation will appear here once the crawler exists. Nothing is shown in their place.')));
-  } else {
-    main.append(table('Findings of the crawler', [
-      {label: 'Entity', cell: (f) => f.entity_id || ''},
-      {label: 'Finding', cell: (f) => f.error_description || ''},
-    ], health.crawler.findings));
+      el('p', {}, el('strong', {}, 'No crawl yet: '),
+        'no hosted resolver has resolver.crawl, or its first crawl has not finished.'),
+      el('p', {}, 'Findings about the wider federation (docs/crawler.md) appear here once a crawl has finished. ' +
+        'Nothing is shown in their place.')));
+    return;
   }
+  main.append(table('Latest crawls', [
+    {label: 'Resolver', cell: (c) => c.crawler},
+    {label: 'Trust anchor', cell: (c) => c.trust_anchor},
+    {label: 'Finished', cell: (c) => new Date(c.finished_at * 1000).toISOString()},
+    {label: 'Crawled here', cell: (c) => (c.leader ? 'yes (leader)' : 'no (follows the leader)')},
+    {label: 'Entities', cell: (c) => (c.counts ? c.counts.valid + ' valid of ' + c.counts.entities : '')},
+  ], health.crawler.crawls));
+  main.append(table('Findings of the crawler, by entity', [
+    {label: 'Severity', cell: (f) => f.severity},
+    {label: 'Kind', cell: (f) => f.kind},
+    {label: 'Entity', cell: (f) => f.entity_id},
+    {label: 'Related', cell: (f) => f.related || ''},
+    {label: 'Finding', cell: (f) => f.message},
+    {label: 'Expires', cell: (f) => (f.expires_at ? new Date(f.expires_at * 1000).toISOString() : '')},
+  ], health.crawler.findings, 'No findings: every entity crawled is healthy.'));
 }
