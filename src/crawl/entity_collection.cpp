@@ -61,7 +61,7 @@ CollectionAnswer refusal(int status, std::string_view error, std::string descrip
     Json body = Json::object();
     body.set("error", error);
     body.set("error_description", std::move(description));
-    return {status, std::move(body)};
+    return {status, body.dump()};
 }
 
 struct Request {
@@ -176,7 +176,8 @@ EntityCollection EntityCollection::fromReport(const CrawlReport &report)
             continue;
         const TrustChain &chain = *entity.chain;
         Entry entry{.entityId = entity.entityId, .entityTypes = {}, .uiInfos = Json::object(),
-                    .trustMarkTypes = {}, .trustMarks = Json::array(), .searchText = lowered(entity.entityId)};
+                    .trustMarkTypes = {}, .trustMarks = Json::array(), .searchText = lowered(entity.entityId),
+                    .fullJson = {}};
         if (chain.metadata().isObject())
             for (const auto &[type, metadata] : chain.metadata().asObject()) {
                 entry.entityTypes.push_back(type);
@@ -192,6 +193,7 @@ EntityCollection EntityCollection::fromReport(const CrawlReport &report)
             entry.trustMarks.push(std::move(item));
         }
         std::sort(entry.trustMarkTypes.begin(), entry.trustMarkTypes.end());
+        entry.fullJson = entryJson(entry, Request{}).dump();
         collection.entries_.push_back(std::move(entry));
     }
     std::sort(collection.entries_.begin(), collection.entries_.end(),
@@ -214,21 +216,25 @@ CollectionAnswer EntityCollection::page(const std::vector<std::pair<std::string,
         if (it == entries_.end() || it->entityId != *request.from)
             return refusal(404, "entity_id_not_found", "from_entity_id is not in the collection");
     }
-    Json entities = Json::array();
+    // Precomputed entries serve requests that choose no claims and filter no
+    // entity type (which narrows ui_infos).
+    const bool plain = request.entityClaims.empty() && request.uiClaims.empty() && request.entityTypes.empty();
+    std::string body = "{\"entities\":[";
     std::size_t taken = 0;
     for (; it != entries_.end(); ++it) {
         if (!matches(*it, request))
             continue;
         if (taken == limit)
             break;
-        entities.push(entryJson(*it, request));
+        if (taken > 0)
+            body += ',';
+        body += plain ? it->fullJson : entryJson(*it, request).dump();
         ++taken;
     }
-    Json body = Json::object();
-    body.set("entities", std::move(entities));
+    body += ']';
     if (it != entries_.end())
-        body.set("next_entity_id", it->entityId);
-    body.set("last_updated", lastUpdated_);
+        body += ",\"next_entity_id\":" + Json(it->entityId).dump();
+    body += ",\"last_updated\":" + std::to_string(lastUpdated_) + "}";
     return {200, std::move(body)};
 }
 

@@ -25,10 +25,10 @@
 namespace oidfed::crawl {
 
 /// An answer: 200 with the page, or an error status with the draft's /
-/// spec 8.9's {"error", "error_description"}.
+/// spec 8.9's {"error", "error_description"}; the body serialized.
 struct CollectionAnswer {
     int status = 200;
-    Json body;
+    std::string body;
 };
 
 class EntityCollection {
@@ -57,6 +57,9 @@ public:
         std::vector<std::string> trustMarkTypes;  ///< verified, sorted
         Json trustMarks;                      ///< [{"trust_mark_type", "trust_mark"}], verified
         std::string searchText;               ///< lowercased id, display names, keywords
+        /// The entry as a page lists it when the request selects no claims
+        /// and no entity type (most requests), serialized once.
+        std::string fullJson;
     };
 
 private:

@@ -30,9 +30,8 @@ Result<std::string> collectionAnchor(const EntitySlot &slot, const QueryParams &
     return crawled(self) ? self : anchors.front().entityId.str();
 }
 
-HttpResponse jsonAnswer(int status, const Json &body, std::string_view ifNoneMatch, std::int64_t maxAge)
+HttpResponse jsonAnswer(int status, std::string text, std::string_view ifNoneMatch, std::int64_t maxAge)
 {
-    std::string text = body.dump();
     if (status == 200) {
         std::string etag = "\"" + sha256Hex(text) + "\"";
         return cacheableResponse("application/json", std::move(text), std::move(etag), maxAge, ifNoneMatch);
@@ -63,7 +62,7 @@ HttpResponse collection(const EndpointCall &call)
             return notYetCrawled();
         crawl::CollectionAnswer answer = crawl->collection.page(params.items(), call.slot.crawl->collectionPageLimit);
         // Clients may reuse a page for a tenth of the crawl interval at most.
-        return jsonAnswer(answer.status, answer.body, call.request.ifNoneMatch,
+        return jsonAnswer(answer.status, std::move(answer.body), call.request.ifNoneMatch,
                           std::max<std::int64_t>(1, call.slot.crawl->interval.count() / 10));
     });
 }
@@ -80,7 +79,7 @@ HttpResponse federationHealth(const EndpointCall &call)
     Json body = Json::object();
     body.set("entity_id", crawler);
     body.set("crawls", std::move(list));
-    return jsonAnswer(200, body, call.request.ifNoneMatch,
+    return jsonAnswer(200, body.dump(), call.request.ifNoneMatch,
                       std::max<std::int64_t>(1, call.slot.crawl->interval.count() / 10));
 }
 
