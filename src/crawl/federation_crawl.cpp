@@ -239,7 +239,7 @@ private:
 } // namespace
 
 CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetcher &fetcher,
-                            const CrawlOptions &options, UnixTime now)
+                            const CrawlOptions &options, UnixTime now, const PreviousLists *previous)
 {
     CrawlReport report{.trustAnchor = anchor.entityId.str(), .startedAt = now};
     std::map<std::string, std::size_t, std::less<>> index{{report.trustAnchor, 0}};
@@ -320,9 +320,19 @@ CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetch
             report.truncated = report.truncated || cut;
             if (!ids) {
                 // The authority's chain may be fine: its list is what failed.
-                report.entities[levelIndex[i]].listError = Error(ids.error()).withEntity(level[i]);
-                continue;
+                Error error = Error(ids.error()).withEntity(level[i]);
+                auto known = previous ? previous->find(level[i]) : PreviousLists::const_iterator();
+                if (!previous || known == previous->end()) {
+                    report.entities[levelIndex[i]].listError = std::move(error);
+                    continue;
+                }
+                // Briefly down, maybe: go on below it as the previous crawl did.
+                error.message += " (the previous crawl's list of " + std::to_string(known->second.size()) +
+                                 " entities is used)";
+                report.entities[levelIndex[i]].listError = std::move(error);
+                ids = known->second;
             }
+            report.lists[level[i]] = *ids;
             for (const std::string &subject : *ids) {
                 auto [it, added] = index.try_emplace(subject, report.entities.size());
                 if (!added) {

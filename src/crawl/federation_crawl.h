@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,12 +75,23 @@ struct CrawlReport {
     std::size_t listFetches = 0;            ///< list endpoint requests made
     std::size_t resolutions = 0;            ///< resolutions asked of the resolver
     std::size_t networkResolutions = 0;     ///< of those, the ones that went to the network
+    /// The ids each authority listed, as fetched (or, when its list endpoint
+    /// failed, as carried over from the previous crawl): what the next crawl
+    /// falls back on.
+    std::map<std::string, std::vector<std::string>, std::less<>> lists{};
 };
+
+/// The lists of a previous crawl, for an authority whose list endpoint fails.
+using PreviousLists = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 /// Crawls the federation under `anchor` (which the resolver must have
 /// among its trust anchors). `now` is the time findings are judged at.
+/// `previous`: the lists of the previous crawl of the same anchor, or
+/// nullptr; an authority whose list endpoint fails is then crawled below as
+/// its previous list said (the failure is still a finding), so that an
+/// upstream that is briefly down does not empty the crawl.
 CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetcher &fetcher,
-                            const CrawlOptions &options, UnixTime now);
+                            const CrawlOptions &options, UnixTime now, const PreviousLists *previous = nullptr);
 
 /// The report as JSON: {"trust_anchor", "started_at", "finished_at",
 /// "truncated", "counts": {"entities", "valid", "invalid", "findings":

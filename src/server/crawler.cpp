@@ -152,8 +152,12 @@ void Crawler::crawlHere(const EntitySlot &slot, const CrawlSettings &settings)
                                       .statements = statements_};
     for (const TrustAnchor &anchor : resolver.trustAnchors()) {
         const auto started = std::chrono::steady_clock::now();
+        const std::string listsKey = crawler + '\n' + anchor.entityId.str();
+        auto previous = previousLists_.find(listsKey);
         crawl::CrawlReport report =
-            crawl::crawlFederation(anchor, resolver, deps_.fetcher, options, deps_.clock.now());
+            crawl::crawlFederation(anchor, resolver, deps_.fetcher, options, deps_.clock.now(),
+                                   previous == previousLists_.end() ? nullptr : &previous->second);
+        previousLists_[listsKey] = std::move(report.lists);
         report.finishedAt = deps_.clock.now();
         std::shared_ptr<const ServedCrawl> served = servedCrawl(crawler, report);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

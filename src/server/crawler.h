@@ -66,6 +66,8 @@ private:
     std::string replicaId_;
     std::map<std::string, UnixTime, std::less<>> nextDue_;       ///< per crawling entity
     std::map<std::string, UnixTime, std::less<>> followedUntil_; ///< crawler + anchor -> finished_at followed
+    /// crawler + anchor -> the lists of its last crawl here (crawl::PreviousLists).
+    std::map<std::string, crawl::PreviousLists, std::less<>> previousLists_;
     /// The resolver each entity was last crawled with: a reload builds a new
     /// one (with empty in-process caches), which is crawled at once.
     std::map<std::string, std::weak_ptr<ResolveEndpoint>, std::less<>> crawledWith_;

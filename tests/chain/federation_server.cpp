@@ -50,6 +50,19 @@ std::string tableKey(const std::string &path, const std::string &sub)
     return sub.empty() ? path : path + "|sub=" + percentDecode(sub);
 }
 
+// The table key of a URL served here (its path, and the sub of a fetch).
+std::string tableKeyOf(const std::string &base, const std::string &url)
+{
+    if (url.rfind(base, 0) != 0)
+        throw std::invalid_argument("not served here: " + url);
+    std::string rest = url.substr(base.size());
+    std::string path = rest.substr(0, rest.find('?'));
+    std::string sub;
+    if (auto at = rest.find("?sub="); at != std::string::npos)
+        sub = rest.substr(at + 5);
+    return tableKey(path, sub);
+}
+
 class Handler : public Pistache::Http::Handler {
 public:
     HTTP_PROTOTYPE(Handler)
@@ -141,17 +154,18 @@ std::string FederationServer::base() const
     return impl_->base;
 }
 
+void FederationServer::stopServing(const std::string &url)
+{
+    const std::string key = tableKeyOf(impl_->base, url);
+    std::lock_guard lock(impl_->mutex);
+    impl_->bodies.erase(key);
+}
+
 void FederationServer::serve(const std::string &url, std::string body, int delayMs, std::string mediaType)
 {
-    if (url.rfind(impl_->base, 0) != 0)
-        throw std::invalid_argument("not served here: " + url);
-    std::string rest = url.substr(impl_->base.size());
-    std::string path = rest.substr(0, rest.find('?'));
-    std::string sub;
-    if (auto at = rest.find("?sub="); at != std::string::npos)
-        sub = rest.substr(at + 5);
+    const std::string key = tableKeyOf(impl_->base, url);
     std::lock_guard lock(impl_->mutex);
-    impl_->bodies.insert_or_assign(tableKey(path, sub), std::make_tuple(std::move(body), delayMs, std::move(mediaType)));
+    impl_->bodies.insert_or_assign(key, std::make_tuple(std::move(body), delayMs, std::move(mediaType)));
 }
 
 void FederationServer::handlePost(const std::string &url, PostHandler handler)

@@ -36,6 +36,8 @@ public:
     /// `mediaType` as its Content-Type.
     void serve(const std::string &url, std::string body, int delayMs = 0,
                std::string mediaType = "application/entity-statement+jwt");
+    /// Answers `url` with 404 from now on (an upstream that went away).
+    void stopServing(const std::string &url);
     /// An answer to a POST.
     struct PostAnswer {
         int status = 200;

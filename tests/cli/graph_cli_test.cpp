@@ -26,15 +26,6 @@ using test::json;
 
 namespace {
 
-Json listingAuthority(const std::string &id)
-{
-    Json metadata = test::authorityMetadata(id);
-    Json federation = *metadata.find("federation_entity");
-    federation.set("federation_list_endpoint", id + "/list");
-    metadata.set("federation_entity", federation);
-    return metadata;
-}
-
 struct Federation {
     test::FederationServer server;
     UnixTime now = std::time(nullptr);
@@ -48,8 +39,8 @@ struct Federation {
 
     Federation()
     {
-        fed.add(ta, listingAuthority(ta));
-        fed.add(ia, listingAuthority(ia), {ta});
+        fed.add(ta, test::listingAuthorityMetadata(ta));
+        fed.add(ia, test::listingAuthorityMetadata(ia), {ta});
         fed.add(good, json(R"({"openid_relying_party": {"client_name": "good"}})"), {ia});
         fed.add(forged, json(R"({"openid_relying_party": {"client_name": "forged"}})"), {ia});
         for (const std::string &id : {ta, ia, good, forged})
@@ -61,14 +52,11 @@ struct Federation {
         // Signed by a key the intermediate does not publish (another
         // federation's intermediate of the same name).
         test::TestFederation other{now - 600, now + 3600};
-        other.add(ia, listingAuthority(ia), {ta});
+        other.add(ia, test::listingAuthorityMetadata(ia), {ta});
         other.add(forged, json(R"({"openid_relying_party": {}})"), {ia});
         server.serve(test::fetchUrl(ia, forged), other.subordinateStatement(ia, forged));
 
-        Json anchor = Json::object();
-        anchor.set("entity_id", ta);
-        anchor.set("jwks", fed.anchor(ta).jwks.toJson());
-        std::ofstream(anchorFile) << anchor.dump();
+        fed.writeAnchorFile(ta, anchorFile);
     }
 
     test::ProcessResult graph(std::vector<std::string> extra = {}, const std::string &anchor = {})

@@ -32,15 +32,6 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-Json listingAuthority(const std::string &id)
-{
-    Json metadata = test::authorityMetadata(id);
-    Json federation = *metadata.find("federation_entity");
-    federation.set("federation_list_endpoint", id + "/list");
-    metadata.set("federation_entity", federation);
-    return metadata;
-}
-
 Json rp(const std::string &name)
 {
     Json metadata = json(R"({"openid_relying_party": {"redirect_uris": ["https://rp.example/cb"]}})");
@@ -77,10 +68,10 @@ struct Federation {
 
     Federation()
     {
-        fed.add(ta, listingAuthority(ta));
+        fed.add(ta, test::listingAuthorityMetadata(ta));
         fed.entity(ta).trustMarkIssuers = Json::object();
         fed.entity(ta).trustMarkIssuers.set(member, Json(Json::Array{Json(ta)}));
-        fed.add(ia, listingAuthority(ia), {ta});
+        fed.add(ia, test::listingAuthorityMetadata(ia), {ta});
         fed.add(good, rp("good"), {ia});
         fed.add(soon, rp("soon"), {ia});
         fed.add(forged, rp("forged"), {ia});
@@ -120,17 +111,14 @@ struct Federation {
         const std::string extraKid = fed.publishExtraKey(rotated).kid();
         // Signed by another federation's intermediate of the same name.
         test::TestFederation other{now - 600, now + 30 * kDay};
-        other.add(ia, listingAuthority(ia), {ta});
+        other.add(ia, test::listingAuthorityMetadata(ia), {ta});
         other.add(forged, rp("forged"), {ia});
         server.serve(test::fetchUrl(ia, forged), other.subordinateStatement(ia, forged));
 
         for (const std::string &id : {ta, ia, good, soon, forged, orphan, stray, rotated, marked, badPolicy})
             server.serve(*entityConfigurationUrl(id), fed.entityConfiguration(id));
 
-        Json anchor = Json::object();
-        anchor.set("entity_id", ta);
-        anchor.set("jwks", fed.anchor(ta).jwks.toJson());
-        std::ofstream(anchorFile) << anchor.dump();
+        fed.writeAnchorFile(ta, anchorFile);
         (void)extraKid;
     }
 
@@ -252,11 +240,11 @@ TEST_CASE("monitor: a cycle between intermediates ends; a long list costs what m
     test::TestFederation fed{now - 600, now + 30 * kDay};
     const std::string ta = server.base() + "/ta", ia = server.base() + "/ia", ib = server.base() + "/ib",
                       flood = server.base() + "/flood", huge = server.base() + "/huge";
-    fed.add(ta, listingAuthority(ta));
-    fed.add(ia, listingAuthority(ia), {ta, ib});
-    fed.add(ib, listingAuthority(ib), {ta, ia});
-    fed.add(flood, listingAuthority(flood), {ta});
-    fed.add(huge, listingAuthority(huge), {ta});
+    fed.add(ta, test::listingAuthorityMetadata(ta));
+    fed.add(ia, test::listingAuthorityMetadata(ia), {ta, ib});
+    fed.add(ib, test::listingAuthorityMetadata(ib), {ta, ia});
+    fed.add(flood, test::listingAuthorityMetadata(flood), {ta});
+    fed.add(huge, test::listingAuthorityMetadata(huge), {ta});
     for (const std::string &id : {ta, ia, ib, flood, huge})
         server.serve(*entityConfigurationUrl(id), fed.entityConfiguration(id));
     server.serve(ta + "/list", Json(Json::Array{Json(ia), Json(ib), Json(flood), Json(huge)}).dump(), 0,
@@ -281,10 +269,7 @@ TEST_CASE("monitor: a cycle between intermediates ends; a long list costs what m
 
     test::TempDir dir{"oidfed-monitor-bounds"};
     const std::string anchorFile = (dir.path() / "ta.json").string();
-    Json anchor = Json::object();
-    anchor.set("entity_id", ta);
-    anchor.set("jwks", fed.anchor(ta).jwks.toJson());
-    std::ofstream(anchorFile) << anchor.dump();
+    fed.writeAnchorFile(ta, anchorFile);
 
     auto run = test::runOidfed({"--format", "json", "monitor", "--trust-anchor-file", anchorFile, "--allow-http",
                                 "--allow-loopback", "--max-list-size", "20"});

@@ -27,15 +27,6 @@ using test::json;
 
 namespace {
 
-Json listingAuthority(const std::string &id)
-{
-    Json metadata = test::authorityMetadata(id);
-    Json federation = *metadata.find("federation_entity");
-    federation.set("federation_list_endpoint", id + "/list");
-    metadata.set("federation_entity", federation);
-    return metadata;
-}
-
 struct Federation {
     test::FederationServer server;
     UnixTime now = std::time(nullptr);
@@ -47,8 +38,8 @@ struct Federation {
 
     Federation()
     {
-        fed.add(ta, listingAuthority(ta));
-        fed.add(ia, listingAuthority(ia), {ta});
+        fed.add(ta, test::listingAuthorityMetadata(ta));
+        fed.add(ia, test::listingAuthorityMetadata(ia), {ta});
         fed.add(op, json(R"({"openid_provider": {"issuer": "x", "response_types_supported": ["code"]}})"), {ia});
         fed.entity(op).metadata.find("openid_provider")->set("issuer", op);
         for (const std::string &rp : {rp1, rp2})
@@ -64,10 +55,7 @@ struct Federation {
         scope.metadataPolicy = json(R"({"openid_relying_party": {"scope": {"default": "openid"}}})");
         for (const std::string &id : {op, rp1, rp2})
             server.serve(test::fetchUrl(ia, id), fed.subordinateStatement(ia, id, scope));
-        Json anchor = Json::object();
-        anchor.set("entity_id", ta);
-        anchor.set("jwks", fed.anchor(ta).jwks.toJson());
-        std::ofstream(anchorFile) << anchor.dump();
+        fed.writeAnchorFile(ta, anchorFile);
     }
 
     std::string write(const std::string &name, const std::string &text)

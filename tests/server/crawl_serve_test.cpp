@@ -14,6 +14,7 @@
 
 #include <oidfed/entity_statement.h>
 
+#include "background_process.h"
 #include "served_federation.h"
 #include "test_support.h"
 
@@ -206,4 +207,17 @@ TEST_CASE("crawl: with anonymous_on_demand off, anonymous resolve requests are a
     HttpReply other = fed.get("/ta/resolve?sub=" + encoded("http://127.0.0.1:1/elsewhere") + "&trust_anchor=" + anchor);
     CHECK(other.status == 404);
     CHECK(json(other.body).findString("error_description")->find("cache only") != std::string::npos);
+}
+
+TEST_CASE("crawl: with its Redis unreachable, the replica crawls on its own and serves what it found")
+{
+    const int closed = test::freeLoopbackPort();  // nothing listens there
+    ServedFederation fed("\"threads\": 2,",
+                         "\"threads\": 2, \"redis\": {\"url\": \"redis://127.0.0.1:" + std::to_string(closed) + "\"},");
+    Json health = healthOf(fed);
+    const Json &crawl = health.find("crawls")->asArray().front();
+    CHECK(crawl.find("leader")->asBool());  // no lock to read: crawl here rather than not at all
+    CHECK(crawl.find("counts")->find("valid")->asInt() == 5);
+    CHECK(idsOf(collection(fed, "")).size() == 5);
+    CHECK(*json(fed.get("/readyz").body).findString("status") == "degraded");
 }

@@ -1,5 +1,7 @@
 #include "test_federation.h"
 
+#include <fstream>
+
 #include <stdexcept>
 
 #include <oidfed/federation_urls.h>
@@ -47,6 +49,21 @@ Json authorityMetadata(const std::string &id)
     Json metadata = Json::object();
     metadata.set("federation_entity", federation);
     return metadata;
+}
+
+Json listingAuthorityMetadata(const std::string &id)
+{
+    Json metadata = authorityMetadata(id);
+    metadata.find("federation_entity")->set("federation_list_endpoint", id + "/list");
+    return metadata;
+}
+
+void TestFederation::writeAnchorFile(const std::string &id, const std::string &path) const
+{
+    Json pin = Json::object();
+    pin.set("entity_id", id);
+    pin.set("jwks", anchor(id).jwks.toJson());
+    std::ofstream(path) << pin.dump();
 }
 
 TestEntity &TestFederation::add(const std::string &id, Json metadata, std::vector<std::string> authorityHints,

@@ -37,6 +37,10 @@ struct SubordinateClaims {
 /// `<id>/fetch`.
 Json authorityMetadata(const std::string &id);
 
+/// authorityMetadata() plus a list endpoint at `<id>/list` (a federation
+/// walked top down: oidfed graph, monitor, policy impact).
+Json listingAuthorityMetadata(const std::string &id);
+
 /// Where a resolver looks for `id`'s Entity Configuration (spec 9).
 std::string wellKnown(const std::string &id);
 
@@ -64,6 +68,8 @@ public:
 
     /// The pin of `id` (its entity id and public keys).
     TrustAnchor anchor(const std::string &id) const;
+    /// Writes that pin as a --trust-anchor-file ({"entity_id", "jwks"}).
+    void writeAnchorFile(const std::string &id, const std::string &path) const;
 
     /// Generates a key and adds it to the keys `id` publishes, which still
     /// signs with its own key (an anchor whose published keys differ from an
