@@ -24,13 +24,17 @@ struct Configuration {
 
 /// Resolves `ids` (one level) with up to `concurrency` threads.
 std::vector<ResolveOutcome> resolveLevel(const std::vector<std::string> &ids, const std::string &anchor,
-                                         Resolver &resolver, std::size_t concurrency)
+                                         Resolver &resolver, std::size_t concurrency, const std::atomic<bool> *stop)
 {
     std::vector<ResolveOutcome> outcomes(ids.size());
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-        for (std::size_t i = next++; i < ids.size(); i = next++)
-            outcomes[i] = resolver.resolve(ResolveRequest{.subject = ids[i], .trustAnchors = {anchor}});
+        for (std::size_t i = next++; i < ids.size(); i = next++) {
+            if (stop && stop->load())
+                outcomes[i].chain = fail(ErrorCode::Unavailable, "the crawl was stopped");
+            else
+                outcomes[i] = resolver.resolve(ResolveRequest{.subject = ids[i], .trustAnchors = {anchor}});
+        }
     };
     const std::size_t threads = std::min(std::max<std::size_t>(concurrency, 1), ids.size());
     std::vector<std::thread> pool;
@@ -249,7 +253,12 @@ CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetch
     std::vector<std::size_t> levelIndex{0};
 
     for (std::size_t depth = 0; !level.empty(); ++depth) {
-        std::vector<ResolveOutcome> outcomes = resolveLevel(level, report.trustAnchor, resolver, options.concurrency);
+        if (options.stop && options.stop->load()) {
+            report.truncated = true;
+            break;
+        }
+        std::vector<ResolveOutcome> outcomes =
+            resolveLevel(level, report.trustAnchor, resolver, options.concurrency, options.stop);
         report.resolutions += level.size();
         configurations.resize(report.entities.size());
 

@@ -18,6 +18,7 @@
 // through the Fetcher (with its own limits, per-host caps and SSRF guard).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -47,6 +48,9 @@ struct CrawlOptions {
     std::int64_t expiryWarningSeconds = 7 * 24 * 3600;
     /// How the crawl parses what it reads (the resolver's, e.g. allowHttp).
     StatementOptions statements{};
+    /// When set and true, the crawl stops at the next entity (a server
+    /// shutting down); what it found so far is reported, `truncated` set.
+    const std::atomic<bool> *stop = nullptr;
 };
 
 /// One entity as the crawl saw it.

@@ -108,6 +108,8 @@ std::chrono::seconds Crawler::runDue(const ServiceSnapshot &snapshot)
     // rebuild a resolver whose caches are then empty.
     UnixTime soonest = deps_.clock.now() + 2;
     for (const EntitySlot &slot : snapshot.slots) {
+        if (stopping_)
+            break;
         if (!slot.crawl || !slot.resolver)
             continue;
         const CrawlSettings &settings = *slot.crawl;
@@ -149,7 +151,8 @@ void Crawler::crawlHere(const EntitySlot &slot, const CrawlSettings &settings)
                                       .maxListSize = settings.maxListSize,
                                       .concurrency = settings.concurrency,
                                       .expiryWarningSeconds = settings.expiryWarning.count(),
-                                      .statements = statements_};
+                                      .statements = statements_,
+                                      .stop = &stopping_};
     for (const TrustAnchor &anchor : resolver.trustAnchors()) {
         const auto started = std::chrono::steady_clock::now();
         const std::string listsKey = crawler + '\n' + anchor.entityId.str();
@@ -166,6 +169,8 @@ void Crawler::crawlHere(const EntitySlot &slot, const CrawlSettings &settings)
                                     " valid, " + std::to_string(report.findings.size()) + " findings, " +
                                     std::to_string(report.networkResolutions) + " resolved from the network, in " +
                                     std::to_string(seconds) + " s");
+        if (stopping_)
+            return;  // cut short: keep serving the last complete crawl
         deps_.state.store(served);
         if (deps_.sharedCache)
             share(crawler, report, settings);

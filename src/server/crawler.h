@@ -15,9 +15,11 @@
 // entity whose chain is not there is left out) and serve the leader's health
 // report. Without a shared cache, or when it fails, every replica crawls.
 //
-// Not thread-safe: one thread calls runDue() (serve's crawler thread).
+// Not thread-safe but for stop(): one thread calls runDue() (serve's crawler
+// thread).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -52,6 +54,10 @@ public:
     /// at once).
     std::chrono::seconds runDue(const ServiceSnapshot &snapshot);
 
+    /// Makes a crawl in progress stop at its next entity (shutdown); runDue()
+    /// crawls nothing afterwards. Thread-safe.
+    void stop() noexcept { stopping_ = true; }
+
     /// This replica's id in the leader lock (random, per process).
     const std::string &replicaId() const noexcept { return replicaId_; }
 
@@ -63,6 +69,7 @@ private:
 
     Dependencies deps_;
     StatementOptions statements_;
+    std::atomic<bool> stopping_{false};
     std::string replicaId_;
     std::map<std::string, UnixTime, std::less<>> nextDue_;       ///< per crawling entity
     std::map<std::string, UnixTime, std::less<>> followedUntil_; ///< crawler + anchor -> finished_at followed

@@ -139,6 +139,8 @@ public:
     /// Runs the crawls that are due (crawler.h) and returns the time until
     /// the next one is; serve's crawler thread calls it in a loop.
     std::chrono::seconds crawlDue();
+    /// Stops a crawl in progress at its next entity (shutdown).
+    void stopCrawling() noexcept { crawler_.stop(); }
     /// The latest crawl of every crawling entity and anchor (the console's
     /// health view).
     std::vector<std::shared_ptr<const ServedCrawl>> crawls() const { return crawlState_->all(); }

@@ -86,16 +86,20 @@ private:
 };
 
 // Runs the crawls of the crawling resolver entities (server::Crawler), each
-// when it is due, until stopped. A crawl in progress finishes first.
+// when it is due, until stopped. A crawl in progress stops at its next entity.
 class CrawlLoop {
 public:
-    explicit CrawlLoop(server::FederationService &service) : thread_([this, &service] { run(service); }) {}
+    explicit CrawlLoop(server::FederationService &service)
+        : service_(service), thread_([this, &service] { run(service); })
+    {
+    }
     ~CrawlLoop()
     {
         {
             std::lock_guard lock(mutex_);
             stop_ = true;
         }
+        service_.stopCrawling();  // a crawl in progress stops at its next entity
         wake_.notify_all();
         thread_.join();
     }
@@ -112,6 +116,7 @@ private:
         }
     }
 
+    server::FederationService &service_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stop_ = false;
