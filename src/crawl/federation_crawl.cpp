@@ -15,37 +15,6 @@ namespace oidfed::crawl {
 
 namespace {
 
-/// What the crawl read from one entity's Entity Configuration (the chain's
-/// first statement, or fetched again when there is no chain).
-struct Configuration {
-    std::optional<EntityStatement> statement{};
-    std::optional<Error> error{};
-};
-
-/// Resolves `ids` (one level) with up to `concurrency` threads.
-std::vector<ResolveOutcome> resolveLevel(const std::vector<std::string> &ids, const std::string &anchor,
-                                         Resolver &resolver, std::size_t concurrency, const std::atomic<bool> *stop)
-{
-    std::vector<ResolveOutcome> outcomes(ids.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i = next++; i < ids.size(); i = next++) {
-            if (stop && stop->load())
-                outcomes[i].chain = fail(ErrorCode::Unavailable, "the crawl was stopped");
-            else
-                outcomes[i] = resolver.resolve(ResolveRequest{.subject = ids[i], .trustAnchors = {anchor}});
-        }
-    };
-    const std::size_t threads = std::min(std::max<std::size_t>(concurrency, 1), ids.size());
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t)
-        pool.emplace_back(work);
-    work();
-    for (std::thread &thread : pool)
-        thread.join();
-    return outcomes;
-}
-
 bool isUnreachable(const Error &error, const std::string &entityId)
 {
     const bool fetchFailure = error.code == ErrorCode::Unavailable || error.code == ErrorCode::Timeout ||
@@ -242,6 +211,31 @@ private:
 
 } // namespace
 
+std::vector<ResolveOutcome> resolveEach(Resolver &resolver, const std::vector<std::string> &ids,
+                                        const std::string &anchor, std::size_t concurrency, bool cacheOnly,
+                                        const std::atomic<bool> *stop)
+{
+    std::vector<ResolveOutcome> outcomes(ids.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i = next++; i < ids.size(); i = next++) {
+            if (stop && stop->load())
+                outcomes[i].chain = fail(ErrorCode::Unavailable, "the crawl was stopped");
+            else
+                outcomes[i] = resolver.resolve(
+                    ResolveRequest{.subject = ids[i], .trustAnchors = {anchor}, .cacheOnly = cacheOnly});
+        }
+    };
+    const std::size_t threads = std::min(std::max<std::size_t>(concurrency, 1), ids.size());
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (std::thread &thread : pool)
+        thread.join();
+    return outcomes;
+}
+
 CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetcher &fetcher,
                             const CrawlOptions &options, UnixTime now, const PreviousLists *previous)
 {
@@ -258,7 +252,7 @@ CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetch
             break;
         }
         std::vector<ResolveOutcome> outcomes =
-            resolveLevel(level, report.trustAnchor, resolver, options.concurrency, options.stop);
+            resolveEach(resolver, level, report.trustAnchor, options.concurrency, false, options.stop);
         report.resolutions += level.size();
         configurations.resize(report.entities.size());
 

@@ -97,6 +97,13 @@ using PreviousLists = std::map<std::string, std::vector<std::string>, std::less<
 CrawlReport crawlFederation(const TrustAnchor &anchor, Resolver &resolver, Fetcher &fetcher,
                             const CrawlOptions &options, UnixTime now, const PreviousLists *previous = nullptr);
 
+/// Resolves each of `ids` under `anchor`, up to `concurrency` at once (the
+/// calling thread is one of them), from the caches only when `cacheOnly`.
+/// Once `stop` is set and true, the remaining ones fail (Unavailable).
+std::vector<ResolveOutcome> resolveEach(Resolver &resolver, const std::vector<std::string> &ids,
+                                        const std::string &anchor, std::size_t concurrency, bool cacheOnly = false,
+                                        const std::atomic<bool> *stop = nullptr);
+
 /// The report as JSON: {"trust_anchor", "started_at", "finished_at",
 /// "truncated", "counts": {"entities", "valid", "invalid", "findings":
 /// {kind: n}}, "entities": [{"entity_id", "depth", "superiors",

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <thread>
 
 #include <unistd.h>
 
@@ -47,33 +46,6 @@ std::string headKey(const std::string &crawler, const std::string &anchor)
 std::string pageKey(const std::string &crawler, const std::string &anchor, std::size_t page)
 {
     return cacheKey(CacheNamespace::Crawl, {"ids", crawler, anchor, std::to_string(page)});
-}
-
-/// Resolves `ids` under `anchor` from the caches only (no fetch), with up
-/// to `concurrency` threads: the chains a follower may serve.
-std::vector<crawl::CrawledEntity> cachedChains(Resolver &resolver, const std::vector<std::string> &ids,
-                                               const std::string &anchor, std::size_t concurrency)
-{
-    std::vector<crawl::CrawledEntity> entities(ids.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i = next++; i < ids.size(); i = next++) {
-            ResolveOutcome outcome =
-                resolver.resolve(ResolveRequest{.subject = ids[i], .trustAnchors = {anchor}, .cacheOnly = true});
-            entities[i].entityId = ids[i];
-            if (outcome.chain)
-                entities[i].chain = *outcome.chain;
-            else
-                entities[i].error = outcome.chain.error();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < std::min(concurrency, ids.size()); ++t)
-        pool.emplace_back(work);
-    work();
-    for (std::thread &thread : pool)
-        thread.join();
-    return entities;
 }
 
 } // namespace
@@ -246,7 +218,18 @@ void Crawler::follow(const EntitySlot &slot, const CrawlSettings &settings)
         crawl::CrawlReport report{.trustAnchor = anchorId, .startedAt = 0, .finishedAt = finishedAt};
         if (const Json *started = health.find("started_at"); started && started->isInt())
             report.startedAt = started->asInt();
-        report.entities = cachedChains(resolver, ids, anchorId, settings.concurrency);
+        // The chains a follower may serve: from the caches only, each
+        // re-verified on read.
+        std::vector<ResolveOutcome> outcomes =
+            crawl::resolveEach(resolver, ids, anchorId, settings.concurrency, true, &stopping_);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            crawl::CrawledEntity entity{.entityId = ids[i]};
+            if (outcomes[i].chain)
+                entity.chain = *outcomes[i].chain;
+            else
+                entity.error = outcomes[i].chain.error();
+            report.entities.push_back(std::move(entity));
+        }
         auto served = std::make_shared<ServedCrawl>(*servedCrawl(crawler, report));
         served->leader = false;
         served->health = health;

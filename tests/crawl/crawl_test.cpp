@@ -7,16 +7,13 @@
 // have found nothing below them.
 #include <doctest/doctest.h>
 
-#include <csignal>
 #include <ctime>
-#include <mutex>
-
-#include <curl/curl.h>
 
 #include <oidfed/federation_urls.h>
 
 #include "crawl/federation_crawl.h"
 #include "federation_server.h"
+#include "loopback_servers.h"
 #include "test_federation.h"
 #include "test_support.h"
 
@@ -24,15 +21,6 @@ using namespace oidfed;
 using test::json;
 
 namespace {
-
-void initCurl()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        std::signal(SIGPIPE, SIG_IGN);
-        REQUIRE(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
-    });
-}
 
 // ta <- ia <- {leaf0..leaf9}, every authority with a list endpoint.
 struct Crawled {
@@ -48,7 +36,7 @@ struct Crawled {
 
     Crawled()
     {
-        initCurl();
+        test::ensureCurlInitialised();
         fed.add(ta, test::listingAuthorityMetadata(ta));
         fed.add(ia, test::listingAuthorityMetadata(ia), {ta});
         Json list = Json::array();

@@ -16,7 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
-#include "crawl/federation_crawl.h"
+#include "crawl_support.h"
 #include "resolver_setup.h"
 #include "time_format.h"
 
@@ -65,33 +65,21 @@ int runMonitor(const MonitorArgs &args, Format format)
     if (!bundle)
         return reportError(bundle.error(), format);
 
-    crawl::CrawlOptions options{.maxEntities = args.maxEntities,
-                                .maxDepth = args.maxDepth,
-                                .maxListSize = args.maxListSize,
-                                .expiryWarningSeconds = args.expiryWindowDays * 86400};
-    options.statements.entityIds.allowHttp = args.resolve.allowHttp;
-    std::vector<crawl::CrawlReport> reports;
-    for (const TrustAnchor &anchor : bundle->resolver->trustAnchors()) {
-        if (!args.resolve.trustAnchors.empty() &&
-            std::find(args.resolve.trustAnchors.begin(), args.resolve.trustAnchors.end(), anchor.entityId.str()) ==
-                args.resolve.trustAnchors.end())
-            continue;
-        const UnixTime now = bundle->clock->now();
-        crawl::CrawlReport report = crawl::crawlFederation(anchor, *bundle->resolver, *bundle->fetcher, options, now);
-        report.finishedAt = bundle->clock->now();
-        reports.push_back(std::move(report));
-    }
+    std::vector<crawl::CrawlReport> reports =
+        crawlPinnedAnchors(*bundle, args.resolve,
+                           crawl::CrawlOptions{.maxEntities = args.maxEntities,
+                                               .maxDepth = args.maxDepth,
+                                               .maxListSize = args.maxListSize,
+                                               .expiryWarningSeconds = args.expiryWindowDays * 86400});
     if (reports.empty())
         return reportError(Error(ErrorCode::InvalidArgument, "no pinned trust anchor matches --trust-anchor"), format);
 
     std::size_t failing = 0;
-    bool anchorUnreachable = false;
+    bool unreachable = false;
     for (const crawl::CrawlReport &report : reports) {
-        for (const crawl::Finding &finding : report.findings) {
+        unreachable = unreachable || anchorUnreachable(report);
+        for (const crawl::Finding &finding : report.findings)
             failing += finding.severity >= *threshold ? 1 : 0;
-            anchorUnreachable = anchorUnreachable || (finding.kind == crawl::FindingKind::Unreachable &&
-                                                      finding.entityId == report.trustAnchor);
-        }
     }
     if (format == Format::Json) {
         Json out = Json::object();
@@ -107,7 +95,7 @@ int runMonitor(const MonitorArgs &args, Format format)
             printText(report, *threshold);
         std::cout << failing << " finding(s) at or above " << crawl::severityName(*threshold) << "\n";
     }
-    if (anchorUnreachable)
+    if (unreachable)
         return kExitUnavailable;
     return failing > 0 ? kExitInvalid : kExitOk;
 }

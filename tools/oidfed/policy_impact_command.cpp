@@ -30,7 +30,7 @@
 
 #include "chain/validator.h"
 #include "commands.h"
-#include "crawl/federation_crawl.h"
+#include "crawl_support.h"
 #include "resolver_setup.h"
 
 namespace oidfed::cli {
@@ -213,25 +213,18 @@ int runImpact(const ImpactArgs &args, Format format)
     if (!bundle)
         return reportError(bundle.error(), format);
 
-    crawl::CrawlOptions options{.maxEntities = args.maxEntities};
-    options.statements.entityIds.allowHttp = args.resolve.allowHttp;
+    const crawl::CrawlOptions options{.maxEntities = args.maxEntities};
+    StatementOptions statementOptions;  // the chains' statements, parsed again as the crawl parsed them
+    statementOptions.entityIds.allowHttp = args.resolve.allowHttp;
     Impact impact;
-    bool anchorUnreachable = false, truncated = false;
-    for (const TrustAnchor &anchor : bundle->resolver->trustAnchors()) {
-        if (!args.resolve.trustAnchors.empty() &&
-            std::find(args.resolve.trustAnchors.begin(), args.resolve.trustAnchors.end(), anchor.entityId.str()) ==
-                args.resolve.trustAnchors.end())
-            continue;
-        crawl::CrawlReport report =
-            crawl::crawlFederation(anchor, *bundle->resolver, *bundle->fetcher, options, bundle->clock->now());
+    bool unreachable = false, truncated = false;
+    for (const crawl::CrawlReport &report : crawlPinnedAnchors(*bundle, args.resolve, options)) {
         truncated = truncated || report.truncated;
-        for (const crawl::Finding &finding : report.findings)
-            anchorUnreachable = anchorUnreachable || (finding.kind == crawl::FindingKind::Unreachable &&
-                                                      finding.entityId == report.trustAnchor);
+        unreachable = unreachable || anchorUnreachable(report);
         for (const crawl::CrawledEntity &entity : report.entities)
-            judgeEntity(entity, args, *policy, *constraints, options.statements, impact);
+            judgeEntity(entity, args, *policy, *constraints, statementOptions, impact);
     }
-    if (anchorUnreachable)
+    if (unreachable)
         return reportError(Error(ErrorCode::Unavailable, "a trust anchor could not be reached: nothing was judged"),
                            format);
 
